@@ -1,0 +1,105 @@
+"""Configuration from environment variables, read in one place.
+
+``PES_DATA_DIR``  full reference data (boundaries/, reference/ as in ../shared/data);
+                  default ``../shared/data`` beside the project when it exists, else the
+                  download cache ``$PES_HOME/dane`` when it holds data, else none (the embedded
+                  default in ``data/`` is used).
+``PES_HOME``      the app's state: database, caches, imported files; default a folder under the
+                  user's data directory.
+``PES_REGION``    voivodeship TERC code (``06``) or ``PL`` for all of Poland; default ``06``.
+``PES_DATABASE_URL`` SQLAlchemy URL of the store; default the SQLite file in ``PES_HOME``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EMBEDDED_DIR = PROJECT_ROOT / "data"
+DEFAULT_REGION = "06"
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid; the message is in Polish for the user."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration.
+
+    Attributes
+    ----------
+    data_dir : Path | None
+        Directory with full reference data, or ``None`` when only the embedded default exists.
+    home : Path
+        Application state directory (created on demand).
+    region : str
+        Two-digit voivodeship code or ``"PL"``.
+    database_url : str
+        SQLAlchemy URL of the registry store.
+    embedded_dir : Path
+        The project's embedded default data (``data/``).
+    """
+
+    data_dir: Path | None
+    home: Path
+    region: str
+    database_url: str
+    embedded_dir: Path = EMBEDDED_DIR
+
+    @property
+    def is_poland(self) -> bool:
+        return self.region == "PL"
+
+    def ensure_home(self) -> Path:
+        self.home.mkdir(parents=True, exist_ok=True)
+        return self.home
+
+
+def validate_region(value: str) -> str:
+    """Return a normalised region code or raise :class:`ConfigError`."""
+    code = value.strip().upper()
+    if code == "PL":
+        return code
+    if re.fullmatch(r"\d{1,2}", code):
+        code = code.zfill(2)
+        if int(code) % 2 == 0 and 2 <= int(code) <= 32:
+            return code
+    raise ConfigError(
+        f"Nieprawidłowy PES_REGION={value!r}: podaj dwucyfrowy kod TERC województwa "
+        "(np. 06 dla lubelskiego) albo PL dla całej Polski."
+    )
+
+
+def _has_reference_data(path: Path) -> bool:
+    return (path / "boundaries").is_dir() or (path / "reference").is_dir()
+
+
+def get_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read the settings from ``environ`` (default: the process environment)."""
+    env = os.environ if environ is None else environ
+    home = Path(env.get("PES_HOME") or user_data_dir("mapa-es", appauthor=False)).expanduser()
+    region = validate_region(env.get("PES_REGION") or DEFAULT_REGION)
+
+    data_dir: Path | None
+    if env.get("PES_DATA_DIR"):
+        data_dir = Path(env["PES_DATA_DIR"]).expanduser()
+        if not data_dir.is_dir():
+            raise ConfigError(f"Katalog PES_DATA_DIR={data_dir} nie istnieje.")
+    else:
+        shared = PROJECT_ROOT.parent / "shared" / "data"
+        cache = home / "dane"
+        if _has_reference_data(shared):
+            data_dir = shared
+        elif _has_reference_data(cache):
+            data_dir = cache
+        else:
+            data_dir = None
+
+    url = env.get("PES_DATABASE_URL") or f"sqlite:///{home / 'mapa-es.sqlite'}"
+    return Settings(data_dir=data_dir, home=home, region=region, database_url=url)
