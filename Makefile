@@ -1,0 +1,48 @@
+# Everyday commands. `make run` and `make test` work on a fresh machine (Python 3.11+).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8501
+SHARED ?= ../shared/data
+
+.PHONY: install run test lint format typecheck bench data assets clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Map assets (Leaflet...) copied from the xstatic packages into static/ for offline maps.
+assets: $(STAMP)
+	$(BIN)/python -m geo.assets
+
+# Regenerate the embedded default data in data/ from the full reference data.
+data: $(STAMP)
+	$(BIN)/python scripts/make_embedded_data.py --source $(SHARED) --out data --region 06
+
+run: assets
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: assets
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check geo pages tests scripts benchmarks app.py
+	$(BIN)/ruff format --check geo pages tests scripts benchmarks app.py
+
+format: $(STAMP)
+	$(BIN)/ruff format geo pages tests scripts benchmarks app.py
+	$(BIN)/ruff check --fix geo pages tests scripts benchmarks app.py
+
+typecheck: $(STAMP)
+	$(BIN)/mypy geo
+
+bench: assets
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) static/vendor .pytest_cache

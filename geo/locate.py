@@ -1,0 +1,407 @@
+"""Locating registry entities in gminas.
+
+Evidence is used in a fixed order: the TERYT code, then coordinates (point in polygon), then
+the gmina name (with the powiat to disambiguate), then the locality when it is unambiguously a
+gmina seat. Nothing is dropped: every entity comes out, located or not, with the reason in
+``problem`` when something needs a person's attention. Work is done per distinct value
+(codes, names) and with one spatial join, so 100,000 entities cost little more than 1,000.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.schema import ENTITY_TYPES, REGISTRY_COLUMNS
+from geo.teryt import Terc
+from geo.text import fold
+
+# Poland's bounding box with a margin, in lon/lat: used to detect swapped coordinates.
+_PL_LON = (13.8, 24.5)
+_PL_LAT = (48.9, 55.1)
+
+METHOD_CODE = "kod TERYT"
+METHOD_POINT = "współrzędne"
+METHOD_NAME = "nazwa gminy"
+METHOD_LOCALITY = "miejscowość"
+
+# Problem categories (shown to users, used for filtering and summaries).
+P_OUTSIDE = "poza regionem"
+P_BAD_CODE = "nieprawidłowy kod TERYT"
+P_AMBIGUOUS = "niejednoznaczna gmina"
+P_UNLOCATED = "nie ustalono gminy"
+P_DUPLICATE = "duplikat"
+P_CONFLICT = "sprzeczne dane"
+P_MAPPED = "zmieniony kod TERYT"
+P_SWAPPED = "zamienione współrzędne"
+P_BAD_POINT = "błędne współrzędne"
+P_TYPE = "nieznany typ"
+P_NAME = "brak nazwy"
+P_SERVICE = "obszar działania"
+
+#: Categories that keep an entity out of the coverage counts.
+EXCLUDING = frozenset({P_OUTSIDE, P_AMBIGUOUS, P_UNLOCATED, P_DUPLICATE, P_TYPE, P_NAME})
+
+LOCATED_COLUMNS = (
+    "teryt_gminy",
+    "metoda_lokalizacji",
+    "pozycja_przyblizona",
+    "uwzgledniony",
+    "problem_kategoria",
+    "problem",
+    "gminy_obslugiwane_kody",
+)
+
+_NAME_PREFIX = re.compile(
+    r"^(gmina miejsko-wiejska|gmina wiejska|gmina miejska|gmina|gm\.|miasto|m\.|powiat|pow\.)\s+"
+)
+_NAME_SUFFIX = re.compile(r"\s*(\((m|gm|mw|g)\.?\)|- ?(miasto|gmina( wiejska)?))$")
+_SPLIT_LIST = re.compile(r"[;,\n|]+")
+
+
+def _clean_name(value: object) -> tuple[str, str | None]:
+    """Fold a gmina name and read the urban/rural hint it carries (``"1"``, ``"2"`` or None)."""
+    text = fold(value)
+    hint = None
+    if text.startswith(("miasto ", "m. ", "gmina miejska ")) or re.search(r"\(m\.?\)$", text):
+        hint = "1"
+    elif text.startswith("gmina wiejska ") or re.search(r"\(gm\.?\)$", text):
+        hint = "2"
+    text = _NAME_SUFFIX.sub("", _NAME_PREFIX.sub("", text)).strip()
+    return text, hint
+
+
+class _Gazetteer:
+    """Name lookups over the gminas of the region."""
+
+    def __init__(self, gminy: pd.DataFrame) -> None:
+        frame = gminy[["teryt", "nazwa", "rodzaj", "powiat", "powiat_nazwa"]].copy()
+        frame["key"] = frame["nazwa"].map(fold)
+        frame["powiat_key"] = frame["powiat_nazwa"].map(lambda v: _clean_name(v)[0])
+        self.frame = frame
+        self.by_name = frame.groupby("key")["teryt"].agg(list).to_dict()
+        self.info = frame.set_index("teryt")
+
+    def by_gmina_name(self, name: object, powiat: object) -> tuple[list[str], str | None]:
+        key, hint = _clean_name(name)
+        candidates = self.by_name.get(key, [])
+        if hint and len(candidates) > 1:
+            # "m. X" -> urban or urban-rural gmina; "gmina wiejska X" -> rural gmina
+            wanted = {"1", "3"} if hint == "1" else {"2"}
+            hinted = [c for c in candidates if self.info.at[c, "rodzaj"] in wanted]
+            candidates = hinted or candidates
+        powiat_key = _clean_name(powiat)[0]
+        if powiat_key and len(candidates) > 1:
+            in_powiat = [c for c in candidates if self.info.at[c, "powiat_key"] == powiat_key]
+            candidates = in_powiat or candidates
+        return candidates, key
+
+    def by_locality(self, locality: object, powiat: object) -> list[str]:
+        candidates, _ = self.by_gmina_name(locality, powiat)
+        if len(candidates) > 1:
+            # A town that is the seat of both an urban and a rural gmina lies in the urban one.
+            urban = [c for c in candidates if self.info.at[c, "rodzaj"] in {"1", "3"}]
+            if len(urban) == 1:
+                return urban
+        return candidates
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    return series.isna() | (series.astype("string").str.strip().fillna("") == "")
+
+
+def _note(frame: pd.DataFrame, mask: pd.Series, category: str, texts: pd.Series | str) -> None:
+    """Append a problem (category + text) to the rows selected by ``mask``."""
+    if not mask.any():
+        return
+    if isinstance(texts, str):
+        texts = pd.Series(texts, index=frame.index)
+    old_cat = frame.loc[mask, "problem_kategoria"]
+    old_txt = frame.loc[mask, "problem"]
+    frame.loc[mask, "problem_kategoria"] = np.where(
+        old_cat.isna(), category, old_cat.astype(str) + "; " + category
+    )
+    frame.loc[mask, "problem"] = np.where(
+        old_txt.isna(), texts[mask], old_txt.astype(str) + " " + texts[mask].astype(str)
+    )
+
+
+def _coordinates(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Numeric lon/lat, with swapped pairs fixed; returns (lon, lat, swapped, outside)."""
+    lat = pd.to_numeric(frame["szerokosc"], errors="coerce")
+    lon = pd.to_numeric(frame["dlugosc"], errors="coerce")
+    present = lat.notna() & lon.notna()
+    in_pl = lon.between(*_PL_LON) & lat.between(*_PL_LAT)
+    swapped_in_pl = lat.between(*_PL_LON) & lon.between(*_PL_LAT)
+    swapped = present & ~in_pl & swapped_in_pl
+    lon2 = lon.where(~swapped, lat)
+    lat2 = lat.where(~swapped, lon)
+    outside = present & ~in_pl & ~swapped_in_pl
+    return lon2.where(~outside), lat2.where(~outside), swapped, outside
+
+
+def parse_service_area(value: object, terc: Terc) -> tuple[list[str], list[str]]:
+    """Read ``gminy_obslugiwane``: codes (or names) separated by ``;`` ``,`` or new lines.
+
+    Returns
+    -------
+    tuple[list[str], list[str]]
+        Current gmina codes found, and the items that could not be read.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return [], []
+    codes: list[str] = []
+    bad: list[str] = []
+    for item in _SPLIT_LIST.split(str(value)):
+        item = item.strip()
+        if not item:
+            continue
+        match = terc.normalize(item)
+        if match.code:
+            codes.append(match.code)
+            continue
+        names = terc.gminy.loc[terc.gminy["nazwa"].map(fold) == _clean_name(item)[0], "teryt"]
+        if len(names) == 1:
+            codes.append(str(names.iloc[0]))
+        else:
+            bad.append(item)
+    return list(dict.fromkeys(codes)), bad
+
+
+def locate_entities(
+    entities: pd.DataFrame,
+    gminy: gpd.GeoDataFrame,
+    terc: Terc,
+    region: str,
+) -> gpd.GeoDataFrame:
+    """Locate each entity in a gmina of the region.
+
+    Parameters
+    ----------
+    entities : pandas.DataFrame
+        Native registry columns (``geo.schema.REGISTRY_COLUMNS``), optionally
+        ``zrodlo_rejestru``.
+    gminy : geopandas.GeoDataFrame
+        Gminas of the region: ``teryt, nazwa, rodzaj, powiat, powiat_nazwa, geometry``.
+    terc : Terc
+        TERC register used to normalise codes; all of Poland where available, so that codes of
+        other voivodeships are recognised as outside the region rather than invalid.
+    region : str
+        ``"PL"`` or the voivodeship code.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The input columns plus ``LOCATED_COLUMNS`` and a point geometry (EPSG:4326): the
+        entity's coordinates, or the gmina's representative point (``pozycja_przyblizona``).
+    """
+    frame = entities.copy().reset_index(drop=True)
+    for col in REGISTRY_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = None
+    if "zrodlo_rejestru" not in frame.columns:
+        frame["zrodlo_rejestru"] = None
+    frame["teryt_gminy"] = pd.Series([None] * len(frame), dtype=object)
+    frame["metoda_lokalizacji"] = pd.Series([None] * len(frame), dtype=object)
+    frame["problem_kategoria"] = pd.Series([None] * len(frame), dtype=object)
+    frame["problem"] = pd.Series([None] * len(frame), dtype=object)
+    region_codes = set(gminy["teryt"])
+
+    def in_region(code: str | None) -> bool:
+        return code is not None and code in region_codes
+
+    # 1. TERYT code, normalised once per distinct raw value.
+    has_code = ~_blank(frame["teryt"])
+    raw = pd.Series(
+        [str(v).strip() if ok else None for v, ok in zip(frame["teryt"], has_code, strict=True)],
+        index=frame.index,
+        dtype=object,
+    )
+    matches = {value: terc.normalize(value) for value in raw[has_code].unique()}
+    found = raw.map(lambda r: matches.get(r) if isinstance(r, str) else None)
+    code = found.map(lambda m: m.code if m is not None else None).astype(object)
+    status = found.map(lambda m: m.status if m is not None else "").astype(object)
+    message = found.map(lambda m: (m.message or "") if m is not None else "").astype(object)
+    code_in_region = code.map(in_region).astype(bool)
+    frame.loc[code_in_region, "teryt_gminy"] = code[code_in_region]
+    frame.loc[code_in_region, "metoda_lokalizacji"] = METHOD_CODE
+    changed = status.isin(["mapped", "part", "resolved"])
+    _note(frame, changed, P_MAPPED, message)
+    region_name = "województwa" if region != "PL" else "Polski"
+    outside_code = code.notna() & ~code_in_region
+    # With only the region's TERC at hand, a well-formed code of another voivodeship is
+    # outside the region rather than wrong.
+    digits = raw.fillna("").astype(str).str.replace(r"\D", "", regex=True)
+    foreign = (
+        code.isna()
+        & status.eq("unknown")
+        & digits.str.len().eq(7)
+        & digits.str[:2].ne(region)
+        & (region != "PL")
+    )
+    outside_code = outside_code | foreign
+    shown = code.where(code.notna(), digits).fillna("").astype(str)
+    _note(frame, outside_code, P_OUTSIDE, "Kod " + shown + f" leży poza obszarem {region_name}.")
+    bad_code = has_code & code.isna() & ~foreign
+    bad_code_ambiguous = bad_code & status.eq("ambiguous")
+    _note(frame, bad_code & ~bad_code_ambiguous, P_BAD_CODE, message)
+    _note(frame, bad_code_ambiguous, P_AMBIGUOUS, message)
+
+    # 2. Coordinates: one spatial join for all entities that have them.
+    lon, lat, swapped, outside_pl = _coordinates(frame)
+    _note(
+        frame,
+        swapped,
+        P_SWAPPED,
+        "Zamieniono miejscami szerokość i długość geograficzną.",
+    )
+    _note(frame, outside_pl, P_BAD_POINT, "Współrzędne leżą poza Polską; pominięto je.")
+    has_point = lon.notna() & lat.notna()
+    points = gpd.GeoSeries(
+        gpd.points_from_xy(lon.where(has_point, 0), lat.where(has_point, 0)),
+        index=frame.index,
+        crs="EPSG:4326",
+    ).where(has_point, None)
+    point_gmina = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    if has_point.any():
+        pts = gpd.GeoDataFrame(geometry=points[has_point], crs="EPSG:4326")
+        joined = gpd.sjoin(pts, gminy[["teryt", "geometry"]], how="left", predicate="within")
+        joined = joined[~joined.index.duplicated(keep="first")]
+        point_gmina.loc[joined.index] = joined["teryt"].where(joined["teryt"].notna(), None)
+    by_point = frame["teryt_gminy"].isna() & point_gmina.notna()
+    frame.loc[by_point, "teryt_gminy"] = point_gmina[by_point]
+    frame.loc[by_point, "metoda_lokalizacji"] = METHOD_POINT
+    conflict = (
+        frame["metoda_lokalizacji"].eq(METHOD_CODE)
+        & has_point
+        & point_gmina.notna()
+        & point_gmina.ne(frame["teryt_gminy"])
+    )
+    _note(
+        frame,
+        conflict,
+        P_CONFLICT,
+        "Kod TERYT wskazuje gminę "
+        + frame["teryt_gminy"].fillna("").astype(str)
+        + ", a współrzędne gminę "
+        + point_gmina.fillna("").astype(str)
+        + "; przyjęto kod TERYT.",
+    )
+    point_outside = has_point & point_gmina.isna() & frame["teryt_gminy"].isna() & ~outside_code
+    _note(frame, point_outside, P_OUTSIDE, f"Współrzędne leżą poza obszarem {region_name}.")
+
+    # 3./4. Gmina name (+ powiat), then the locality as a gmina seat.
+    gaz = _Gazetteer(gminy)
+    todo = frame["teryt_gminy"].isna() & ~outside_code & ~point_outside & ~bad_code_ambiguous
+    has_gmina = todo & ~_blank(frame["gmina"])
+    if has_gmina.any():
+        keys = frame.loc[has_gmina, ["gmina", "powiat"]].astype(str)
+        lookups = {
+            pair: gaz.by_gmina_name(*pair)[0] for pair in set(map(tuple, keys.to_numpy()))
+        }
+        found = keys.apply(lambda r: lookups[(r["gmina"], r["powiat"])], axis=1)
+        one = found.map(len) == 1
+        idx = one[one].index
+        frame.loc[idx, "teryt_gminy"] = found[idx].map(lambda c: c[0])
+        frame.loc[idx, "metoda_lokalizacji"] = METHOD_NAME
+        many = found.map(len) > 1
+        texts = found[many].map(
+            lambda c: "Nazwa gminy pasuje do kilku gmin: "
+            + ", ".join(f"{gaz.info.at[t, 'nazwa']} ({t})" for t in c)
+            + "."
+        )
+        _note(frame, many.reindex(frame.index, fill_value=False), P_AMBIGUOUS,
+              texts.reindex(frame.index))
+        todo = todo & ~many.reindex(frame.index, fill_value=False)
+    # The locality is used only when the gmina field gave no evidence at all, so that an
+    # ambiguous gmina name is reported rather than guessed from its seat.
+    by_locality = todo & frame["teryt_gminy"].isna() & _blank(frame["gmina"])
+    by_locality &= ~_blank(frame["miejscowosc"])
+    if by_locality.any():
+        keys = frame.loc[by_locality, ["miejscowosc", "powiat"]].astype(str)
+        lookups = {pair: gaz.by_locality(*pair) for pair in set(map(tuple, keys.to_numpy()))}
+        found = keys.apply(lambda r: lookups[(r["miejscowosc"], r["powiat"])], axis=1)
+        one = found.map(len) == 1
+        idx = one[one].index
+        frame.loc[idx, "teryt_gminy"] = found[idx].map(lambda c: c[0])
+        frame.loc[idx, "metoda_lokalizacji"] = METHOD_LOCALITY
+
+    unlocated = frame["teryt_gminy"].isna() & frame["problem_kategoria"].isna()
+    _note(
+        frame,
+        unlocated,
+        P_UNLOCATED,
+        "Brak kodu TERYT, współrzędnych i jednoznacznej nazwy gminy lub miejscowości.",
+    )
+    unlocated_other = frame["teryt_gminy"].isna() & ~unlocated
+    unlocated_other &= ~frame["problem_kategoria"].fillna("").str.contains(
+        f"{P_OUTSIDE}|{P_AMBIGUOUS}|{P_UNLOCATED}"
+    )
+    _note(frame, unlocated_other, P_UNLOCATED, "Nie ustalono gminy.")
+
+    # Types and names: kept, listed, not counted.
+    bad_type = ~frame["typ"].isin(list(ENTITY_TYPES))
+    _note(frame, bad_type, P_TYPE, "Nieznany lub brakujący typ podmiotu.")
+    no_name = _blank(frame["nazwa"])
+    _note(frame, no_name, P_NAME, "Brak nazwy podmiotu.")
+
+    # Duplicates: the same name, type and gmina (across sources too); the first one counts.
+    key = (
+        frame["nazwa"].map(fold)
+        + "|"
+        + frame["typ"].fillna("").astype(str)
+        + "|"
+        + frame["teryt_gminy"].fillna("?").astype(str)
+    )
+    dup = key.duplicated(keep="first") & frame["teryt_gminy"].notna() & ~no_name
+    first_of = key.map(
+        dict(zip(key[~key.duplicated()], frame.index[~key.duplicated()], strict=True))
+    )
+    _note(
+        frame,
+        dup,
+        P_DUPLICATE,
+        "Powtórzony wpis (ta sama nazwa, typ i gmina co wiersz "
+        + frame["id"].reindex(first_of.to_numpy()).fillna("").astype(str).set_axis(frame.index)
+        + "); liczony raz.",
+    )
+
+    # Service areas of inter-gmina CIS/KIS.
+    cache: dict[str, tuple[list[str], list[str]]] = {}
+    svc_raw = frame["gminy_obslugiwane"]
+    has_svc = ~_blank(svc_raw)
+    svc_codes = pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
+    for i in frame.index[has_svc]:
+        raw = str(svc_raw.at[i])
+        if raw not in cache:
+            cache[raw] = parse_service_area(raw, terc)
+        svc_codes.at[i] = cache[raw][0]
+        if cache[raw][1]:
+            _note(frame, pd.Series(frame.index == i, index=frame.index), P_SERVICE,
+                  "Nie rozpoznano gmin obszaru działania: " + ", ".join(cache[raw][1]) + ".")
+    frame["gminy_obslugiwane_kody"] = svc_codes.map(lambda c: ";".join(c) if c else None)
+
+    categories = frame["problem_kategoria"].fillna("")
+    excluded = categories.map(lambda c: bool(set(c.split("; ")) & EXCLUDING))
+    frame["uwzgledniony"] = frame["teryt_gminy"].notna() & ~excluded
+
+    # Geometry: real coordinates where usable, else the gmina's representative point.
+    reps = gminy.set_index("teryt").geometry.representative_point()
+    approx = frame["teryt_gminy"].notna() & ~(has_point & ~conflict & point_gmina.notna())
+    # A point outside its code's gmina is shown where the code says, flagged as approximate.
+    geometry = points.where(has_point & ~conflict & point_gmina.notna(), None)
+    geometry = geometry.where(~approx, frame["teryt_gminy"].map(reps))
+    frame["pozycja_przyblizona"] = approx
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"))
+
+
+def problems_table(located: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """Entities that need attention: one row each, with category and reason (Polish)."""
+    cols = list(columns or ["zrodlo_rejestru", "id", "nazwa", "typ", "miejscowosc", "gmina",
+                            "teryt", "teryt_gminy", "problem_kategoria", "problem", "uwzgledniony"])
+    rows = located.loc[located["problem"].notna(), [c for c in cols if c in located.columns]]
+    return pd.DataFrame(rows).reset_index(drop=True)

@@ -1,0 +1,122 @@
+"""Coverage engine: active entities, Model Lokalnej Współpracy status, distances, aggregates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo import coverage as C
+from geo.locate import locate_entities
+from geo.schema import REGISTRY_COLUMNS
+
+DAY = dt.date(2026, 1, 1)
+
+
+def registry(*rows: dict) -> pd.DataFrame:
+    frame = pd.DataFrame([{col: row.get(col) for col in REGISTRY_COLUMNS} for row in rows])
+    frame["id"] = [f"E{i}" for i in range(len(rows))]
+    frame["nazwa"] = [row.get("nazwa", f"Podmiot {i}") for i, row in enumerate(rows)]
+    return frame
+
+
+@pytest.fixture()
+def cover(gminy_06, terc_pl):
+    def _run(*rows: dict, as_of: dt.date = DAY) -> gpd.GeoDataFrame:
+        located = locate_entities(registry(*rows), gminy_06, terc_pl, "06")
+        return C.gmina_coverage(gminy_06, located, as_of).set_index("teryt")
+
+    return _run
+
+
+def test_active_mask_dates() -> None:
+    frame = pd.DataFrame(
+        {
+            "data_rozpoczecia": [None, "2025-06-01", "2026-02-01", "2020-01-01", "2020-01-01"],
+            "data_zakonczenia": [None, None, None, "2025-12-31", "2026-01-01"],
+        }
+    )
+    assert list(C.active_mask(frame, DAY)) == [True, True, False, False, True]
+
+
+def test_social_employment_in_gmina_and_by_agreement(cover) -> None:
+    out = cover(
+        {"typ": "KIS", "teryt": "0604042", "gminy_obslugiwane": "0604011;0604042",
+         "nazwa": "KIS Przystań"},
+        {"typ": "ZAZ", "teryt": "0610033"},  # a ZAZ does not count for the model
+    )
+    assert out.loc["0604042", "pokrycie"] == C.COVERED_HERE
+    assert out.loc["0604011", "pokrycie"] == C.COVERED_BY_AGREEMENT
+    assert out.loc["0604011", "obslugujace"] == "KIS Przystań"
+    assert out.loc["0610033", "pokrycie"] == C.NOT_COVERED
+    assert out["has_social_employment"].sum() == 2
+    assert out.loc["0610033", "zaz"] == 1 and out.loc["0610033", "pes_razem"] == 1
+
+
+def test_inactive_entities_do_not_count(cover) -> None:
+    out = cover(
+        {"typ": "CIS", "teryt": "0662011", "data_zakonczenia": "2024-12-31"},
+        {"typ": "CIS", "teryt": "0664011", "data_rozpoczecia": "2027-01-01"},
+    )
+    assert not out["has_social_employment"].any()
+    later = cover({"typ": "CIS", "teryt": "0664011", "data_rozpoczecia": "2027-01-01"},
+                  as_of=dt.date(2027, 6, 1))
+    assert later.loc["0664011", "has_social_employment"]
+
+
+def test_excluded_entities_do_not_count(cover) -> None:
+    out = cover(
+        {"typ": "CIS", "teryt": "0662011", "nazwa": "CIS Chełm"},
+        {"typ": "CIS", "teryt": "0662011", "nazwa": "CIS Chełm"},  # duplicate
+        {"typ": "CIS", "teryt": "1465011"},  # outside the region
+        {"typ": None, "teryt": "0663011"},  # unknown type
+    )
+    assert out["cis"].sum() == 1
+    assert out.loc["0663011", "pes_razem"] == 0
+
+
+def test_counts_per_10k(cover, gminy_06) -> None:
+    out = cover(*[{"typ": t, "teryt": "0663011", "nazwa": t} for t in ("CIS", "NGO", "SPS")])
+    pop = int(gminy_06.set_index("teryt").loc["0663011", "ludnosc"])
+    assert out.loc["0663011", "pes_razem"] == 3
+    assert out.loc["0663011", "pes_na_10k"] == pytest.approx(3 / pop * 10_000, abs=0.01)
+    assert out.loc["0604011", "pes_na_10k"] == 0
+
+
+def test_distance_to_nearest_cis_kis(cover, gminy_06) -> None:
+    lon, lat = 22.5684, 51.2465  # a CIS in central Lublin
+    out = cover({"typ": "CIS", "szerokosc": lat, "dlugosc": lon})
+    assert out.loc["0663011", "odleglosc_cis_kis_km"] == 0
+    # independent check for a far gmina: shapely distance in EPSG:2180
+    far = gminy_06.set_index("teryt").loc[["0604011"]].to_crs(C.METRIC_CRS).geometry.iloc[0]
+    point = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs="EPSG:4326").to_crs(C.METRIC_CRS)
+    expected = far.distance(point.iloc[0]) / 1000
+    assert out.loc["0604011", "odleglosc_cis_kis_km"] == pytest.approx(expected, abs=0.1)
+    assert (out["odleglosc_cis_kis_km"] >= 0).all()
+
+
+def test_no_cis_kis_means_nan_distance_and_all_gaps(cover) -> None:
+    out = cover({"typ": "NGO", "teryt": "0663011"})
+    assert np.isnan(out["odleglosc_cis_kis_km"]).all()
+    assert len(C.gminas_without_social_employment(out.reset_index())) == 213
+
+
+def test_summaries_add_up(cover) -> None:
+    out = cover(
+        {"typ": "CIS", "teryt": "0662011"},
+        {"typ": "KIS", "teryt": "0664011"},
+        {"typ": "KIS", "teryt": "0605053"},
+    ).reset_index()
+    region = C.region_summary(out)
+    powiaty = C.powiat_summary(out)
+    assert region["gminy"] == 213 and len(powiaty) == 24
+    assert region["gminy_z_cis_kis"] == 3 == powiaty["gminy_z_cis_kis"].sum()
+    assert region["ludnosc"] == powiaty["ludnosc"].sum()
+    covered_pop = out.loc[out["has_social_employment"], "ludnosc"].sum()
+    assert region["proc_ludnosci_pokrytej"] == pytest.approx(
+        100 * covered_pop / out["ludnosc"].sum(), abs=0.05
+    )
+    assert region["cis"] == 1 and region["kis"] == 2

@@ -1,0 +1,165 @@
+"""Locating entities in gminas: codes, coordinates, names, localities, and every bad case."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geo import locate as L
+from geo.schema import REGISTRY_COLUMNS
+
+LUBLIN = (51.2465, 22.5684)  # city centre (lat, lon)
+WARSZAWA = (52.2297, 21.0122)
+
+
+def entities(*rows: dict) -> pd.DataFrame:
+    frame = pd.DataFrame([{col: row.get(col) for col in REGISTRY_COLUMNS} for row in rows])
+    frame["id"] = [row.get("id", f"E{i}") for i, row in enumerate(rows)]
+    frame["typ"] = [row.get("typ", "CIS") for row in rows]
+    frame["nazwa"] = [row.get("nazwa", f"Podmiot {i}") for i, row in enumerate(rows)]
+    return frame
+
+
+@pytest.fixture()
+def locate(gminy_06, terc_pl):
+    def _run(*rows: dict, terc=None):
+        return L.locate_entities(entities(*rows), gminy_06, terc or terc_pl, "06")
+
+    return _run
+
+
+def categories(row: pd.Series) -> set[str]:
+    return set(str(row["problem_kategoria"] or "").split("; ")) - {""}
+
+
+def test_code_is_used_first(locate) -> None:
+    out = locate({"teryt": "0604011"})
+    assert out.loc[0, "teryt_gminy"] == "0604011"
+    assert out.loc[0, "metoda_lokalizacji"] == L.METHOD_CODE
+    assert out.loc[0, "uwzgledniony"]
+    assert out.loc[0, "pozycja_przyblizona"]  # no coordinates: shown at the gmina's centre
+
+
+def test_old_code_mapped_with_warning(locate) -> None:
+    out = locate({"teryt": "0601052"})
+    assert out.loc[0, "teryt_gminy"] == "0601053"
+    assert categories(out.iloc[0]) == {L.P_MAPPED}
+    assert "0601053" in out.loc[0, "problem"]
+    assert out.loc[0, "uwzgledniony"]
+
+
+def test_coordinates_point_in_polygon(locate, gminy_06) -> None:
+    out = locate({"szerokosc": LUBLIN[0], "dlugosc": LUBLIN[1]})
+    assert out.loc[0, "teryt_gminy"] == "0663011"
+    assert out.loc[0, "metoda_lokalizacji"] == L.METHOD_POINT
+    assert not out.loc[0, "pozycja_przyblizona"]
+    assert out.geometry.iloc[0].x == pytest.approx(LUBLIN[1])
+
+
+def test_swapped_coordinates_fixed_with_warning(locate) -> None:
+    out = locate({"szerokosc": LUBLIN[1], "dlugosc": LUBLIN[0]})
+    assert out.loc[0, "teryt_gminy"] == "0663011"
+    assert L.P_SWAPPED in categories(out.iloc[0])
+
+
+def test_coordinates_outside_poland_ignored(locate) -> None:
+    out = locate({"szerokosc": 0.0, "dlugosc": 0.0})
+    assert out.loc[0, "teryt_gminy"] is None
+    assert {L.P_BAD_POINT, L.P_UNLOCATED} <= categories(out.iloc[0])
+    assert not out.loc[0, "uwzgledniony"]
+
+
+def test_outside_region_by_point_and_by_code(locate, terc_pl) -> None:
+    out = locate({"szerokosc": WARSZAWA[0], "dlugosc": WARSZAWA[1]}, {"teryt": "1465011"})
+    assert list(out["teryt_gminy"]) == [None, None]
+    assert all(L.P_OUTSIDE in categories(r) for _, r in out.iterrows())
+    # with only the region's TERC, a foreign code is still "outside", not "invalid"
+    out2 = locate({"teryt": "1465011"}, terc=terc_pl.for_region("06"))
+    assert categories(out2.iloc[0]) == {L.P_OUTSIDE}
+
+
+def test_invalid_code_falls_back_to_name(locate) -> None:
+    out = locate({"teryt": "06x", "gmina": "Łęczna"}, {"teryt": "0699992"})
+    assert out.loc[0, "teryt_gminy"] == "0610033"
+    assert out.loc[0, "metoda_lokalizacji"] == L.METHOD_NAME
+    assert L.P_BAD_CODE in categories(out.iloc[0])
+    assert out.loc[1, "teryt_gminy"] is None
+    assert L.P_BAD_CODE in categories(out.iloc[1])
+
+
+def test_ambiguous_gmina_name_is_listed_not_guessed(locate) -> None:
+    out = locate(
+        {"gmina": "Tomaszów Lubelski", "miejscowosc": "Tomaszów Lubelski"},
+        {"gmina": "gmina wiejska Tomaszów Lubelski"},
+        {"gmina": "m. Tomaszów Lubelski"},
+        {"gmina": "Tomaszow lubelski (m.)"},
+    )
+    assert out.loc[0, "teryt_gminy"] is None
+    assert L.P_AMBIGUOUS in categories(out.iloc[0])
+    assert "0618011" in out.loc[0, "problem"] and "0618112" in out.loc[0, "problem"]
+    assert list(out["teryt_gminy"][1:]) == ["0618112", "0618011", "0618011"]
+
+
+def test_powiat_disambiguates_gmina_name(locate, gminy_06) -> None:
+    names = gminy_06.groupby("nazwa")["powiat"].nunique()
+    name = names[names > 1].index[0]  # e.g. a town and the rural gmina around it
+    rows = gminy_06[gminy_06["nazwa"] == name]
+    target = rows.iloc[-1]
+    out = locate({"gmina": name, "powiat": f"powiat {target['powiat_nazwa']}"})
+    assert out.loc[0, "teryt_gminy"] == target["teryt"]
+
+
+def test_locality_that_is_a_gmina_seat(locate) -> None:
+    out = locate(
+        {"miejscowosc": "Janów Lubelski"},
+        {"miejscowosc": "Tomaszów Lubelski"},  # the town lies in the urban gmina
+        {"miejscowosc": "Mieniany"},  # a village: not a seat, not guessed
+    )
+    assert list(out["teryt_gminy"]) == ["0605053", "0618011", None]
+    assert out.loc[0, "metoda_lokalizacji"] == L.METHOD_LOCALITY
+    assert L.P_UNLOCATED in categories(out.iloc[2])
+
+
+def test_conflicting_code_and_coordinates(locate) -> None:
+    out = locate({"teryt": "0604011", "szerokosc": LUBLIN[0], "dlugosc": LUBLIN[1]})
+    assert out.loc[0, "teryt_gminy"] == "0604011"
+    assert L.P_CONFLICT in categories(out.iloc[0])
+    assert "0663011" in out.loc[0, "problem"]
+    assert out.loc[0, "pozycja_przyblizona"]
+
+
+def test_duplicates_counted_once(locate) -> None:
+    out = locate(
+        {"id": "A", "nazwa": "CIS w Chełmie", "teryt": "0662011"},
+        {"id": "B", "nazwa": "cis w chelmie ", "teryt": "0662011"},
+        {"id": "C", "nazwa": "CIS w Chełmie", "teryt": "0662011", "typ": "KIS"},
+    )
+    assert list(out["uwzgledniony"]) == [True, False, True]
+    assert L.P_DUPLICATE in categories(out.iloc[1])
+    assert "A" in out.loc[1, "problem"]
+
+
+def test_bad_type_and_missing_name_kept_but_not_counted(locate) -> None:
+    out = locate({"teryt": "0604011", "typ": None}, {"teryt": "0604011", "nazwa": "  "})
+    assert len(out) == 2
+    assert L.P_TYPE in categories(out.iloc[0])
+    assert L.P_NAME in categories(out.iloc[1])
+    assert not out["uwzgledniony"].any()
+
+
+def test_service_area_codes(locate) -> None:
+    out = locate(
+        {"teryt": "0604042", "gminy_obslugiwane": "0604011; 0604042, Hrubieszów ; xyz"},
+    )
+    assert out.loc[0, "gminy_obslugiwane_kody"].split(";")[:2] == ["0604011", "0604042"]
+    assert L.P_SERVICE in categories(out.iloc[0])
+    assert "xyz" in out.loc[0, "problem"]
+
+
+def test_nothing_dropped_and_problem_table(locate) -> None:
+    rows = [{"teryt": "0604011"}, {}, {"teryt": "1465011"}, {"szerokosc": 0, "dlugosc": 0}]
+    out = locate(*rows)
+    assert len(out) == len(rows)
+    table = L.problems_table(out)
+    assert len(table) == 3
+    assert table["problem"].notna().all()
