@@ -122,10 +122,10 @@ def _shares(frame: pd.DataFrame) -> dict[str, Any]:
         "gminy": int(len(frame)),
         "gminy_z_cis_kis": int(covered.sum()),
         "gminy_bez_cis_kis": int((~covered).sum()),
-        "proc_gmin_pokrytych": round(100 * covered.mean(), 1) if len(frame) else 0.0,
+        "proc_gmin_pokrytych": round(float(100 * covered.mean()), 1) if len(frame) else 0.0,
         "ludnosc": int(total_pop),
         "ludnosc_w_gminach_pokrytych": int(population[covered].sum()),
-        "proc_ludnosci_pokrytej": round(100 * population[covered].sum() / total_pop, 1)
+        "proc_ludnosci_pokrytej": round(float(100 * population[covered].sum() / total_pop), 1)
         if total_pop
         else 0.0,
         "pes": int(frame["pes_razem"].sum()),
