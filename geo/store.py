@@ -1,0 +1,781 @@
+"""The registry store: named sources, each replaced by whole versions (SQLAlchemy Core).
+
+The registry is made of named sources ("rejestr CIS wojewody", "lista ROPS"...). Importing a
+file writes all its rows as a **new version** of that source in one transaction and makes it
+current; earlier versions stay retrievable and can be restored; a rejected file changes nothing.
+
+Portable by design: only SQLAlchemy Core constructs and portable types, tables made with
+``metadata.create_all``, so ``PES_DATABASE_URL`` may point to PostgreSQL instead of the
+default SQLite file. Original uploads are kept content-addressed (by SHA-256), so restoring a
+version or importing the same file twice does not duplicate the bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import numbers
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
+
+from geo.schema import REGISTRY_COLUMNS
+from geo.text import fold
+
+__all__ = [
+    "ENTITY_COLUMNS",
+    "FLOAT_COLUMNS",
+    "MAX_SOURCE_NAME",
+    "Store",
+    "StoreError",
+    "VersionInfo",
+]
+
+#: Registry columns stored as floating point numbers; all the others are stored as text.
+FLOAT_COLUMNS: tuple[str, ...] = ("szerokosc", "dlugosc")
+TEXT_COLUMNS: tuple[str, ...] = tuple(c for c in REGISTRY_COLUMNS if c not in FLOAT_COLUMNS)
+#: Columns of the frames returned by :meth:`Store.current_entities` and
+#: :meth:`Store.version_entities`.
+ENTITY_COLUMNS: tuple[str, ...] = (*REGISTRY_COLUMNS, "zrodlo_rejestru", "wersja", "entity_key")
+MAX_SOURCE_NAME = 100
+
+# Rows per INSERT batch: large enough to be fast, small enough to bound memory on 100k rows.
+_CHUNK_ROWS = 10_000
+# Attempts of one import when a concurrent writer took the same version number or source name.
+_MAX_ATTEMPTS = 5
+# Seconds a SQLite writer waits for another writer's lock before giving up.
+_SQLITE_BUSY_MS = 60_000
+
+metadata = sa.MetaData()
+
+sources_table = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(MAX_SOURCE_NAME), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+uploads_table = sa.Table(
+    "uploads",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
+
+versions_table = sa.Table(
+    "versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200)),
+    sa.Column("file_name", sa.Text),
+    sa.Column("file_sha256", sa.String(64), sa.ForeignKey("uploads.sha256")),
+    sa.Column("row_count", sa.Integer, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("is_current", sa.Boolean, nullable=False, default=False),
+    # The safety net for concurrent numbering: a duplicate number aborts the transaction.
+    sa.UniqueConstraint("source_id", "number", name="uq_versions_source_number"),
+)
+
+entities_table = sa.Table(
+    "entities",
+    metadata,
+    # "id" is a registry column (the source's own identifier), so the key is "pk".
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), nullable=False),
+    sa.Column("row_no", sa.Integer, nullable=False),
+    *(sa.Column(c, sa.Float if c in FLOAT_COLUMNS else sa.Text) for c in REGISTRY_COLUMNS),
+    sa.Index("ix_entities_version_row", "version_id", "row_no"),
+)
+
+audit_table = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_name", sa.String(200)),  # "user" is reserved in PostgreSQL
+    sa.Column("action", sa.String(50), nullable=False),
+    sa.Column("details", sa.Text),
+)
+
+
+class StoreError(RuntimeError):
+    """The store refused an operation; the message is in Polish for the user."""
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One imported (or restored) version of a source."""
+
+    id: int
+    source: str
+    number: int
+    created_at: dt.datetime
+    created_by: str | None
+    file_name: str | None
+    file_sha256: str | None
+    row_count: int
+    is_current: bool
+    note: str | None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; everything is written in UTC.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _clean_user(user: str | None) -> str | None:
+    if user is None:
+        return None
+    text = str(user).strip()
+    return text[:200] or None
+
+
+def _validate_source(source: object) -> str:
+    if not isinstance(source, str):
+        raise StoreError("Nazwa źródła rejestru musi być tekstem.")
+    name = " ".join(source.split())
+    if not name:
+        raise StoreError("Podaj nazwę źródła rejestru (np. „rejestr KIS”); nie może być pusta.")
+    if len(name) > MAX_SOURCE_NAME:
+        raise StoreError(
+            f"Nazwa źródła rejestru jest za długa ({len(name)} znaków); "
+            f"dopuszczalne jest najwyżej {MAX_SOURCE_NAME}."
+        )
+    return name
+
+
+def _text_value(value: Any) -> Any:
+    """Text form of a non-string cell (numbers and dates from Excel readers)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        stamp = pd.Timestamp(value)
+        if stamp == stamp.normalize() and stamp.tzinfo is None:
+            return stamp.date().isoformat()
+        return stamp.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        # Excel gives 612011.0 for a number cell holding a code or an id.
+        return str(int(float(value)))
+    return str(value)
+
+
+def _prepare_frame(frame: object) -> pd.DataFrame:
+    """Return the native columns as an object frame of str/float/None, or raise StoreError."""
+    if not isinstance(frame, pd.DataFrame):
+        raise StoreError("Do zapisania rejestru potrzebna jest tabela (DataFrame).")
+    if len(frame) == 0:
+        raise StoreError("Plik nie zawiera żadnych wierszy z danymi; rejestr nie został zmieniony.")
+    if not any(c in REGISTRY_COLUMNS for c in frame.columns):
+        raise StoreError(
+            "Tabela nie zawiera żadnej kolumny rejestru (np. „nazwa”, „typ”, „teryt”); "
+            "rejestr nie został zmieniony."
+        )
+    duplicated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    duplicated = [c for c in duplicated if c in REGISTRY_COLUMNS]
+    if duplicated:
+        raise StoreError(
+            "Kolumny występują w tabeli więcej niż raz: " + ", ".join(duplicated) + "."
+        )
+    n = len(frame)
+    out: dict[str, pd.Series] = {}
+    for col in REGISTRY_COLUMNS:
+        if col not in frame.columns:
+            out[col] = pd.Series([None] * n, dtype=object)
+            continue
+        raw = frame[col].reset_index(drop=True)
+        present = raw.notna()
+        if col in FLOAT_COLUMNS:
+            numeric = pd.to_numeric(raw, errors="coerce").astype("float64")
+            bad = (present & numeric.isna()) | np.isinf(numeric.to_numpy())
+            if bad.any():
+                pos = int(bad.to_numpy().nonzero()[0][0])
+                raise StoreError(
+                    f"Kolumna „{col}” musi zawierać liczby; w {pos + 1}. wierszu danych jest "
+                    f"{str(raw.iloc[pos])!r}. Rejestr nie został zmieniony."
+                )
+            out[col] = numeric.astype(object).where(numeric.notna(), None)
+            continue
+        values = raw.astype(object).where(present, None)
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+            values = values.map(_text_value)
+        out[col] = values
+    return pd.DataFrame(out, columns=list(REGISTRY_COLUMNS), dtype=object)
+
+
+def _records(prepared: pd.DataFrame, version_id: int, start: int, stop: int) -> list[dict]:
+    chunk = prepared.iloc[start:stop]
+    columns = [chunk[c].tolist() for c in REGISTRY_COLUMNS]
+    return [
+        {
+            "version_id": version_id,
+            "row_no": start + i + 1,
+            **dict(zip(REGISTRY_COLUMNS, row, strict=True)),
+        }
+        for i, row in enumerate(zip(*columns, strict=True))
+    ]
+
+
+def _entities_frame(rows: Sequence[Any]) -> pd.DataFrame:
+    """Build the entity frame with stable dtypes: text as object (str/None), floats, ints."""
+    # dtype=object keeps None as None (pandas 3 would infer str columns with NaN otherwise).
+    frame = pd.DataFrame(
+        [tuple(r) for r in rows],
+        columns=[*REGISTRY_COLUMNS, "zrodlo_rejestru", "wersja", "_row"],
+        dtype=object,
+    )
+    for col in FLOAT_COLUMNS:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    frame["wersja"] = frame["wersja"].astype("int64")
+    ids = frame["id"].map(lambda v: v.strip() if isinstance(v, str) else None)
+    key_part = ids.where(ids.fillna("").astype(bool), frame["_row"].astype(str))
+    frame["entity_key"] = (frame["zrodlo_rejestru"].astype(object) + ":" + key_part).astype(object)
+    return frame.drop(columns="_row")[list(ENTITY_COLUMNS)].reset_index(drop=True)
+
+
+def _inserted_id(result: sa.CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - every table here has an integer key
+        raise StoreError("Baza danych nie zwróciła identyfikatora nowego wiersza.")
+    return int(key[0])
+
+
+def _enable_wal(cursor: Any) -> None:
+    """Switch a SQLite file to WAL; retried because the switch skips the busy handler."""
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    for attempt in range(200):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            # Two connections opening a brand-new file at once: one waits for the other.
+            if "locked" not in str(exc).lower() or attempt == 199:
+                raise
+            time.sleep(0.05)
+
+
+class Store:
+    """The registry store behind one SQLAlchemy URL.
+
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy database URL (``sqlite:///path/file.sqlite`` or ``postgresql+psycopg://...``).
+        Tables are created when missing; for a SQLite file its parent folder is created.
+    """
+
+    def __init__(self, url: str):
+        self._engine = self._make_engine(url)
+        try:
+            # In a write transaction: two processes opening a new SQLite file at once would
+            # otherwise both check for the tables and then clash when creating them.
+            with self._engine.connect() as conn:
+                conn.execution_options(pes_write=True)
+                with conn.begin():
+                    metadata.create_all(conn)
+        except SQLAlchemyError as exc:
+            self._engine.dispose()
+            raise StoreError(
+                f"Nie można otworzyć bazy danych rejestru ({self._safe_url}): {exc.orig or exc}"
+                if isinstance(exc, sa.exc.DBAPIError)
+                else f"Nie można otworzyć bazy danych rejestru ({self._safe_url}): {exc}"
+            ) from exc
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Store:
+        """Open the store configured by ``settings.database_url`` (``PES_DATABASE_URL``)."""
+        return cls(settings.database_url)
+
+    def _make_engine(self, url: str) -> Engine:
+        try:
+            parsed = make_url(url)
+        except (ArgumentError, ValueError, TypeError) as exc:
+            raise StoreError(
+                "Nieprawidłowy adres bazy danych (PES_DATABASE_URL). Przykłady: "
+                "sqlite:///C:/dane/mapa-es.sqlite, postgresql+psycopg://użytkownik@host/baza."
+            ) from exc
+        self._safe_url = parsed.render_as_string(hide_password=True)
+        self._is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self._is_sqlite:
+            database = parsed.database or ""
+            if database and database != ":memory:" and not database.startswith("file:"):
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = sa.create_engine(parsed)
+        except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:
+            raise StoreError(
+                f"Brak sterownika bazy danych dla adresu {self._safe_url}: {exc}. "
+                "Zainstaluj odpowiedni pakiet (np. psycopg dla PostgreSQL)."
+            ) from exc
+        if self._is_sqlite:
+            self._configure_sqlite(engine)
+        return engine
+
+    @staticmethod
+    def _configure_sqlite(engine: Engine) -> None:
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy emit BEGIN itself, so writers can take the lock up front.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            # The timeout first, so that switching a new file to WAL also waits for the lock.
+            cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
+            _enable_wal(cursor)
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _on_begin(connection: Connection) -> None:
+            # A deferred writer that read first cannot upgrade its lock under WAL when another
+            # writer committed meanwhile (SQLITE_BUSY at once); IMMEDIATE queues writers instead.
+            # Readers stay deferred so that an import never blocks the dashboard.
+            immediate = connection.get_execution_options().get("pes_write", False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def engine(self) -> Engine:
+        """The underlying SQLAlchemy engine (read-only use by tools and tests)."""
+        return self._engine
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self._engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"Nie udało się odczytać rejestru z bazy danych: {exc}") from exc
+
+    def _write(self, work: Any) -> Any:
+        """Run ``work(conn)`` in one write transaction, retrying on a concurrent-writer clash."""
+        last: Exception | None = None
+        for attempt in range(_MAX_ATTEMPTS):
+            try:
+                with self._engine.connect() as conn:
+                    conn.execution_options(pes_write=True)
+                    with conn.begin():
+                        return work(conn)
+            except IntegrityError as exc:
+                # Another writer took the same version number or created the same source.
+                last = exc
+                time.sleep(0.05 * (attempt + 1))
+            except SQLAlchemyError as exc:
+                detail = getattr(exc, "orig", None) or exc
+                if "locked" in str(detail).lower() or "busy" in str(detail).lower():
+                    raise StoreError(
+                        "Baza danych jest zajęta innym zapisem (np. równoczesnym importem). "
+                        "Spróbuj ponownie za chwilę; rejestr nie został zmieniony."
+                    ) from exc
+                raise StoreError(
+                    "Nie udało się zapisać zmian w bazie danych; rejestr nie został zmieniony. "
+                    f"Szczegóły: {detail}"
+                ) from exc
+            except UnicodeError as exc:
+                # The driver cannot encode a text (e.g. a broken surrogate from a bad decoding).
+                raise StoreError(
+                    "Plik zawiera znaki, których nie da się zapisać (uszkodzone kodowanie tekstu); "
+                    "rejestr nie został zmieniony. Zapisz plik ponownie jako UTF-8."
+                ) from exc
+        raise StoreError(
+            "Nie udało się nadać numeru nowej wersji z powodu równoczesnych zapisów; "
+            "rejestr nie został zmieniony. Spróbuj ponownie."
+        ) from last
+
+    @staticmethod
+    def _source_id(conn: Connection, name: str, *, create: bool) -> int:
+        # FOR UPDATE serialises imports into one source on PostgreSQL (SQLite ignores it and is
+        # serialised by BEGIN IMMEDIATE instead).
+        query = sa.select(sources_table.c.id).where(sources_table.c.name == name).with_for_update()
+        found = conn.execute(query).scalar()
+        if found is not None:
+            return int(found)
+        if not create:
+            raise StoreError(f"Źródło rejestru „{name}” nie istnieje.")
+        return _inserted_id(
+            conn.execute(sa.insert(sources_table).values(name=name, created_at=_now()))
+        )
+
+    @staticmethod
+    def _new_version(
+        conn: Connection,
+        source_id: int,
+        *,
+        row_count: int,
+        user: str | None,
+        file_name: str | None,
+        file_sha256: str | None,
+        note: str | None,
+    ) -> tuple[int, int, dt.datetime]:
+        v = versions_table
+        number = (
+            conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(v.c.number), 0)).where(
+                    v.c.source_id == source_id
+                )
+            ).scalar_one()
+            + 1
+        )
+        created = _now()
+        conn.execute(
+            sa.update(v).where(v.c.source_id == source_id, v.c.is_current).values(is_current=False)
+        )
+        version_id = _inserted_id(
+            conn.execute(
+                sa.insert(v).values(
+                    source_id=source_id,
+                    number=number,
+                    created_at=created,
+                    created_by=user,
+                    file_name=file_name,
+                    file_sha256=file_sha256,
+                    row_count=row_count,
+                    note=note,
+                    is_current=True,
+                )
+            )
+        )
+        return version_id, int(number), created
+
+    @staticmethod
+    def _save_upload(conn: Connection, content: bytes) -> str:
+        digest = hashlib.sha256(content).hexdigest()
+        exists = conn.execute(
+            sa.select(uploads_table.c.sha256).where(uploads_table.c.sha256 == digest)
+        ).scalar()
+        if exists is None:
+            conn.execute(
+                sa.insert(uploads_table).values(sha256=digest, size=len(content), content=content)
+            )
+        return digest
+
+    @staticmethod
+    def _log(conn: Connection, action: str, details: str, user: str | None) -> None:
+        conn.execute(
+            sa.insert(audit_table).values(at=_now(), user_name=user, action=action, details=details)
+        )
+
+    def _insert_chunk(self, conn: Connection, records: list[dict]) -> None:
+        # executemany with a list of dicts: the driver's bulk path (fast on SQLite and psycopg).
+        conn.execute(sa.insert(entities_table), records)
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def import_version(
+        self,
+        source: str,
+        frame: pd.DataFrame,
+        *,
+        file_name: str | None = None,
+        content: bytes | None = None,
+        user: str | None = None,
+        note: str | None = None,
+    ) -> VersionInfo:
+        """Store ``frame`` as the new current version of ``source``, all or nothing.
+
+        Parameters
+        ----------
+        source : str
+            Source name (non-empty, at most 100 characters); created on first import.
+        frame : pandas.DataFrame
+            Rows in the native format: the columns of ``geo.schema.REGISTRY_COLUMNS`` (extra
+            columns are ignored, missing ones are stored as NULL). Text is stored verbatim;
+            numbers and dates given as such in text columns are stored as their text
+            (``612011.0`` -> ``"612011"``, dates as ISO ``YYYY-MM-DD``).
+        file_name, content : optional
+            The original uploaded file, kept for download.
+        user, note : optional
+            Who imported and a free comment, kept in the version and the audit log.
+
+        Returns
+        -------
+        VersionInfo
+            The new version.
+
+        Raises
+        ------
+        StoreError
+            On an invalid source name or frame, or when the database refuses the write; the
+            previous version then stays current and nothing is written.
+        """
+        name = _validate_source(source)
+        prepared = _prepare_frame(frame)
+        if content is not None and not isinstance(content, bytes | bytearray | memoryview):
+            raise StoreError("Zawartość pliku musi być ciągiem bajtów.")
+        user = _clean_user(user)
+        note = (note.strip() or None) if isinstance(note, str) else None
+        file_name = str(file_name) if file_name is not None else None
+        n = len(prepared)
+
+        def work(conn: Connection) -> VersionInfo:
+            source_id = self._source_id(conn, name, create=True)
+            digest = self._save_upload(conn, bytes(content)) if content is not None else None
+            version_id, number, created = self._new_version(
+                conn,
+                source_id,
+                row_count=n,
+                user=user,
+                file_name=file_name,
+                file_sha256=digest,
+                note=note,
+            )
+            for start in range(0, n, _CHUNK_ROWS):
+                self._insert_chunk(conn, _records(prepared, version_id, start, start + _CHUNK_ROWS))
+            described = f"Źródło „{name}”: wersja {number}, wierszy: {n}"
+            if file_name:
+                described += f", plik {file_name}"
+            self._log(conn, "import", described + ".", user)
+            return VersionInfo(
+                id=version_id,
+                source=name,
+                number=number,
+                created_at=created,
+                created_by=user,
+                file_name=file_name,
+                file_sha256=digest,
+                row_count=n,
+                is_current=True,
+                note=note,
+            )
+
+        return self._write(work)
+
+    def restore_version(self, version_id: int, user: str | None = None) -> VersionInfo:
+        """Copy an earlier version as the new current version of its source.
+
+        Raises
+        ------
+        StoreError
+            When the version does not exist or is already the current one.
+        """
+        user = _clean_user(user)
+        old = self._version(version_id)
+        if old.is_current:
+            raise StoreError(
+                f"Wersja {old.number} źródła „{old.source}” jest już bieżąca; nie ma czego "
+                "przywracać."
+            )
+
+        def work(conn: Connection) -> VersionInfo:
+            source_id = self._source_id(conn, old.source, create=False)
+            note = f"Przywrócona wersja {old.number}"
+            new_id, number, created = self._new_version(
+                conn,
+                source_id,
+                row_count=old.row_count,
+                user=user,
+                file_name=old.file_name,
+                file_sha256=old.file_sha256,
+                note=note,
+            )
+            e = entities_table
+            columns = ["version_id", "row_no", *REGISTRY_COLUMNS]
+            copied = sa.select(
+                sa.literal(new_id, sa.Integer).label("version_id"),
+                e.c.row_no,
+                *(e.c[c] for c in REGISTRY_COLUMNS),
+            ).where(e.c.version_id == old.id)
+            conn.execute(sa.insert(e).from_select(columns, copied))
+            self._log(
+                conn,
+                "restore",
+                f"Źródło „{old.source}”: przywrócono wersję {old.number} jako wersję {number}.",
+                user,
+            )
+            return VersionInfo(
+                id=new_id,
+                source=old.source,
+                number=number,
+                created_at=created,
+                created_by=user,
+                file_name=old.file_name,
+                file_sha256=old.file_sha256,
+                row_count=old.row_count,
+                is_current=True,
+                note=note,
+            )
+
+        return self._write(work)
+
+    def record_audit(self, action: str, details: str, user: str | None = None) -> None:
+        """Append an entry to the audit log (for changes made by other modules)."""
+        action = str(action).strip()[:50]
+        if not action:
+            raise StoreError("Wpis dziennika zmian musi mieć nazwę czynności.")
+        self._write(lambda conn: self._log(conn, action, str(details), _clean_user(user)))
+
+    def sources(self) -> list[str]:
+        """Names of the sources that have at least one version, in Polish alphabetical order."""
+        with self._read() as conn:
+            names = conn.execute(
+                sa.select(sources_table.c.name).where(
+                    sa.exists().where(versions_table.c.source_id == sources_table.c.id)
+                )
+            ).scalars()
+            return sorted(names, key=lambda s: (fold(s), s))
+
+    def _versions_query(self) -> sa.Select:
+        v, s = versions_table, sources_table
+        return sa.select(
+            v.c.id,
+            s.c.name,
+            v.c.number,
+            v.c.created_at,
+            v.c.created_by,
+            v.c.file_name,
+            v.c.file_sha256,
+            v.c.row_count,
+            v.c.is_current,
+            v.c.note,
+        ).join(s, s.c.id == v.c.source_id)
+
+    @staticmethod
+    def _info(row: Any) -> VersionInfo:
+        return VersionInfo(
+            id=int(row.id),
+            source=row.name,
+            number=int(row.number),
+            created_at=_as_utc(row.created_at),
+            created_by=row.created_by,
+            file_name=row.file_name,
+            file_sha256=row.file_sha256,
+            row_count=int(row.row_count),
+            is_current=bool(row.is_current),
+            note=row.note,
+        )
+
+    def versions(self, source: str | None = None) -> list[VersionInfo]:
+        """Versions of one source (or of all), newest first; empty for an unknown source."""
+        query = self._versions_query().order_by(versions_table.c.id.desc())
+        if source is not None:
+            query = query.where(sources_table.c.name == _validate_source(source))
+        with self._read() as conn:
+            return [self._info(r) for r in conn.execute(query)]
+
+    def _version(self, version_id: int) -> VersionInfo:
+        try:
+            key = int(version_id)
+        except (TypeError, ValueError):
+            raise StoreError(f"Nieprawidłowy numer wersji: {version_id!r}.") from None
+        with self._read() as conn:
+            row = conn.execute(self._versions_query().where(versions_table.c.id == key)).first()
+        if row is None:
+            raise StoreError(f"Nie ma w bazie wersji rejestru o identyfikatorze {key}.")
+        return self._info(row)
+
+    def version(self, version_id: int) -> VersionInfo:
+        """Metadata of one version (``StoreError`` when it does not exist)."""
+        return self._version(version_id)
+
+    def _entities(self, condition: sa.ColumnElement[bool]) -> pd.DataFrame:
+        e, v, s = entities_table, versions_table, sources_table
+        query = (
+            sa.select(
+                *(e.c[c] for c in REGISTRY_COLUMNS),
+                s.c.name.label("zrodlo_rejestru"),
+                v.c.number.label("wersja"),
+                e.c.row_no,
+            )
+            .select_from(e.join(v, v.c.id == e.c.version_id).join(s, s.c.id == v.c.source_id))
+            .where(condition)
+            .order_by(s.c.name, e.c.row_no)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return _entities_frame(rows)
+
+    def current_entities(self) -> pd.DataFrame:
+        """Rows of the current version of every source.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``ENTITY_COLUMNS``: the native registry columns (text as ``str``/``None``,
+            ``szerokosc``/``dlugosc`` as float), ``zrodlo_rejestru`` (source name), ``wersja``
+            (version number) and ``entity_key`` (``"<source>:<id or row number>"``).
+        """
+        return self._entities(versions_table.c.is_current.is_(True))
+
+    def version_entities(self, version_id: int) -> pd.DataFrame:
+        """Rows of one version, with the same columns as :meth:`current_entities`."""
+        info = self._version(version_id)
+        return self._entities(versions_table.c.id == info.id)
+
+    def has_imports(self) -> bool:
+        """Whether any source has been imported."""
+        with self._read() as conn:
+            return conn.execute(sa.select(sa.exists().select_from(versions_table))).scalar_one()
+
+    def original_file(self, version_id: int) -> tuple[str | None, bytes | None]:
+        """The original uploaded file of a version as ``(file name, bytes)``.
+
+        Either part is ``None`` when the import did not provide it.
+        """
+        info = self._version(version_id)
+        if info.file_sha256 is None:
+            return info.file_name, None
+        with self._read() as conn:
+            content = conn.execute(
+                sa.select(uploads_table.c.content).where(uploads_table.c.sha256 == info.file_sha256)
+            ).scalar()
+        return info.file_name, bytes(content) if content is not None else None
+
+    def audit(self, limit: int = 200) -> pd.DataFrame:
+        """The latest audit log entries, newest first: columns ``at, user, action, details``."""
+        limit = max(0, int(limit))
+        a = audit_table
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(a.c.at, a.c.user_name, a.c.action, a.c.details)
+                .order_by(a.c.id.desc())
+                .limit(limit)
+            ).all()
+        frame = pd.DataFrame(
+            [(_as_utc(r.at), r.user_name, r.action, r.details) for r in rows],
+            columns=["at", "user", "action", "details"],
+        )
+        frame["at"] = pd.to_datetime(frame["at"], utc=True)
+        return frame.astype({"user": object, "action": object, "details": object})
+
+    def last_change(self) -> dt.datetime | None:
+        """When the registry last changed (newest version), or ``None`` before any import."""
+        with self._read() as conn:
+            value = conn.execute(sa.select(sa.func.max(versions_table.c.created_at))).scalar()
+        return _as_utc(value) if value is not None else None
