@@ -77,8 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     bimp = bnd.add_parser("import", help="importuj granice z pliku")
     bimp.add_argument("file", type=Path)
     bimp.add_argument("--level", choices=["gminy"], default="gminy")
+    bimp.add_argument(
+        "--dopusc-brak",
+        default="",
+        metavar="KODY",
+        help="kody TERC gmin, których brak w pliku jest znany i dopuszczony (po przecinku)",
+    )
     fetch = bnd.add_parser("fetch", help="pobierz granice z usługi WFS PRG (GUGiK)")
     fetch.add_argument("--url", default=None, help="adres usługi WFS (domyślnie GUGiK)")
+    fetch.add_argument("--timeout", type=float, default=60, help="limit czasu żądania (s)")
 
     for name, text in (("coverage", "pokrycie gmin"), ("gaps", "gminy bez CIS/KIS")):
         cmd = sub.add_parser(name, help=text)
@@ -168,18 +175,25 @@ def _boundaries(args: argparse.Namespace, settings: Settings) -> int:
 
             with tempfile.TemporaryDirectory() as tmp:
                 try:
-                    path = fetch_gminy(Path(tmp) / "prg_gminy.gml", settings.region, url=args.url)
+                    path = fetch_gminy(
+                        Path(tmp) / "prg_gminy.gml",
+                        settings.region,
+                        url=args.url,
+                        timeout=args.timeout,
+                    )
                 except PrgError as exc:
                     return _fail(str(exc))
                 result = import_boundaries(path, settings, terc, level="gminy")
         else:
-            result = import_boundaries(args.file, settings, terc, level=args.level)
+            allowed = [code.strip() for code in args.dopusc_brak.split(",") if code.strip()]
+            result = import_boundaries(
+                args.file, settings, terc, level=args.level, allow_missing=allowed
+            )
     except BoundaryError as exc:
         return _fail(f"granice odrzucone: {exc}")
-    for warning in getattr(result, "warnings", []) or []:
+    for warning in result.warnings:
         print(f"uwaga: {warning}")
-    count = getattr(result, "count", None) or getattr(result, "feature_count", None)
-    print(f"Zaimportowano granice gmin{f' ({count})' if count else ''}: {result.path}")
+    print(f"Zaimportowano granice {result.count} gmin: {result.path}")
     return 0
 
 

@@ -108,7 +108,7 @@ def _boundary_file(settings: Settings, terc: Terc) -> tuple[Path, str]:
     if imported is not None:
         path, meta = imported
         when = str(meta.get("imported_at", ""))[:10]
-        name = meta.get("source_name") or meta.get("file_name") or path.name
+        name = meta.get("source_file") or path.name
         return path, f"granice zaimportowane z pliku {name} ({when})"
     if settings.data_dir is not None:
         folder = settings.data_dir / "boundaries"

@@ -69,8 +69,14 @@ def test_import_replaces_sample_registry(pes_env, kis_file, capsys) -> None:
     before = coverage_records(capsys)
     assert before["0662011"]["has_social_employment"]  # the sample's CIS in Chełm
     code, out, _ = run_cli(
-        "registry", "import", str(kis_file), "--source", "rejestr KIS", "--default-type",
-        "klub integracji społecznej", capsys=capsys,
+        "registry",
+        "import",
+        str(kis_file),
+        "--source",
+        "rejestr KIS",
+        "--default-type",
+        "klub integracji społecznej",
+        capsys=capsys,
     )
     assert code == 0, out
     assert "wersja 1" in out
@@ -85,8 +91,19 @@ def test_import_replaces_sample_registry(pes_env, kis_file, capsys) -> None:
 
 
 def test_rejected_file_changes_nothing(pes_env, kis_file, tmp_path, capsys) -> None:
-    assert run_cli("registry", "import", str(kis_file), "--source", "KIS", "--default-type",
-                   "KIS", capsys=capsys)[0] == 0
+    assert (
+        run_cli(
+            "registry",
+            "import",
+            str(kis_file),
+            "--source",
+            "KIS",
+            "--default-type",
+            "KIS",
+            capsys=capsys,
+        )[0]
+        == 0
+    )
     store = Store.from_settings(get_settings())
     versions = store.versions()
     rows = len(store.current_entities())
@@ -97,8 +114,7 @@ def test_rejected_file_changes_nothing(pes_env, kis_file, tmp_path, capsys) -> N
     assert "odrzucony" in err
     header_only = tmp_path / "naglowek.csv"
     header_only.write_text("nazwa;typ;teryt\n", encoding="utf-8")
-    assert run_cli("registry", "import", str(header_only), "--source", "KIS",
-                   capsys=capsys)[0] == 1
+    assert run_cli("registry", "import", str(header_only), "--source", "KIS", capsys=capsys)[0] == 1
     no_type = tmp_path / "bez_typu.csv"
     no_type.write_text("nazwa;teryt\nKlub;0664011\n", encoding="utf-8")
     code, _, err = run_cli("registry", "import", str(no_type), "--source", "KIS", capsys=capsys)
@@ -113,10 +129,28 @@ def test_xlsx_with_title_rows(pes_env, tmp_path, capsys) -> None:
     sheet = book.active
     sheet.append(["Wykaz centrów integracji społecznej"])
     sheet.append([])
-    sheet.append(["Nazwa CIS", "Rodzaj podmiotu", "Gmina", "Powiat", "Data rozpoczęcia działalności",
-                  "Szerokość geograficzna", "Długość geograficzna"])
-    sheet.append(["CIS w Tomaszowie", "Centrum Integracji Społecznej", "gmina wiejska Tomaszów "
-                  "Lubelski", "tomaszowski", pd.Timestamp("2015-05-04").to_pydatetime(), None, None])
+    sheet.append(
+        [
+            "Nazwa CIS",
+            "Rodzaj podmiotu",
+            "Gmina",
+            "Powiat",
+            "Data rozpoczęcia działalności",
+            "Szerokość geograficzna",
+            "Długość geograficzna",
+        ]
+    )
+    sheet.append(
+        [
+            "CIS w Tomaszowie",
+            "Centrum Integracji Społecznej",
+            "gmina wiejska Tomaszów Lubelski",
+            "tomaszowski",
+            pd.Timestamp("2015-05-04").to_pydatetime(),
+            None,
+            None,
+        ]
+    )
     sheet.append(["CIS Lublin", "CIS", None, None, None, 51.2465, 22.5684])
     path = tmp_path / "cis.xlsx"
     book.save(path)
@@ -132,8 +166,17 @@ def test_coverage_formats(pes_env, tmp_path, capsys) -> None:
     assert code == 0
     frame = pd.read_csv(io.StringIO(out.lstrip("\ufeff")), dtype={"teryt": str, "powiat": str})
     assert len(frame) == 213
-    for column in ("teryt", "nazwa", "powiat", "has_social_employment", "cis", "kis", "ludnosc",
-                   "pes_na_10k", "odleglosc_cis_kis_km"):
+    for column in (
+        "teryt",
+        "nazwa",
+        "powiat",
+        "has_social_employment",
+        "cis",
+        "kis",
+        "ludnosc",
+        "pes_na_10k",
+        "odleglosc_cis_kis_km",
+    ):
         assert column in frame.columns
     assert "DANE PRZYKŁADOWE" in err and "Stan na" in err
     target = tmp_path / "out" / "pokrycie.xlsx"
@@ -186,9 +229,32 @@ def test_boundaries_import(pes_env, shared_data, tmp_path, capsys) -> None:
 
 def test_module_entry_point(pes_env, kis_file) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "geo", "registry", "validate", str(kis_file), "--default-type",
-         "KIS"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "geo",
+            "registry",
+            "validate",
+            str(kis_file),
+            "--default-type",
+            "KIS",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "Wiersze: 5" in done.stdout
+
+
+def test_poland_boundaries_need_known_gaps_allowed(pes_env, shared_data, monkeypatch, capsys):
+    monkeypatch.setenv("PES_REGION", "PL")
+    src = shared_data / "boundaries" / "poland_gminy.geojson"
+    code, _, err = run_cli("boundaries", "import", str(src), capsys=capsys)
+    assert code == 1 and "1207132" in err and "2002162" in err
+    code, out, _ = run_cli(
+        "boundaries", "import", str(src), "--dopusc-brak", "1207132,2002162", capsys=capsys
+    )
+    assert code == 0, out
+    assert "2477 gmin" in out

@@ -44,8 +44,12 @@ def test_active_mask_dates() -> None:
 
 def test_social_employment_in_gmina_and_by_agreement(cover) -> None:
     out = cover(
-        {"typ": "KIS", "teryt": "0604042", "gminy_obslugiwane": "0604011;0604042",
-         "nazwa": "KIS Przystań"},
+        {
+            "typ": "KIS",
+            "teryt": "0604042",
+            "gminy_obslugiwane": "0604011;0604042",
+            "nazwa": "KIS Przystań",
+        },
         {"typ": "ZAZ", "teryt": "0610033"},  # a ZAZ does not count for the model
     )
     assert out.loc["0604042", "pokrycie"] == C.COVERED_HERE
@@ -62,8 +66,10 @@ def test_inactive_entities_do_not_count(cover) -> None:
         {"typ": "CIS", "teryt": "0664011", "data_rozpoczecia": "2027-01-01"},
     )
     assert not out["has_social_employment"].any()
-    later = cover({"typ": "CIS", "teryt": "0664011", "data_rozpoczecia": "2027-01-01"},
-                  as_of=dt.date(2027, 6, 1))
+    later = cover(
+        {"typ": "CIS", "teryt": "0664011", "data_rozpoczecia": "2027-01-01"},
+        as_of=dt.date(2027, 6, 1),
+    )
     assert later.loc["0664011", "has_social_employment"]
 
 

@@ -13,7 +13,7 @@ from geo.export import neutralize, to_bytes
 
 FRAME = pd.DataFrame(
     {
-        "nazwa": ["=HYPERLINK(\"http://x\")", "+48 123", "-1+1", "@SUM(A1)", "Zwykła, „nazwa”"],
+        "nazwa": ['=HYPERLINK("http://x")', "+48 123", "-1+1", "@SUM(A1)", "Zwykła, „nazwa”"],
         "liczba": [1, -2, 3, 4, 5],
         "udzial": [0.5, None, 1.0, 2.0, 3.0],
     }

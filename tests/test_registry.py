@@ -70,8 +70,14 @@ def test_utf8_comma_csv_with_quoted_fields(tmp_path: Path) -> None:
         tmp_path / "rejestr.csv",
         [
             ["Nazwa", "Typ", "Miejscowość", "Uwagi", "Szerokość", "Długość"],
-            ["Spółdzielnia Socjalna „Nasze Drogi”, Hrubieszów", "SPS", "Hrubieszów",
-             'Zdanie z "cudzysłowem"\ni drugą linią', "50.8069", "23.8916"],
+            [
+                "Spółdzielnia Socjalna „Nasze Drogi”, Hrubieszów",
+                "SPS",
+                "Hrubieszów",
+                'Zdanie z "cudzysłowem"\ni drugą linią',
+                "50.8069",
+                "23.8916",
+            ],
             ["Klub Integracji Społecznej w Zamościu", "KIS", "Zamość", "", "", ""],
         ],
         sep=",",
@@ -96,8 +102,10 @@ def test_utf8_comma_csv_with_quoted_fields(tmp_path: Path) -> None:
 def test_utf8_bom_semicolon_csv(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "bom.csv",
-        [["Nazwa podmiotu", "Rodzaj podmiotu", "Kod TERYT gminy"],
-         ["Centrum Integracji Społecznej w Chełmie", "Centrum Integracji Społecznej", "0662011"]],
+        [
+            ["Nazwa podmiotu", "Rodzaj podmiotu", "Kod TERYT gminy"],
+            ["Centrum Integracji Społecznej w Chełmie", "Centrum Integracji Społecznej", "0662011"],
+        ],
         encoding="utf-8-sig",
     )
     parsed = read_registry(path)
@@ -112,12 +120,35 @@ def test_utf8_bom_semicolon_csv(tmp_path: Path) -> None:
 def test_cp1250_csv_with_decimal_commas_and_polish_dates(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "excel.csv",
-        [["Nazwa", "Typ", "Miejscowość", "Szerokość geograficzna", "Długość geograficzna",
-          "Data utworzenia", "Data wykreślenia"],
-         ["Zakład Aktywności Zawodowej w Łęcznej", "ZAZ", "Łęczna", "51,3012", "22,8810",
-          "05.03.2012", "1.7.2023"],
-         ["Warsztat Terapii Zajęciowej Ostrów Lubelski", "WTZ", "Ostrów Lubelski",
-          "51,4906", "22,8528", "2015-09-01", ""]],
+        [
+            [
+                "Nazwa",
+                "Typ",
+                "Miejscowość",
+                "Szerokość geograficzna",
+                "Długość geograficzna",
+                "Data utworzenia",
+                "Data wykreślenia",
+            ],
+            [
+                "Zakład Aktywności Zawodowej w Łęcznej",
+                "ZAZ",
+                "Łęczna",
+                "51,3012",
+                "22,8810",
+                "05.03.2012",
+                "1.7.2023",
+            ],
+            [
+                "Warsztat Terapii Zajęciowej Ostrów Lubelski",
+                "WTZ",
+                "Ostrów Lubelski",
+                "51,4906",
+                "22,8528",
+                "2015-09-01",
+                "",
+            ],
+        ],
         encoding="cp1250",
     )
     parsed = read_registry(path)
@@ -137,8 +168,10 @@ def test_cp1250_csv_with_decimal_commas_and_polish_dates(tmp_path: Path) -> None
 def test_iso_8859_2_text_is_told_apart_from_cp1250(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "latin2.csv",
-        [["Nazwa", "Typ", "Miejscowość"], ["Spółdzielnia socjalna Źródło smaków", "SPS",
-                                          "Świdnik"]],
+        [
+            ["Nazwa", "Typ", "Miejscowość"],
+            ["Spółdzielnia socjalna Źródło smaków", "SPS", "Świdnik"],
+        ],
         encoding="iso-8859-2",
     )
     parsed = read_registry(path)
@@ -149,18 +182,22 @@ def test_iso_8859_2_text_is_told_apart_from_cp1250(tmp_path: Path) -> None:
 def test_title_rows_above_csv_header_and_blank_rows(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "tytul.csv",
-        [["Rejestr klubów integracji społecznej województwa lubelskiego"],
-         ["stan na 31.12.2024"],
-         [],
-         ["Lp.", "Nazwa klubu", "Miejscowość"],
-         ["1", "KIS w Janowie Lubelskim", "Janów Lubelski"],
-         ["", "", ""],
-         [],
-         ["2", "KIS w Tomaszowie Lubelskim", "Tomaszów Lubelski"]],
+        [
+            ["Rejestr klubów integracji społecznej województwa lubelskiego"],
+            ["stan na 31.12.2024"],
+            [],
+            ["Lp.", "Nazwa klubu", "Miejscowość"],
+            ["1", "KIS w Janowie Lubelskim", "Janów Lubelski"],
+            ["", "", ""],
+            [],
+            ["2", "KIS w Tomaszowie Lubelskim", "Tomaszów Lubelski"],
+        ],
     )
     parsed = read_registry(path, default_type="KIS")
-    assert parsed.frame["nazwa"].tolist() == ["KIS w Janowie Lubelskim",
-                                             "KIS w Tomaszowie Lubelskim"]
+    assert parsed.frame["nazwa"].tolist() == [
+        "KIS w Janowie Lubelskim",
+        "KIS w Tomaszowie Lubelskim",
+    ]
     assert parsed.frame["wiersz"].tolist() == [5, 8]
     assert set(parsed.frame["typ"]) == {"KIS"}
     # The empty rows are skipped silently: no problem mentions their row numbers.
@@ -171,9 +208,11 @@ def test_separator_detection_prefers_the_header_that_makes_sense(tmp_path: Path)
     # Comma-separated, while names contain semicolons: a count of ';' alone would mislead.
     path = write_csv(
         tmp_path / "przecinki.csv",
-        [["nazwa", "typ", "gmina"],
-         ["Fundacja A; oddział B", "NGO", "Lublin"],
-         ["Stowarzyszenie C; D; E", "stowarzyszenie", "Chełm"]],
+        [
+            ["nazwa", "typ", "gmina"],
+            ["Fundacja A; oddział B", "NGO", "Lublin"],
+            ["Stowarzyszenie C; D; E", "stowarzyszenie", "Chełm"],
+        ],
         sep=",",
     )
     parsed = read_registry(path)
@@ -294,12 +333,39 @@ def test_xlsx_with_title_rows_dates_numeric_teryt_and_cover_sheet(tmp_path: Path
     sheet.merge_cells("A1:F1")
     sheet["A2"] = "Stan na dzień 31.12.2024"
     sheet.append([])
-    sheet.append(["Lp.", "Nazwa CIS", "Organ prowadzący", "TERYT", "Data wpisu",
-                  "Szerokość geograficzna", "Długość geograficzna"])
-    sheet.append([1, "CIS w Krasnymstawie", "Gmina Krasnystaw", 606011,
-                  dt.datetime(2019, 7, 15), 50.9846, 23.1716])
-    sheet.append([2, "CIS w Białej Podlaskiej", "Caritas", 661011.0,
-                  dt.datetime(2014, 3, 1, 10, 30), "52,0325", "23,1149"])
+    sheet.append(
+        [
+            "Lp.",
+            "Nazwa CIS",
+            "Organ prowadzący",
+            "TERYT",
+            "Data wpisu",
+            "Szerokość geograficzna",
+            "Długość geograficzna",
+        ]
+    )
+    sheet.append(
+        [
+            1,
+            "CIS w Krasnymstawie",
+            "Gmina Krasnystaw",
+            606011,
+            dt.datetime(2019, 7, 15),
+            50.9846,
+            23.1716,
+        ]
+    )
+    sheet.append(
+        [
+            2,
+            "CIS w Białej Podlaskiej",
+            "Caritas",
+            661011.0,
+            dt.datetime(2014, 3, 1, 10, 30),
+            "52,0325",
+            "23,1149",
+        ]
+    )
     sheet.append([])
     sheet.append([3, "CIS w Janowie Podlaskim", "Caritas", "0601052", "01.04.2025", None, None])
     sheet["E5"].number_format = "dd.mm.yyyy"
@@ -331,7 +397,7 @@ def test_xlsx_formula_cells_use_cached_value_else_formula_text(tmp_path: Path) -
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(["Nazwa", "Typ", "Uwagi", "Źródło"])
-    sheet.append(["KIS A", "KIS", "=1+1", "=HYPERLINK(\"https://example.org\")"])
+    sheet.append(["KIS A", "KIS", "=1+1", '=HYPERLINK("https://example.org")'])
     sheet.append(["KIS B", "KIS", "plain", None])
     literal = sheet.cell(row=3, column=4, value="=SUM(A1:A9)")
     literal.data_type = "s"  # text that only looks like a formula
@@ -340,8 +406,9 @@ def test_xlsx_formula_cells_use_cached_value_else_formula_text(tmp_path: Path) -
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     xml = parts["xl/worksheets/sheet1.xml"].decode()
-    xml, count = re.subn(r"(<c r=\"C2\"[^>]*>\s*<f>1\+1</f>)\s*(<v\s*/>|<v></v>)?", r"\1<v>2</v>",
-                         xml)
+    xml, count = re.subn(
+        r"(<c r=\"C2\"[^>]*>\s*<f>1\+1</f>)\s*(<v\s*/>|<v></v>)?", r"\1<v>2</v>", xml
+    )
     assert count == 1
     parts["xl/worksheets/sheet1.xml"] = xml.encode()
     with zipfile.ZipFile(path, "w") as archive:
@@ -387,15 +454,38 @@ KIS_HEADERS = [
 def test_kis_register_like_headers_are_recognised(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "rejestr_kis.xlsx",
-        {"KIS": [
-            ["REJESTR KLUBÓW INTEGRACJI SPOŁECZNEJ"],
-            KIS_HEADERS,
-            [1, "Stowarzyszenie Nowa Szansa w Zamościu", "tel. 84 000 00 00", "0000123456",
-             "Klub Integracji Społecznej w Zamościu", "Zamość", "ul. Przykładowa 1",
-             dt.datetime(2008, 1, 10), dt.datetime(2008, 2, 1), "Jan Kowalski", "kis@example.org"],
-            [2, "Gmina Potok Wielki", "", "", "KIS w gminie Potok Wielki", "Potok Wielki", "",
-             "10.09.2010", "15.09.2010", "", ""],
-        ]},
+        {
+            "KIS": [
+                ["REJESTR KLUBÓW INTEGRACJI SPOŁECZNEJ"],
+                KIS_HEADERS,
+                [
+                    1,
+                    "Stowarzyszenie Nowa Szansa w Zamościu",
+                    "tel. 84 000 00 00",
+                    "0000123456",
+                    "Klub Integracji Społecznej w Zamościu",
+                    "Zamość",
+                    "ul. Przykładowa 1",
+                    dt.datetime(2008, 1, 10),
+                    dt.datetime(2008, 2, 1),
+                    "Jan Kowalski",
+                    "kis@example.org",
+                ],
+                [
+                    2,
+                    "Gmina Potok Wielki",
+                    "",
+                    "",
+                    "KIS w gminie Potok Wielki",
+                    "Potok Wielki",
+                    "",
+                    "10.09.2010",
+                    "15.09.2010",
+                    "",
+                    "",
+                ],
+            ]
+        },
     )
     parsed = read_registry(path, default_type="KIS")
     assert parsed.header_map == {
@@ -460,8 +550,15 @@ def test_header_variants(tmp_path: Path, header: str, native: str) -> None:
 
 @pytest.mark.parametrize(
     "header",
-    ["Adres e-mail", "Adres podmiotu prowadzącego", "Numer KRS", "Forma prawna",
-     "Kod TERYT powiatu", "Nazwa województwa", "gmina_note"],
+    [
+        "Adres e-mail",
+        "Adres podmiotu prowadzącego",
+        "Numer KRS",
+        "Forma prawna",
+        "Kod TERYT powiatu",
+        "Nazwa województwa",
+        "gmina_note",
+    ],
 )
 def test_headers_that_must_not_be_taken_for_entity_fields(tmp_path: Path, header: str) -> None:
     path = write_csv(tmp_path / "h.csv", [["Nazwa", header], ["x", "y"]])
@@ -471,16 +568,23 @@ def test_headers_that_must_not_be_taken_for_entity_fields(tmp_path: Path, header
 
 def test_native_file_reads_back_unchanged(tmp_path: Path) -> None:
     row = {c: "" for c in REGISTRY_COLUMNS}
-    row.update(id="w-1", nazwa="Spółdzielnia Socjalna „Exodus”", typ="SPS", teryt="0607011",
-               szerokosc="50.9243", dlugosc="22.2245", data_rozpoczecia="2012-07-01",
-               gminy_obslugiwane="0607011; 0607022", uwagi="<b>tekst</b> & więcej")
+    row.update(
+        id="w-1",
+        nazwa="Spółdzielnia Socjalna „Exodus”",
+        typ="SPS",
+        teryt="0607011",
+        szerokosc="50.9243",
+        dlugosc="22.2245",
+        data_rozpoczecia="2012-07-01",
+        gminy_obslugiwane="0607011; 0607022",
+        uwagi="<b>tekst</b> & więcej",
+    )
     path = tmp_path / "native.csv"
     pd.DataFrame([row]).to_csv(path, index=False, encoding="utf-8")
     parsed = read_registry(path)
     assert parsed.header_map == {c: c for c in REGISTRY_COLUMNS}
     out = parsed.frame.iloc[0]
-    for column in ("id", "nazwa", "typ", "teryt", "data_rozpoczecia", "gminy_obslugiwane",
-                   "uwagi"):
+    for column in ("id", "nazwa", "typ", "teryt", "data_rozpoczecia", "gminy_obslugiwane", "uwagi"):
         assert out[column] == row[column]
     assert out["szerokosc"] == pytest.approx(50.9243)
     assert out["kod_pocztowy"] is None
@@ -489,8 +593,10 @@ def test_native_file_reads_back_unchanged(tmp_path: Path) -> None:
 def test_column_map_overrides_detection(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "map.csv",
-        [["Jednostka", "Kategoria", "Nazwa", "Opis miejsca"],
-         ["ZAZ w Puławach", "ZAZ", "Puławskie Stowarzyszenie", "ul. Mickiewicza 2a"]],
+        [
+            ["Jednostka", "Kategoria", "Nazwa", "Opis miejsca"],
+            ["ZAZ w Puławach", "ZAZ", "Puławskie Stowarzyszenie", "ul. Mickiewicza 2a"],
+        ],
     )
     parsed = read_registry(
         path,
@@ -528,8 +634,10 @@ def test_column_map_errors(tmp_path: Path, column_map: dict[str, str], fragment:
 def test_duplicate_matches_use_the_best_column(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "dup.csv",
-        [["Nazwa skrócona", "Nazwa", "Typ", "Data wpisu", "Data rozpoczęcia"],
-         ["KIS J.", "Klub Integracji Społecznej w Janowie", "KIS", "01.01.2009", "01.02.2009"]],
+        [
+            ["Nazwa skrócona", "Nazwa", "Typ", "Data wpisu", "Data rozpoczęcia"],
+            ["KIS J.", "Klub Integracji Społecznej w Janowie", "KIS", "01.01.2009", "01.02.2009"],
+        ],
     )
     parsed = read_registry(path)
     row = parsed.frame.iloc[0]
@@ -543,8 +651,9 @@ def test_duplicate_matches_use_the_best_column(tmp_path: Path) -> None:
 
 
 def test_default_type_for_register_of_one_kind(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "wtz.csv", [["Nazwa", "Miejscowość"], ["WTZ A", "Lublin"],
-                                            ["WTZ B", "Chełm"]])
+    path = write_csv(
+        tmp_path / "wtz.csv", [["Nazwa", "Miejscowość"], ["WTZ A", "Lublin"], ["WTZ B", "Chełm"]]
+    )
     parsed = read_registry(path, default_type="Warsztat Terapii Zajęciowej")
     assert parsed.frame["typ"].tolist() == ["WTZ", "WTZ"]
 
@@ -623,13 +732,13 @@ def test_reject_undecodable_text() -> None:
 def test_reject_header_only(tmp_path: Path) -> None:
     reject(write_csv(tmp_path / "h.csv", [["Nazwa", "Typ"]]), "tylko nagłówek")
     reject(write_csv(tmp_path / "h2.csv", [["Nazwa", "Typ"], ["", ""], []]), "tylko nagłówek")
-    reject(write_xlsx(tmp_path / "h.xlsx", {"A": [["Tytuł"], ["Nazwa", "Typ"]]}),
-           "tylko nagłówek")
+    reject(write_xlsx(tmp_path / "h.xlsx", {"A": [["Tytuł"], ["Nazwa", "Typ"]]}), "tylko nagłówek")
 
 
 def test_reject_without_name_column_lists_found_and_expected_headers(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "n.csv", [["Numer", "Miejscowość", "Telefon"], ["1", "Lublin",
-                                                                              "81"]])
+    path = write_csv(
+        tmp_path / "n.csv", [["Numer", "Miejscowość", "Telefon"], ["1", "Lublin", "81"]]
+    )
     message = reject(path, "nazw")
     for found in ("Numer", "Miejscowość", "Telefon"):
         assert f"„{found}”" in message
@@ -659,8 +768,9 @@ def test_limits_fit_large_registers() -> None:
 
 def test_reject_overlong_cell_names_the_row(tmp_path: Path) -> None:
     long_text = "a" * (registry.MAX_CELL_CHARS + 1)
-    path = write_csv(tmp_path / "c.csv", [["Nazwa", "Typ", "Uwagi"], ["A", "KIS", "ok"],
-                                          ["B", "KIS", long_text]])
+    path = write_csv(
+        tmp_path / "c.csv", [["Nazwa", "Typ", "Uwagi"], ["A", "KIS", "ok"], ["B", "KIS", long_text]]
+    )
     message = reject(path, "wierszu 3")
     assert "Uwagi" in message
 
@@ -681,17 +791,19 @@ def test_reject_missing_path(tmp_path: Path) -> None:
 def test_row_problems_are_reported_and_rows_kept(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "p.csv",
-        [["Nazwa", "Typ", "Data utworzenia", "Data zakończenia", "Szerokość", "Długość"],
-         ["", "KIS", "01.01.2020", "", "", ""],                       # 2 no name
-         ["Klub sportowy X", "klub sportowy", "", "", "", ""],       # 3 unknown type
-         ["CIS A", "CIS", "31.02.2020", "", "", ""],                  # 4 impossible date
-         ["CIS B", "CIS", "", "", "51°14'N", "22,5"],                 # 5 bad coordinate
-         ["CIS C", "CIS", "", "", "151,2", "22,5"],                   # 6 out of range
-         ["CIS D", "CIS", "", "", "22,5", "51,2"],                    # 7 swapped (Poland)
-         ["CIS E", "CIS", "", "", "51,2", ""],                        # 8 only one
-         ["CIS F", "CIS", "01.06.2020", "01.01.2020", "", ""],        # 9 end before start
-         ["CIS G", "CIS", "1.2.2020", "", "51,25", "22,57"],          # 10 fine
-         ["CIS H", "", "", "", "", ""]],                              # 11 no type
+        [
+            ["Nazwa", "Typ", "Data utworzenia", "Data zakończenia", "Szerokość", "Długość"],
+            ["", "KIS", "01.01.2020", "", "", ""],  # 2 no name
+            ["Klub sportowy X", "klub sportowy", "", "", "", ""],  # 3 unknown type
+            ["CIS A", "CIS", "31.02.2020", "", "", ""],  # 4 impossible date
+            ["CIS B", "CIS", "", "", "51°14'N", "22,5"],  # 5 bad coordinate
+            ["CIS C", "CIS", "", "", "151,2", "22,5"],  # 6 out of range
+            ["CIS D", "CIS", "", "", "22,5", "51,2"],  # 7 swapped (Poland)
+            ["CIS E", "CIS", "", "", "51,2", ""],  # 8 only one
+            ["CIS F", "CIS", "01.06.2020", "01.01.2020", "", ""],  # 9 end before start
+            ["CIS G", "CIS", "1.2.2020", "", "51,25", "22,57"],  # 10 fine
+            ["CIS H", "", "", "", "", ""],
+        ],  # 11 no type
     )
     parsed = read_registry(path)
     frame = parsed.frame.set_index("wiersz")
@@ -745,26 +857,33 @@ def test_formula_looking_text_and_html_are_kept_literally(tmp_path: Path) -> Non
         "podmiot_prowadzacy": "<script>alert(1)</script> & <b>Fundacja</b>",
         "zrodlo": "-2+3",
     }
-    path = write_csv(tmp_path / "f.csv",
-                     [["Nazwa", "Adres", "Uwagi", "TERYT", "Podmiot prowadzący", "Źródło", "Typ"],
-                      [values[k] for k in values] + ["NGO"]])
+    path = write_csv(
+        tmp_path / "f.csv",
+        [
+            ["Nazwa", "Adres", "Uwagi", "TERYT", "Podmiot prowadzący", "Źródło", "Typ"],
+            [values[k] for k in values] + ["NGO"],
+        ],
+    )
     row = read_registry(path).frame.iloc[0]
     for column, value in values.items():
         assert row[column] == value
 
-    xlsx = write_xlsx(tmp_path / "f.xlsx", {"A": [["Nazwa", "Uwagi", "Typ"],
-                                                  ["A", "x", "NGO"]]})
+    xlsx = write_xlsx(tmp_path / "f.xlsx", {"A": [["Nazwa", "Uwagi", "Typ"], ["A", "x", "NGO"]]})
     workbook = openpyxl.load_workbook(xlsx)
-    cell = workbook.active.cell(row=2, column=2, value="=HYPERLINK(\"http://x\")")
+    cell = workbook.active.cell(row=2, column=2, value='=HYPERLINK("http://x")')
     cell.data_type = "s"
     workbook.save(xlsx)
     assert read_registry(xlsx).frame.iloc[0]["uwagi"] == '=HYPERLINK("http://x")'
 
 
 def test_whitespace_and_nbsp_are_normalised_only_at_the_edges(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "w.csv",
-                     [["\u00a0Nazwa ", "Typ", "Miejscowość"],
-                      ["\u00a0 Klub\u00a0Integracji  Społecznej \t", " kis ", "\u00a0"]])
+    path = write_csv(
+        tmp_path / "w.csv",
+        [
+            ["\u00a0Nazwa ", "Typ", "Miejscowość"],
+            ["\u00a0 Klub\u00a0Integracji  Społecznej \t", " kis ", "\u00a0"],
+        ],
+    )
     row = read_registry(path).frame.iloc[0]
     assert row["nazwa"] == "Klub Integracji  Społecznej"
     assert row["typ"] == "KIS"
@@ -772,9 +891,14 @@ def test_whitespace_and_nbsp_are_normalised_only_at_the_edges(tmp_path: Path) ->
 
 
 def test_frame_types_match_the_contract(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "t.csv", [["Nazwa", "Typ", "Lat", "Lon", "Data wpisu"],
-                                          ["A", "KIS", "51,1", "22,2", "01.02.2003"],
-                                          ["B", "CIS", "", "", ""]])
+    path = write_csv(
+        tmp_path / "t.csv",
+        [
+            ["Nazwa", "Typ", "Lat", "Lon", "Data wpisu"],
+            ["A", "KIS", "51,1", "22,2", "01.02.2003"],
+            ["B", "CIS", "", "", ""],
+        ],
+    )
     frame = read_registry(path).frame
     assert frame["wiersz"].dtype == np.int64
     assert frame["szerokosc"].dtype == np.float64 and frame["dlugosc"].dtype == np.float64
@@ -792,17 +916,20 @@ def test_100k_row_csv_parses(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     types = np.array(["CIS", "KIS", "spółdzielnia socjalna", "Fundacja", "WTZ", "ZAZ"])
     start = pd.Timestamp("2000-01-01") + pd.to_timedelta(rng.integers(0, 9000, n), unit="D")
-    frame = pd.DataFrame({
-        "Lp.": np.arange(1, n + 1),
-        "Nazwa podmiotu": [f"Podmiot nr {i} „Łąka”" for i in range(n)],
-        "Rodzaj podmiotu": types[rng.integers(0, len(types), n)],
-        "Miejscowość": "Lublin",
-        "Kod TERYT gminy": "0663011",
-        "Szerokość geograficzna": np.char.replace(
-            rng.uniform(50.3, 52.3, n).round(5).astype(str), ".", ","),
-        "Długość geograficzna": rng.uniform(21.6, 24.1, n).round(5).astype(str),
-        "Data utworzenia": start.strftime("%d.%m.%Y"),
-    })
+    frame = pd.DataFrame(
+        {
+            "Lp.": np.arange(1, n + 1),
+            "Nazwa podmiotu": [f"Podmiot nr {i} „Łąka”" for i in range(n)],
+            "Rodzaj podmiotu": types[rng.integers(0, len(types), n)],
+            "Miejscowość": "Lublin",
+            "Kod TERYT gminy": "0663011",
+            "Szerokość geograficzna": np.char.replace(
+                rng.uniform(50.3, 52.3, n).round(5).astype(str), ".", ","
+            ),
+            "Długość geograficzna": rng.uniform(21.6, 24.1, n).round(5).astype(str),
+            "Data utworzenia": start.strftime("%d.%m.%Y"),
+        }
+    )
     path = tmp_path / "duzy.csv"
     frame.to_csv(path, sep=";", index=False, encoding="cp1250")
     parsed = read_registry(path)
@@ -820,8 +947,11 @@ def test_100k_row_csv_parses(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def known_entities(shared_data: Path) -> pd.DataFrame:
-    return pd.read_csv(shared_data / "reference" / "pes_known_entities_lubelskie.csv", dtype=str,
-                       keep_default_na=False)
+    return pd.read_csv(
+        shared_data / "reference" / "pes_known_entities_lubelskie.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
 
 
 def test_real_known_entities_detected_from_their_own_headers(
@@ -861,8 +991,12 @@ def test_real_known_entities_detected_from_their_own_headers(
 def test_real_known_entities_with_column_map_in_xlsx(
     tmp_path: Path, known_entities: pd.DataFrame
 ) -> None:
-    rows = [["Podmioty ekonomii społecznej – dane ROPS"], [],
-            list(known_entities.columns), *known_entities.to_numpy().tolist()]
+    rows = [
+        ["Podmioty ekonomii społecznej – dane ROPS"],
+        [],
+        list(known_entities.columns),
+        *known_entities.to_numpy().tolist(),
+    ]
     path = write_xlsx(tmp_path / "znane.xlsx", {"PES": rows})
     column_map = {"gmina_note": "uwagi", "notes": "", "verification": None, "start": None}
     parsed = read_registry(path, column_map=column_map)
@@ -887,5 +1021,7 @@ def test_rows_with_data_only_in_ignored_columns_are_skipped_with_a_note(tmp_path
     parsed = read_registry(write_csv(tmp_path / "szablon.csv", rows))
     assert parsed.frame["wiersz"].tolist() == [2]
     assert not [p for p in parsed.problems if p.severity == ERROR]
-    assert any(p.row == 0 and "2" in p.message and "Pominięto wiersze" in p.message
-               for p in parsed.problems)
+    assert any(
+        p.row == 0 and "2" in p.message and "Pominięto wiersze" in p.message
+        for p in parsed.problems
+    )
