@@ -70,7 +70,8 @@ def bench_region(region_code: str, sizes: list[int], rows: list[tuple]) -> None:
                 f"[{region_code}] {n:>7,} entities: import / locate / coverage",
                 f"{import_ms:.0f} / {locate_ms:.0f} / {cover_ms:.0f} ms",
                 f"total {total:.0f} ms = {total / base:.2f}x of {sizes[0]:,}",
-                f"located {located_share:.1f}%, covered gminas {int(coverage['has_social_employment'].sum())}",
+                f"located {located_share:.1f}%, "
+                f"covered gminas {int(coverage['has_social_employment'].sum())}",
             )
         )
 
@@ -85,8 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     for region in args.regions.split(","):
         bench_region(region.strip(), sizes, rows)
     rows.append(("peak memory (RSS) of this process", f"{peak_rss_mb():.0f} MB"))
-    print(f"mapa-es benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}, {platform.platform()}, "
-          f"{os.cpu_count()} CPU, Python {platform.python_version()}")
+    print(
+        f"mapa-es benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}, {platform.platform()}, "
+        f"{os.cpu_count()} CPU, Python {platform.python_version()}"
+    )
     width = max(len(r[0]) for r in rows)
     for row in rows:
         print(f"{row[0]:<{width}}  " + "  |  ".join(row[1:]))

@@ -21,9 +21,26 @@ from geo.export import FORMATS, to_bytes
 from geo.schema import ENTITY_TYPES
 
 COVERAGE_COLUMNS = [
-    "teryt", "nazwa", "rodzaj_nazwa", "powiat", "powiat_nazwa", "has_social_employment",
-    "pokrycie", "obslugujace", "cis", "kis", "zaz", "wtz", "sps", "ps", "ngo", "inny",
-    "pes_razem", "ludnosc", "pes_na_10k", "odleglosc_cis_kis_km",
+    "teryt",
+    "nazwa",
+    "rodzaj_nazwa",
+    "powiat",
+    "powiat_nazwa",
+    "has_social_employment",
+    "pokrycie",
+    "obslugujace",
+    "cis",
+    "kis",
+    "zaz",
+    "wtz",
+    "sps",
+    "ps",
+    "ngo",
+    "inny",
+    "pes_razem",
+    "ludnosc",
+    "pes_na_10k",
+    "odleglosc_cis_kis_km",
 ]
 
 
@@ -131,9 +148,7 @@ def _check_registry(args: argparse.Namespace, settings: Settings, store: bool) -
         if len(parsed.problems) > 50:
             print(f"  ... i {len(parsed.problems) - 50} innych")
     categories = Counter(
-        cat
-        for cats in located["problem_kategoria"].dropna()
-        for cat in str(cats).split("; ")
+        cat for cats in located["problem_kategoria"].dropna() for cat in str(cats).split("; ")
     )
     if categories or row_problems:
         print("Problemy według przyczyny:")
@@ -213,8 +228,9 @@ def _coverage(args: argparse.Namespace, settings: Settings) -> int:
         "ludność": result.region.population_source,
         "TERC": result.region.terc_source,
     }
-    payload = to_bytes(table, args.format, meta=meta,
-                       sheet="Luki" if args.command == "gaps" else "Pokrycie")
+    payload = to_bytes(
+        table, args.format, meta=meta, sheet="Luki" if args.command == "gaps" else "Pokrycie"
+    )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(payload)

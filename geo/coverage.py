@@ -94,9 +94,7 @@ def gmina_coverage(
     )
     names_here = out["teryt"].map(here.to_dict()).astype(object).fillna("")
     names_agreed = out["teryt"].map(by_agreement.to_dict()).astype(object).fillna("")
-    out["obslugujace"] = (
-        (names_here + "; " + names_agreed).str.strip("; ").replace("", None)
-    )
+    out["obslugujace"] = (names_here + "; " + names_agreed).str.strip("; ").replace("", None)
     out["odleglosc_cis_kis_km"] = nearest_distance_km(out, sezs)
     return out
 
@@ -106,8 +104,9 @@ def nearest_distance_km(gminy: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> np
     pts = points[points.geometry.notna()]
     if pts.empty:
         return np.full(len(gminy), np.nan)
-    poly = gpd.GeoDataFrame({"_i": np.arange(len(gminy))}, geometry=gminy.geometry.values,
-                            crs=gminy.crs).to_crs(METRIC_CRS)
+    poly = gpd.GeoDataFrame(
+        {"_i": np.arange(len(gminy))}, geometry=gminy.geometry.values, crs=gminy.crs
+    ).to_crs(METRIC_CRS)
     target = gpd.GeoDataFrame(geometry=pts.geometry.values, crs=pts.crs).to_crs(METRIC_CRS)
     joined = gpd.sjoin_nearest(poly, target, how="left", distance_col="_d")
     dist = joined.groupby("_i")["_d"].min().reindex(np.arange(len(gminy)))

@@ -300,9 +300,7 @@ def locate_entities(
     has_gmina = todo & ~_blank(frame["gmina"])
     if has_gmina.any():
         keys = frame.loc[has_gmina, ["gmina", "powiat"]].astype(str)
-        lookups = {
-            pair: gaz.by_gmina_name(*pair)[0] for pair in set(map(tuple, keys.to_numpy()))
-        }
+        lookups = {pair: gaz.by_gmina_name(*pair)[0] for pair in set(map(tuple, keys.to_numpy()))}
         found = keys.apply(lambda r: lookups[(r["gmina"], r["powiat"])], axis=1)
         one = found.map(len) == 1
         idx = one[one].index
@@ -310,12 +308,18 @@ def locate_entities(
         frame.loc[idx, "metoda_lokalizacji"] = METHOD_NAME
         many = found.map(len) > 1
         texts = found[many].map(
-            lambda c: "Nazwa gminy pasuje do kilku gmin: "
-            + ", ".join(f"{gaz.info.at[t, 'nazwa']} ({t})" for t in c)
-            + "."
+            lambda c: (
+                "Nazwa gminy pasuje do kilku gmin: "
+                + ", ".join(f"{gaz.info.at[t, 'nazwa']} ({t})" for t in c)
+                + "."
+            )
         )
-        _note(frame, many.reindex(frame.index, fill_value=False), P_AMBIGUOUS,
-              texts.reindex(frame.index))
+        _note(
+            frame,
+            many.reindex(frame.index, fill_value=False),
+            P_AMBIGUOUS,
+            texts.reindex(frame.index),
+        )
         todo = todo & ~many.reindex(frame.index, fill_value=False)
     # The locality is used only when the gmina field gave no evidence at all, so that an
     # ambiguous gmina name is reported rather than guessed from its seat.
@@ -381,8 +385,12 @@ def locate_entities(
             cache[raw] = parse_service_area(raw, terc)
         svc_codes.at[i] = cache[raw][0]
         if cache[raw][1]:
-            _note(frame, pd.Series(frame.index == i, index=frame.index), P_SERVICE,
-                  "Nie rozpoznano gmin obszaru działania: " + ", ".join(cache[raw][1]) + ".")
+            _note(
+                frame,
+                pd.Series(frame.index == i, index=frame.index),
+                P_SERVICE,
+                "Nie rozpoznano gmin obszaru działania: " + ", ".join(cache[raw][1]) + ".",
+            )
     frame["gminy_obslugiwane_kody"] = svc_codes.map(lambda c: ";".join(c) if c else None)
 
     categories = frame["problem_kategoria"].fillna("")
@@ -401,7 +409,21 @@ def locate_entities(
 
 def problems_table(located: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
     """Entities that need attention: one row each, with category and reason (Polish)."""
-    cols = list(columns or ["zrodlo_rejestru", "id", "nazwa", "typ", "miejscowosc", "gmina",
-                            "teryt", "teryt_gminy", "problem_kategoria", "problem", "uwzgledniony"])
+    cols = list(
+        columns
+        or [
+            "zrodlo_rejestru",
+            "id",
+            "nazwa",
+            "typ",
+            "miejscowosc",
+            "gmina",
+            "teryt",
+            "teryt_gminy",
+            "problem_kategoria",
+            "problem",
+            "uwzgledniony",
+        ]
+    )
     rows = located.loc[located["problem"].notna(), [c for c in cols if c in located.columns]]
     return pd.DataFrame(rows).reset_index(drop=True)

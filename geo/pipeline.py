@@ -80,10 +80,7 @@ def load_registry(settings: Settings) -> tuple[pd.DataFrame, RegistryInfo]:
         sources = tuple(sorted({v.source for v in versions}))
         latest = max((v.created_at for v in versions), default=None)
         when = latest.strftime("%Y-%m-%d %H:%M") if latest else ""
-        label = (
-            f"Rejestr PES: {len(sources)} źródeł ({', '.join(sources)}), "
-            f"ostatni import {when}"
-        )
+        label = f"Rejestr PES: {len(sources)} źródeł ({', '.join(sources)}), ostatni import {when}"
         return frame, RegistryInfo(False, label, sources, latest.isoformat() if latest else "")
     path = settings.embedded_dir / SAMPLE_FILE
     parsed = read_registry(path)

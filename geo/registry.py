@@ -17,7 +17,7 @@ import math
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, zip_longest
 from pathlib import Path
@@ -249,48 +249,172 @@ def _headers(column: str, score: int, *names: str) -> None:
         _HEADER_EXACT[_key(name)] = (column, score)
 
 
-_headers("id", 90, "identyfikator", "nr w rejestrze", "numer w rejestrze", "numer wpisu",
-         "nr wpisu", "numer rejestrowy", "nr rejestrowy", "numer ewidencyjny")
-_headers("nazwa", 100, "nazwa", "nazwa podmiotu", "nazwa klubu", "nazwa cis", "nazwa kis",
-         "nazwa zaz", "nazwa wtz", "nazwa centrum", "nazwa warsztatu", "nazwa zakladu",
-         "nazwa spoldzielni", "nazwa spoldzielni socjalnej", "nazwa przedsiebiorstwa",
-         "nazwa przedsiebiorstwa spolecznego", "nazwa organizacji", "nazwa jednostki",
-         "nazwa pes", "nazwa klubu integracji spolecznej",
-         "nazwa centrum integracji spolecznej", "nazwa podmiotu ekonomii spolecznej",
-         "nazwa placowki", "name")
+_headers(
+    "id",
+    90,
+    "identyfikator",
+    "nr w rejestrze",
+    "numer w rejestrze",
+    "numer wpisu",
+    "nr wpisu",
+    "numer rejestrowy",
+    "nr rejestrowy",
+    "numer ewidencyjny",
+)
+_headers(
+    "nazwa",
+    100,
+    "nazwa",
+    "nazwa podmiotu",
+    "nazwa klubu",
+    "nazwa cis",
+    "nazwa kis",
+    "nazwa zaz",
+    "nazwa wtz",
+    "nazwa centrum",
+    "nazwa warsztatu",
+    "nazwa zakladu",
+    "nazwa spoldzielni",
+    "nazwa spoldzielni socjalnej",
+    "nazwa przedsiebiorstwa",
+    "nazwa przedsiebiorstwa spolecznego",
+    "nazwa organizacji",
+    "nazwa jednostki",
+    "nazwa pes",
+    "nazwa klubu integracji spolecznej",
+    "nazwa centrum integracji spolecznej",
+    "nazwa podmiotu ekonomii spolecznej",
+    "nazwa placowki",
+    "name",
+)
 _headers("nazwa", 70, "pelna nazwa", "nazwa pelna")
-_headers("typ", 100, "typ", "typ podmiotu", "rodzaj", "rodzaj podmiotu", "rodzaj pes",
-         "typ pes", "kategoria", "kategoria podmiotu", "type")
-_headers("podmiot_prowadzacy", 100, "podmiot prowadzacy", "nazwa podmiotu prowadzacego",
-         "organ prowadzacy", "nazwa organu prowadzacego", "jednostka prowadzaca",
-         "nazwa jednostki prowadzacej", "prowadzacy", "podmiot tworzacy", "operator")
-_headers("adres", 100, "adres", "ulica", "ulica i numer", "ulica nr", "adres siedziby",
-         "adres klubu", "adres cis", "adres podmiotu", "siedziba", "address", "street")
+_headers(
+    "typ",
+    100,
+    "typ",
+    "typ podmiotu",
+    "rodzaj",
+    "rodzaj podmiotu",
+    "rodzaj pes",
+    "typ pes",
+    "kategoria",
+    "kategoria podmiotu",
+    "type",
+)
+_headers(
+    "podmiot_prowadzacy",
+    100,
+    "podmiot prowadzacy",
+    "nazwa podmiotu prowadzacego",
+    "organ prowadzacy",
+    "nazwa organu prowadzacego",
+    "jednostka prowadzaca",
+    "nazwa jednostki prowadzacej",
+    "prowadzacy",
+    "podmiot tworzacy",
+    "operator",
+)
+_headers(
+    "adres",
+    100,
+    "adres",
+    "ulica",
+    "ulica i numer",
+    "ulica nr",
+    "adres siedziby",
+    "adres klubu",
+    "adres cis",
+    "adres podmiotu",
+    "siedziba",
+    "address",
+    "street",
+)
 _headers("kod_pocztowy", 100, "kod pocztowy", "kod poczt", "postcode", "postal code", "zip")
-_headers("miejscowosc", 100, "miejscowosc", "miasto", "miejscowosc siedziby",
-         "nazwa miejscowosci", "town", "city", "locality")
+_headers(
+    "miejscowosc",
+    100,
+    "miejscowosc",
+    "miasto",
+    "miejscowosc siedziby",
+    "nazwa miejscowosci",
+    "town",
+    "city",
+    "locality",
+)
 _headers("gmina", 100, "gmina", "nazwa gminy", "gmina siedziby", "gmina lokalizacji")
 _headers("powiat", 100, "powiat", "nazwa powiatu", "powiat siedziby")
-_headers("teryt", 100, "teryt", "kod teryt", "kod teryt gminy", "teryt gminy", "terc",
-         "kod terc", "kod terc gminy")
+_headers(
+    "teryt",
+    100,
+    "teryt",
+    "kod teryt",
+    "kod teryt gminy",
+    "teryt gminy",
+    "terc",
+    "kod terc",
+    "kod terc gminy",
+)
 _headers("teryt", 80, "kod gminy")
 _headers("szerokosc", 100, "szerokosc", "szerokosc geograficzna", "lat", "latitude")
 _headers("dlugosc", 100, "dlugosc", "dlugosc geograficzna", "lon", "lng", "long", "longitude")
-_headers("gminy_obslugiwane", 100, "gminy obslugiwane", "obslugiwane gminy", "obszar dzialania",
-         "obszar", "zasieg dzialania", "teren dzialania", "gminy objete wsparciem")
-_headers("data_rozpoczecia", 100, "data rozpoczecia dzialalnosci", "data rozpoczecia",
-         "data rozpoczecia dzialania", "start date", "start")
-_headers("data_rozpoczecia", 90, "data utworzenia", "data powstania", "data zalozenia",
-         "data uruchomienia", "data otwarcia")
+_headers(
+    "gminy_obslugiwane",
+    100,
+    "gminy obslugiwane",
+    "obslugiwane gminy",
+    "obszar dzialania",
+    "obszar",
+    "zasieg dzialania",
+    "teren dzialania",
+    "gminy objete wsparciem",
+)
+_headers(
+    "data_rozpoczecia",
+    100,
+    "data rozpoczecia dzialalnosci",
+    "data rozpoczecia",
+    "data rozpoczecia dzialania",
+    "start date",
+    "start",
+)
+_headers(
+    "data_rozpoczecia",
+    90,
+    "data utworzenia",
+    "data powstania",
+    "data zalozenia",
+    "data uruchomienia",
+    "data otwarcia",
+)
 _headers("data_rozpoczecia", 80, "data wpisu", "data wpisu do rejestru", "data rejestracji")
-_headers("data_zakonczenia", 100, "data zakonczenia dzialalnosci", "data zakonczenia",
-         "data wykreslenia", "data wykreslenia z rejestru", "data likwidacji",
-         "data zamkniecia", "end date", "end")
+_headers(
+    "data_zakonczenia",
+    100,
+    "data zakonczenia dzialalnosci",
+    "data zakonczenia",
+    "data wykreslenia",
+    "data wykreslenia z rejestru",
+    "data likwidacji",
+    "data zamkniecia",
+    "end date",
+    "end",
+)
 _headers("zrodlo", 100, "zrodlo", "zrodlo danych", "zrodlo informacji", "source")
 _headers("data_weryfikacji", 100, "data weryfikacji", "data sprawdzenia", "zweryfikowano")
 _headers("data_weryfikacji", 80, "data aktualizacji", "stan na")
-_headers("uwagi", 100, "uwagi", "uwaga", "notatki", "komentarz", "komentarze",
-         "informacje dodatkowe", "dodatkowe informacje", "notes", "comments")
+_headers(
+    "uwagi",
+    100,
+    "uwagi",
+    "uwaga",
+    "notatki",
+    "komentarz",
+    "komentarze",
+    "informacje dodatkowe",
+    "dodatkowe informacje",
+    "notes",
+    "comments",
+)
 # The native names themselves (a native file reads back unchanged).
 for _column in REGISTRY_COLUMNS:
     _HEADER_EXACT[_key(_column)] = (_column, 120)
@@ -365,9 +489,7 @@ def _match_header(header: object) -> tuple[str, int] | None:
 _TIME = r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?)?"
 _DATE_RE = re.compile(
     r"^(?:(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4})"
-    r"|(?P<y2>\d{4})[./-](?P<m2>\d{1,2})[./-](?P<d2>\d{1,2}))"
-    + _TIME
-    + r"(?:\s*r\.?)?$"
+    r"|(?P<y2>\d{4})[./-](?P<m2>\d{1,2})[./-](?P<d2>\d{1,2}))" + _TIME + r"(?:\s*r\.?)?$"
 )
 _PARTIAL_DATE_RE = re.compile(r"^(?:\d{4}(?:[./-]\d{1,2})?|\d{1,2}[./-]\d{4})(?:\s*r\.?)?$")
 _SERIAL_RE = re.compile(r"^\d{5}(?:\.\d+)?$")
@@ -493,7 +615,7 @@ def _unique_headers(raw: list[object]) -> list[str]:
     return out
 
 
-def _row_fields(cells: Iterable[object], column_map: dict[str, str | None] | None) -> set[str]:
+def _row_fields(cells: Iterable[object], column_map: Mapping[str, str | None] | None) -> set[str]:
     """Native columns that a candidate header row would provide."""
     fields: set[str] = set()
     mapped = {_key(k): v for k, v in (column_map or {}).items()}
@@ -512,7 +634,7 @@ def _row_fields(cells: Iterable[object], column_map: dict[str, str | None] | Non
 
 
 def _find_header(
-    rows: list[list[object]], column_map: dict[str, str | None] | None
+    rows: Sequence[Sequence[object]], column_map: Mapping[str, str | None] | None
 ) -> tuple[int | None, int, list[object]]:
     """Index of the best header row among ``rows`` (must name the ``nazwa`` column).
 
@@ -524,8 +646,9 @@ def _find_header(
     fallback_score = -1
     for i, cells in enumerate(rows):
         fields = _row_fields(cells, column_map)
-        if len(fields) > fallback_score and any(not _is_missing(c) and str(c).strip()
-                                                 for c in cells):
+        if len(fields) > fallback_score and any(
+            not _is_missing(c) and str(c).strip() for c in cells
+        ):
             fallback, fallback_score = list(cells), len(fields)
         score = (int("nazwa" in fields), len(fields))
         if score[0] and score > best:
@@ -557,8 +680,7 @@ def _decode(data: bytes) -> tuple[str, str]:
             pass
     elif b"\x00" in data[:8192]:
         raise RegistryFileError(
-            "Plik nie jest tekstowym plikiem CSV (zawiera dane binarne). "
-            "Wczytaj plik CSV lub XLSX."
+            "Plik nie jest tekstowym plikiem CSV (zawiera dane binarne). Wczytaj plik CSV lub XLSX."
         )
     elif data.startswith(b"\xef\xbb\xbf"):
         try:
@@ -623,14 +745,13 @@ def _sample_records(text: str, sep: str, limit: int) -> list[list[str]]:
         return []
 
 
-def _read_csv(data: bytes, column_map: dict[str, str | None] | None) -> _Table:
+def _read_csv(data: bytes, column_map: Mapping[str, str | None] | None) -> _Table:
     text, encoding = _decode(data)
     sample = text[:65_536]
     controls = len(_CONTROL_RE.findall(sample))
     if controls > max(3, len(sample) // 1000):
         raise RegistryFileError(
-            "Plik nie jest tekstowym plikiem CSV (zawiera dane binarne). "
-            "Wczytaj plik CSV lub XLSX."
+            "Plik nie jest tekstowym plikiem CSV (zawiera dane binarne). Wczytaj plik CSV lub XLSX."
         )
     if not text.strip():
         raise RegistryFileError("Plik jest pusty.")
@@ -674,7 +795,7 @@ def _read_csv(data: bytes, column_map: dict[str, str | None] | None) -> _Table:
     except pd.errors.ParserError as exc:
         if "EOF inside string" in str(exc):
             raise RegistryFileError(
-                "Plik CSV ma niezamknięty cudzysłów (\"): sprawdź pola z cudzysłowami."
+                'Plik CSV ma niezamknięty cudzysłów ("): sprawdź pola z cudzysłowami.'
             ) from None
         # Some rows have more fields than the header: read them all, then check below.
         try:
@@ -695,7 +816,10 @@ def _read_csv(data: bytes, column_map: dict[str, str | None] | None) -> _Table:
         # which shifts the row's values; say so for each such row and drop the extra fields.
         extra = body.iloc[:, header_width:].ne("").any(axis=1)
         notes += _problems(
-            extra, rows, None, ERROR,
+            extra,
+            rows,
+            None,
+            ERROR,
             f"Wiersz ma więcej pól niż nagłówek ({header_width}): wartości mogą być "
             f"przesunięte. Sprawdź separator ({_SEP_NAMES[sep]}) i cudzysłowy w tym wierszu.",
         )
@@ -749,7 +873,7 @@ def _open_workbook(data: bytes, data_only: bool):  # -> openpyxl Workbook
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
 
 
-def _read_xlsx(data: bytes, column_map: dict[str, str | None] | None) -> _Table:
+def _read_xlsx(data: bytes, column_map: Mapping[str, str | None] | None) -> _Table:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -780,7 +904,7 @@ def _read_xlsx(data: bytes, column_map: dict[str, str | None] | None) -> _Table:
 
 
 def _read_xlsx_sheets(
-    data: bytes, column_map: dict[str, str | None] | None, has_formulas: bool
+    data: bytes, column_map: Mapping[str, str | None] | None, has_formulas: bool
 ) -> _Table:
     workbook = _open_workbook(data, data_only=True)
     # Formula cells without a cached value come back empty with data_only: take the formula
@@ -857,7 +981,9 @@ def _xlsx_table(
     if body.empty:
         body = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
     return _Table(
-        _unique_headers(raw_headers), body.astype(object), np.asarray(numbers, dtype=np.int64),
+        _unique_headers(raw_headers),
+        body.astype(object),
+        np.asarray(numbers, dtype=np.int64),
         sheet=title,
     )
 
@@ -884,7 +1010,7 @@ def _clean_text(series: pd.Series) -> pd.Series:
 def _resolve_columns(
     headers: list[str],
     has_data: list[bool],
-    column_map: dict[str, str | None] | None,
+    column_map: Mapping[str, str | None] | None,
 ) -> tuple[dict[int, str], list[RowProblem]]:
     """Assign file columns (by position) to native columns."""
     assigned: dict[int, str] = {}
@@ -920,9 +1046,13 @@ def _resolve_columns(
             if match is None and (has_data[position] or not header.startswith("kolumna ")):
                 unknown.append(header)
             elif match is not None:
-                notes.append(_note(
-                    f"Kolumna „{header}” też pasuje do pola „{_LABELS[match[0]]}”, ale to pole "
-                    "wskazano w mapowaniu kolumn; pominięto ją.", header))
+                notes.append(
+                    _note(
+                        f"Kolumna „{header}” też pasuje do pola „{_LABELS[match[0]]}”, ale to pole "
+                        "wskazano w mapowaniu kolumn; pominięto ją.",
+                        header,
+                    )
+                )
             continue
         candidates.setdefault(match[0], []).append((-match[1], position))
     for native, found in candidates.items():
@@ -930,15 +1060,22 @@ def _resolve_columns(
         chosen = found[0][1]
         assigned[chosen] = native
         for _, other in found[1:]:
-            notes.append(_note(
-                f"Kolumny „{headers[chosen]}” i „{headers[other]}” pasują do pola "
-                f"„{_LABELS[native]}”: użyto „{headers[chosen]}”, pominięto „{headers[other]}”.",
-                headers[other]))
+            notes.append(
+                _note(
+                    f"Kolumny „{headers[chosen]}” i „{headers[other]}” pasują do pola "
+                    f"„{_LABELS[native]}”: użyto „{headers[chosen]}”, "
+                    f"pominięto „{headers[other]}”.",
+                    headers[other],
+                )
+            )
     if unknown:
         shown = ", ".join(f"„{h}”" for h in unknown)
-        notes.append(_note(
-            f"Pominięto kolumny, których nie rozpoznano: {shown}. Jeśli zawierają potrzebne "
-            "dane, wskaż je w mapowaniu kolumn."))
+        notes.append(
+            _note(
+                f"Pominięto kolumny, których nie rozpoznano: {shown}. Jeśli zawierają potrzebne "
+                "dane, wskaż je w mapowaniu kolumn."
+            )
+        )
     return dict(sorted(assigned.items())), notes
 
 
@@ -1000,7 +1137,7 @@ def _parse_coordinate(text: pd.Series) -> pd.Series:
 def _build(
     table: _Table,
     default_type: str | None,
-    column_map: dict[str, str | None] | None,
+    column_map: Mapping[str, str | None] | None,
 ) -> ParsedRegistry:
     body = table.body
     cleaned = {i: _clean_text(body[i]) for i in body.columns}
@@ -1054,8 +1191,7 @@ def _build(
         )
     skipped = int((any_data & ~keep).sum())
     if skipped:
-        notes.append(_note(
-            f"Pominięto wiersze bez danych w rozpoznanych kolumnach: {skipped}."))
+        notes.append(_note(f"Pominięto wiersze bez danych w rozpoznanych kolumnach: {skipped}."))
     if int(keep.sum()) > MAX_ROWS:
         raise _too_many_rows()
 
@@ -1081,7 +1217,10 @@ def _build(
         unknown = raw_types.notna() & types.isna()
         allowed = ", ".join(ENTITY_TYPES)
         problems += _problems(
-            unknown, rows, header_of["typ"], ERROR,
+            unknown,
+            rows,
+            header_of["typ"],
+            ERROR,
             "Nieznany typ podmiotu „" + raw_types.fillna("") + f"”. Dozwolone: {allowed} "
             "(albo ich pełne nazwy).",
         )
@@ -1104,7 +1243,10 @@ def _build(
             continue
         dates, errors = _parse_date_series(text_of(native))
         problems += _problems(
-            errors.notna(), rows, header_of[native], WARNING,
+            errors.notna(),
+            rows,
+            header_of[native],
+            WARNING,
             errors.fillna("") + " Pole pozostawiono puste.",
         )
         frame[native] = _as_object(dates)
@@ -1112,12 +1254,16 @@ def _build(
     both = start.notna() & end.notna()
     reversed_dates = both & (end.where(both, "") < start.where(both, ""))
     problems += _problems(
-        reversed_dates, rows, header_of.get("data_zakonczenia"), WARNING,
+        reversed_dates,
+        rows,
+        header_of.get("data_zakonczenia"),
+        WARNING,
         "Data zakończenia jest wcześniejsza niż data rozpoczęcia działalności.",
     )
 
-    lat, lon, coord_problems = _coordinates(text_of("szerokosc"), text_of("dlugosc"), rows,
-                                            header_of)
+    lat, lon, coord_problems = _coordinates(
+        text_of("szerokosc"), text_of("dlugosc"), rows, header_of
+    )
     problems += coord_problems
     frame["szerokosc"], frame["dlugosc"] = lat, lon
 
@@ -1146,14 +1292,21 @@ def _coordinates(
         bad = (text.notna() & values.isna()).fillna(False).astype(bool)
         reported |= bad
         problems += _problems(
-            bad, rows, header_of.get(name), WARNING,
-            f"Nie rozpoznano współrzędnej ({_LABELS[name]}) „" + text.fillna("")
+            bad,
+            rows,
+            header_of.get(name),
+            WARNING,
+            f"Nie rozpoznano współrzędnej ({_LABELS[name]}) „"
+            + text.fillna("")
             + "”: podaj liczbę stopni, np. 51,2465. Pole pozostawiono puste.",
         )
     out_of_range = (lat.abs() > 90) | (lon.abs() > 180)
     reported |= out_of_range
     problems += _problems(
-        out_of_range, rows, header_of.get("szerokosc"), WARNING,
+        out_of_range,
+        rows,
+        header_of.get("szerokosc"),
+        WARNING,
         "Współrzędne poza zakresem (szerokość −90…90, długość −180…180): pominięto je. "
         "Czy to nie są współrzędne w innym układzie (np. PUWG 1992)?",
     )
@@ -1161,7 +1314,10 @@ def _coordinates(
     # Latitude and longitude swapped: only judged within Poland's bounding box.
     swapped = lat.between(14.0, 24.2) & lon.between(49.0, 55.0)
     problems += _problems(
-        swapped, rows, header_of.get("szerokosc"), WARNING,
+        swapped,
+        rows,
+        header_of.get("szerokosc"),
+        WARNING,
         "Szerokość i długość geograficzna były zamienione miejscami: zamieniono je.",
     )
     lat, lon = lat.where(~swapped, lon), lon.where(~swapped, lat)
@@ -1169,7 +1325,10 @@ def _coordinates(
     lat, lon = lat.mask(half), lon.mask(half)
     half &= ~reported
     problems += _problems(
-        half, rows, header_of.get("szerokosc") or header_of.get("dlugosc"), WARNING,
+        half,
+        rows,
+        header_of.get("szerokosc") or header_of.get("dlugosc"),
+        WARNING,
         "Podano tylko jedną współrzędną: pominięto współrzędne.",
     )
     return lat.astype(float), lon.astype(float), problems
@@ -1214,7 +1373,7 @@ def read_registry(
     source: str | Path | bytes,
     filename: str | None = None,
     default_type: str | None = None,
-    column_map: dict[str, str] | None = None,
+    column_map: Mapping[str, str | None] | None = None,
 ) -> ParsedRegistry:
     """Read a PES registry file (CSV or XLSX) into the native format.
 
@@ -1258,7 +1417,10 @@ def read_registry(
     else:
         table = _read_csv(data, column_map)
         if Path(name).suffix.lower() in {".xlsx", ".xlsm"}:
-            table.notes.append(_note(
-                f"Plik {name} ma rozszerzenie {Path(name).suffix}, ale zawiera tekst CSV: "
-                "wczytano go jako CSV."))
+            table.notes.append(
+                _note(
+                    f"Plik {name} ma rozszerzenie {Path(name).suffix}, ale zawiera tekst CSV: "
+                    "wczytano go jako CSV."
+                )
+            )
     return _build(table, default_type, column_map)

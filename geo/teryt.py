@@ -226,8 +226,9 @@ class Terc:
         if gminy.empty:
             raise TercError(f"W pliku TERC nie ma województwa o kodzie {region}.")
         units = self.units[self.units["WOJ"] == region].reset_index(drop=True)
-        return Terc(units=units, gminy=gminy, changes=self.changes, stan_na=self.stan_na,
-                    region=region)
+        return Terc(
+            units=units, gminy=gminy, changes=self.changes, stan_na=self.stan_na, region=region
+        )
 
     def name_of(self, code: str) -> str:
         match = self.gminy.loc[self.gminy["teryt"] == code, "nazwa"]
@@ -271,7 +272,9 @@ class Terc:
             parent = code[:6] + "3"
             part = "miasto" if kind == "4" else "obszar wiejski"
             return CodeMatch(
-                parent, "part", f"Kod {code} ({part}) przypisano do gminy miejsko-wiejskiej {parent}."
+                parent,
+                "part",
+                f"Kod {code} ({part}) przypisano do gminy miejsko-wiejskiej {parent}.",
             )
         if kind in DISTRICT_TYPES and code in self._all_codes:
             parents = self._city_by_powiat.get(code[:4], [])
@@ -279,7 +282,8 @@ class Terc:
                 return CodeMatch(
                     parents[0],
                     "part",
-                    f"Kod {code} (dzielnica/delegatura) przypisano do gminy miejskiej {parents[0]}.",
+                    f"Kod {code} (dzielnica/delegatura) przypisano do gminy miejskiej "
+                    f"{parents[0]}.",
                 )
         if code in self.changes and self.changes[code] in self._codes:
             new = self.changes[code]

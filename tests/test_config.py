@@ -18,8 +18,12 @@ def test_defaults_point_to_shared_data_and_home(tmp_path: Path, shared_data: Pat
 
 def test_explicit_values(tmp_path: Path) -> None:
     settings = get_settings(
-        {"PES_HOME": str(tmp_path), "PES_DATA_DIR": str(tmp_path), "PES_REGION": "pl",
-         "PES_DATABASE_URL": "postgresql://u@localhost/pes"}
+        {
+            "PES_HOME": str(tmp_path),
+            "PES_DATA_DIR": str(tmp_path),
+            "PES_REGION": "pl",
+            "PES_DATABASE_URL": "postgresql://u@localhost/pes",
+        }
     )
     assert settings.is_poland and settings.data_dir == tmp_path
     assert settings.database_url.startswith("postgresql://")

@@ -22,9 +22,7 @@ def test_full_reference_data(pes_env) -> None:
 
 
 def test_embedded_default_without_data_dir(tmp_path: Path) -> None:
-    settings = dataclasses.replace(
-        get_settings({"PES_HOME": str(tmp_path)}), data_dir=None
-    )
+    settings = dataclasses.replace(get_settings({"PES_HOME": str(tmp_path)}), data_dir=None)
     region = load_region(settings)
     assert len(region.gminy) == 213
     assert int(region.gminy["ludnosc"].sum()) == 1_996_550

@@ -1,0 +1,221 @@
+"""What every page shares: settings, the cached computation, the "stan na" date, formatting.
+
+Pages stay thin: they call :func:`coverage` and draw. The region (boundaries, TERC,
+population) is loaded once per configuration; the coverage result once per date and registry
+state. Both are shared read-only between sessions (``st.cache_resource``), so pages must not
+modify the frames they get.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import make_url
+
+from geo import pipeline
+from geo.assets import AssetError, ensure_static_assets
+from geo.boundaries import BoundaryError
+from geo.config import ConfigError, Settings, get_settings
+from geo.registry import RegistryFileError
+from geo.store import Store, StoreError
+from geo.teryt import TercError
+from geo.webmap import MapError
+
+#: Errors whose message is written for the user (Polish): shown as st.error, not a traceback.
+USER_ERRORS: tuple[type[Exception], ...] = (
+    ConfigError,
+    TercError,
+    BoundaryError,
+    RegistryFileError,
+    StoreError,
+    MapError,
+    AssetError,
+)
+
+
+def _leave_legacy_multipage_mode() -> None:
+    """Make app.py's st.navigation decide the pages, also on a deep link.
+
+    Streamlit runs a folder named pages/ as a legacy multipage app until st.navigation has
+    run once in the server process: a deep link (/o_danych) to a freshly started server
+    would run that page alone, with a sidebar listing every file. The flag is internal to
+    Streamlit, hence the defensive access.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a future Streamlit without the legacy mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_legacy_multipage_mode()
+
+AS_OF_KEY = "stan_na"
+_WIDGET_KEY = "stan_na_wybor"
+_T = TypeVar("_T")
+
+
+def guarded(work: Callable[[], _T]) -> _T:
+    """Run ``work``; on a user-facing error show it in Polish and stop the page."""
+    try:
+        return work()
+    except USER_ERRORS as exc:
+        st.error(f"**Nie można wyświetlić danych.** {md(exc)}", icon=":material/error:")
+        st.stop()
+        raise  # unreachable: st.stop() raises; keeps type checkers satisfied
+
+
+def settings() -> Settings:
+    """The configuration from the environment (a Polish error on the page when invalid)."""
+    return guarded(get_settings)
+
+
+@st.cache_resource(show_spinner=False)
+def _static_assets() -> dict[str, str]:
+    return ensure_static_assets()
+
+
+def prepare_static_assets() -> dict[str, str]:
+    """Copy Leaflet into ``static/`` once per server process (the map needs no internet)."""
+    return guarded(_static_assets)
+
+
+def _settings_key(s: Settings) -> tuple[str, ...]:
+    return (str(s.data_dir), str(s.home), s.region, s.database_url, str(s.embedded_dir))
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    return Store(url)
+
+
+def registry_state(s: Settings) -> str:
+    """A token that changes whenever a registry version is imported or restored."""
+    current = [v for v in _store(s.database_url).versions() if v.is_current]
+    return ";".join(f"{v.id}" for v in sorted(current, key=lambda v: v.id)) or "przykład"
+
+
+@st.cache_resource(show_spinner="Wczytywanie granic gmin, TERYT i ludności…", max_entries=4)
+def _region(key: tuple[str, ...], _settings: Settings) -> pipeline.RegionData:
+    return pipeline.load_region(_settings)
+
+
+@st.cache_resource(show_spinner="Obliczanie pokrycia gmin…", max_entries=16)
+def _coverage(
+    key: tuple[str, ...], as_of: dt.date, registry: str, _settings: Settings
+) -> pipeline.CoverageResult:
+    region = _region(key, _settings)
+    frame, info = pipeline.load_registry(_settings)
+    return pipeline.compute(region, frame, info, as_of)
+
+
+def coverage(as_of: dt.date | None = None) -> pipeline.CoverageResult:
+    """The coverage result for ``as_of`` (default: the date chosen on the map page)."""
+    s = settings()
+    day = as_of or chosen_date()
+
+    def work() -> pipeline.CoverageResult:
+        return _coverage(_settings_key(s), day, registry_state(s), s)
+
+    return guarded(work)
+
+
+def chosen_date() -> dt.date:
+    """The "stan na" date chosen by the user in this session (default: today).
+
+    Read before the picker is drawn, so the widget's new value is taken from its state; it is
+    copied to a plain key because Streamlit forgets a widget's state on pages without it.
+    """
+    picked = st.session_state.get(_WIDGET_KEY)
+    if isinstance(picked, dt.date):
+        st.session_state[AS_OF_KEY] = picked
+    return st.session_state.get(AS_OF_KEY) or dt.date.today()
+
+
+def date_input(container: Any = st) -> dt.date:
+    """The "stan na" date picker; the choice is kept for the other pages."""
+    value = container.date_input(
+        "Stan na dzień",
+        value=chosen_date(),
+        min_value=dt.date(2000, 1, 1),
+        max_value=dt.date(dt.date.today().year + 5, 12, 31),
+        format="DD.MM.YYYY",
+        key=_WIDGET_KEY,
+        help="Podmioty liczą się, jeśli działały tego dnia (daty rozpoczęcia i zakończenia).",
+    )
+    st.session_state[AS_OF_KEY] = value
+    return value
+
+
+# ------------------------------------------------------------------------- formatting
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def md(value: object) -> str:
+    """Text from data, safe inside Streamlit markdown (no links, images, HTML or formatting)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def fmt_int(value: float) -> str:
+    """Polish thousands separator: 1 996 550."""
+    return f"{int(value):,}".replace(",", "\u00a0")
+
+
+def fmt_pct(value: float) -> str:
+    """Polish decimal comma: 30,2 %."""
+    return f"{float(value):.1f}".replace(".", ",") + "\u00a0%"
+
+
+def fmt_num(value: float, digits: int = 1) -> str:
+    """Polish decimal comma: 2,5."""
+    return f"{float(value):.{digits}f}".replace(".", ",")
+
+
+def fmt_km(value: float) -> str:
+    return f"{fmt_num(value)}\u00a0km"
+
+
+def fmt_date(value: dt.date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def safe_database_url(url: str) -> str:
+    """The database URL with any password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown masked entirely
+        return "(nieczytelny adres bazy danych)"
+
+
+PROBLEM_LABELS = {
+    "zrodlo_rejestru": "Rejestr",
+    "id": "Id",
+    "nazwa": "Nazwa",
+    "typ": "Typ",
+    "miejscowosc": "Miejscowość",
+    "gmina": "Gmina (rejestr)",
+    "teryt": "TERYT (rejestr)",
+    "teryt_gminy": "Gmina przypisana",
+    "problem_kategoria": "Kategoria",
+    "problem": "Opis",
+    "uwzgledniony": "Liczony",
+}
+
+
+def problems_table(problems: pd.DataFrame) -> None:
+    """The entities that could not be located or need attention (nothing is dropped silently)."""
+    if problems.empty:
+        st.caption("Wszystkie podmioty rejestru zlokalizowano bez uwag.")
+        return
+    # st.dataframe shows cell text as plain text: no escaping needed.
+    st.dataframe(problems.rename(columns=PROBLEM_LABELS), hide_index=True, width="stretch")
