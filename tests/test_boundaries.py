@@ -27,22 +27,14 @@ from geo.boundaries import (
     read_vector,
 )
 from geo.config import Settings, get_settings
-from geo.teryt import Terc, derive_code_changes, read_terc
+from geo.teryt import Terc
 
 # ----------------------------------------------------------------------------- fixtures
 
 
 @pytest.fixture(scope="module")
-def terc_all(shared_data: Path) -> Terc:
-    old = read_terc(shared_data / "reference" / "terc_official_2025-01-01.csv")
-    new = read_terc(shared_data / "reference" / "terc_2026_derived.csv")
-    changes = derive_code_changes(old, new)
-    return Terc.from_units(new, dict(zip(changes["stary_kod"], changes["nowy_kod"], strict=True)))
-
-
-@pytest.fixture(scope="module")
-def terc06(terc_all: Terc) -> Terc:
-    return terc_all.for_region("06")
+def terc06(terc_pl: Terc) -> Terc:
+    return terc_pl.for_region("06")
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +92,9 @@ def _sha(path: Path) -> str:
 # ----------------------------------------------------------------------------- real sources
 
 
-def test_import_reference_geojson(settings: Settings, terc_all: Terc, terc06: Terc, shared_data):
+def test_import_reference_geojson(settings: Settings, terc_pl: Terc, terc06: Terc, shared_data):
     source = shared_data / "boundaries" / "lubelskie_gminy.geojson"
-    result = import_boundaries(source, settings, terc_all)
+    result = import_boundaries(source, settings, terc_pl)
 
     assert len(result.gminy) == 213
     assert set(result.gminy["teryt"]) == set(terc06.gminy["teryt"])
@@ -125,7 +117,7 @@ def test_import_reference_geojson(settings: Settings, terc_all: Terc, terc06: Te
     assert sorted(again["teryt"]) == sorted(result.gminy["teryt"])
 
 
-def test_alt_source_with_pre_2026_codes(tmp_path: Path, settings, terc_all, lubelskie, shared_data):
+def test_alt_source_with_pre_2026_codes(tmp_path: Path, settings, terc_pl, lubelskie, shared_data):
     alt = gpd.read_file(shared_data / "alt" / "lubelskie_gminy_jusuff2020.geojson")
     # keep only the codes as the 2020 source carried them
     old = alt.drop(columns=["teryt"]).rename(columns={"teryt_src": "kod"})
@@ -133,7 +125,7 @@ def test_alt_source_with_pre_2026_codes(tmp_path: Path, settings, terc_all, lube
     src = tmp_path / "jusuff2020.geojson"
     old.to_file(src, driver="GeoJSON", engine="pyogrio")
 
-    result = import_boundaries(src, settings, terc_all)
+    result = import_boundaries(src, settings, terc_pl)
 
     assert len(result.gminy) == 213
     assert "0601053" in set(result.gminy["teryt"])
@@ -143,14 +135,14 @@ def test_alt_source_with_pre_2026_codes(tmp_path: Path, settings, terc_all, lube
     assert (iou > 0.7).all(), iou[iou <= 0.7]
 
 
-def test_epsg2180_geopackage_with_prg_fields(tmp_path, settings, terc_all, lubelskie):
+def test_epsg2180_geopackage_with_prg_fields(tmp_path, settings, terc_pl, lubelskie):
     src = tmp_path / "prg.gpkg"
     _prg_fields(lubelskie).to_file(src, driver="GPKG", layer="A03_Granice_gmin", engine="pyogrio")
 
     raw = read_vector(src)
     assert detect_code_field(raw) == "JPT_KOD_JE"
     assert detect_name_field(raw) == "JPT_NAZWA_"
-    result = import_boundaries(src, settings, terc_all)
+    result = import_boundaries(src, settings, terc_pl)
 
     assert len(result.gminy) == 213
     assert result.metadata["source_crs"] == "EPSG:2180"
@@ -158,28 +150,28 @@ def test_epsg2180_geopackage_with_prg_fields(tmp_path, settings, terc_all, lubel
     assert ratio.between(0.999, 1.001).all()  # reprojection round trip keeps the shapes
 
 
-def test_zipped_shapefile_in_subfolder(tmp_path, settings, terc_all, lubelskie):
+def test_zipped_shapefile_in_subfolder(tmp_path, settings, terc_pl, lubelskie):
     archive = _write_shp_zip(_prg_fields(lubelskie), tmp_path, "PRG_jednostki/gminy")
-    result = import_boundaries(archive, settings, terc_all)
+    result = import_boundaries(archive, settings, terc_pl)
     assert len(result.gminy) == 213
     assert result.metadata["source_crs"] == "EPSG:2180"
     assert result.metadata["sha256"] == _sha(archive)
 
 
-def test_zipped_shapefile_without_prj_in_metres_rejected(tmp_path, settings, terc_all, lubelskie):
+def test_zipped_shapefile_without_prj_in_metres_rejected(tmp_path, settings, terc_pl, lubelskie):
     archive = _write_shp_zip(_prg_fields(lubelskie), tmp_path, "x", drop=(".prj",))
     with pytest.raises(BoundaryError, match="układu współrzędnych") as err:
-        import_boundaries(archive, settings, terc_all)
+        import_boundaries(archive, settings, terc_pl)
     assert "EPSG:2180" in str(err.value)
     assert imported_boundaries(settings) is None
 
 
 def test_plain_shapefile_without_prj_in_degrees_assumed_wgs84(
-    tmp_path, settings, terc_all, lubelskie
+    tmp_path, settings, terc_pl, lubelskie
 ):
     lubelskie.to_file(tmp_path / "g.shp", engine="pyogrio")
     (tmp_path / "g.prj").unlink()
-    result = import_boundaries(tmp_path / "g.shp", settings, terc_all)
+    result = import_boundaries(tmp_path / "g.shp", settings, terc_pl)
     assert len(result.gminy) == 213
     assert result.metadata["source_crs"] is None
     assert any("EPSG:4326" in w for w in result.warnings)
@@ -192,50 +184,50 @@ def test_plain_shapefile_without_dbf_rejected(tmp_path, lubelskie):
         read_vector(tmp_path / "g.shp")
 
 
-def test_poland_file_for_region_keeps_region(settings, terc_all, poland_path):
-    result = import_boundaries(poland_path, settings, terc_all)
+def test_poland_file_for_region_keeps_region(settings, terc_pl, poland_path):
+    result = import_boundaries(poland_path, settings, terc_pl)
     assert len(result.gminy) == 213
     assert result.gminy["teryt"].str.startswith("06").all()
     assert any("Pominięto 2264" in w for w in result.warnings)
 
 
 def test_poland_for_pl_reports_known_gaps_unless_allowed(
-    tmp_path, shared_data, terc_all, poland_path
+    tmp_path, shared_data, terc_pl, poland_path
 ):
     pl = get_settings(
         {"PES_HOME": str(tmp_path / "h"), "PES_REGION": "PL", "PES_DATA_DIR": str(shared_data)}
     )
-    missing = set(terc_all.gminy["teryt"]) - set(gpd.read_file(poland_path)["teryt"])
+    missing = set(terc_pl.gminy["teryt"]) - set(gpd.read_file(poland_path)["teryt"])
     assert missing == {"1207132", "2002162"}  # gminas created in 2025 (shared README)
 
     with pytest.raises(BoundaryError) as err:
-        import_boundaries(poland_path, pl, terc_all)
+        import_boundaries(poland_path, pl, terc_pl)
     assert "1207132 Szczawa" in str(err.value) and "2002162 Grabówka" in str(err.value)
     assert imported_boundaries(pl) is None
 
-    result = import_boundaries(poland_path, pl, terc_all, allow_missing=["1207132", "2002162"])
-    assert len(result.gminy) == len(terc_all.gminy) - 2 == 2477
+    result = import_boundaries(poland_path, pl, terc_pl, allow_missing=["1207132", "2002162"])
+    assert len(result.gminy) == len(terc_pl.gminy) - 2 == 2477
     assert result.metadata["missing_allowed"] == ["1207132", "2002162"]
     assert any("Szczawa" in w for w in result.warnings)
     # the allowance is explicit: allowing one gap does not excuse the other
     with pytest.raises(BoundaryError, match="2002162"):
-        import_boundaries(poland_path, pl, terc_all, allow_missing=["1207132"])
+        import_boundaries(poland_path, pl, terc_pl, allow_missing=["1207132"])
 
 
 # ----------------------------------------------------------------------------- set checks
 
 
-def test_missing_gmina_rejected_and_previous_import_kept(tmp_path, settings, terc_all, lubelskie):
+def test_missing_gmina_rejected_and_previous_import_kept(tmp_path, settings, terc_pl, lubelskie):
     good = tmp_path / "good.geojson"
     lubelskie.to_file(good, driver="GeoJSON", engine="pyogrio")
-    import_boundaries(good, settings, terc_all)
+    import_boundaries(good, settings, terc_pl)
     path, meta = imported_boundaries(settings)
     before = _sha(path)
 
     bad = tmp_path / "bad.geojson"
     lubelskie[lubelskie["teryt"] != "0614063"].to_file(bad, driver="GeoJSON", engine="pyogrio")
     with pytest.raises(BoundaryError) as err:
-        import_boundaries(bad, settings, terc_all)
+        import_boundaries(bad, settings, terc_pl)
     assert "0614063 Kurów" in str(err.value)
     assert "brakuje 1 gminy" in str(err.value)
 
@@ -245,7 +237,7 @@ def test_missing_gmina_rejected_and_previous_import_kept(tmp_path, settings, ter
 
 
 def test_foreign_gmina_in_region_file_is_dropped_with_warning(
-    tmp_path, settings, terc_all, lubelskie, poland_path
+    tmp_path, settings, terc_pl, lubelskie, poland_path
 ):
     """Decision: features of other voivodeships are filtered out (as for a Poland-wide file)."""
     poland = gpd.read_file(poland_path)
@@ -254,22 +246,22 @@ def test_foreign_gmina_in_region_file_is_dropped_with_warning(
     pd.concat([lubelskie, warszawa], ignore_index=True).to_file(
         src, driver="GeoJSON", engine="pyogrio"
     )
-    result = import_boundaries(src, settings, terc_all)
+    result = import_boundaries(src, settings, terc_pl)
     assert len(result.gminy) == 213
     assert "1465011" not in set(result.gminy["teryt"])
     assert any("1465011" in w for w in result.warnings)
 
 
-def test_unknown_code_in_region_rejected(tmp_path, settings, terc_all, lubelskie):
+def test_unknown_code_in_region_rejected(tmp_path, settings, terc_pl, lubelskie):
     broken = lubelskie.copy()
     broken.loc[0, "teryt"] = "0699999"
     src = tmp_path / "unknown.geojson"
     broken.to_file(src, driver="GeoJSON", engine="pyogrio")
     with pytest.raises(BoundaryError, match="0699999"):
-        import_boundaries(src, settings, terc_all)
+        import_boundaries(src, settings, terc_pl)
 
 
-def test_check_against_terc_names_missing_and_extra(lubelskie, terc06, terc_all):
+def test_check_against_terc_names_missing_and_extra(lubelskie, terc06, terc_pl):
     gminy = lubelskie.rename(columns={"name": "nazwa"})[["teryt", "nazwa", "geometry"]]
     check_against_terc(gminy, terc06)  # complete: no error
     extra = pd.concat(
@@ -281,7 +273,7 @@ def test_check_against_terc_names_missing_and_extra(lubelskie, terc06, terc_all)
     assert "0663011 Lublin" in text and "1465011" in text and "nadmiarowe 1 gmina" in text
 
 
-def test_town_and_rural_parts_dissolved_into_gmina(tmp_path, settings, terc_all, terc06, lubelskie):
+def test_town_and_rural_parts_dissolved_into_gmina(tmp_path, settings, terc_pl, terc06, lubelskie):
     code = "0601053"  # Janów Podlaski, gmina miejsko-wiejska since 2026
     assert terc06.gminy.set_index("teryt").loc[code, "rodzaj"] == "3"
     whole = lubelskie.loc[lubelskie["teryt"] == code].geometry.iloc[0]
@@ -298,7 +290,7 @@ def test_town_and_rural_parts_dissolved_into_gmina(tmp_path, settings, terc_all,
     pd.concat([lubelskie[lubelskie["teryt"] != code], parts], ignore_index=True).to_file(
         src, driver="GeoJSON", engine="pyogrio"
     )
-    result = import_boundaries(src, settings, terc_all)
+    result = import_boundaries(src, settings, terc_pl)
 
     assert len(result.gminy) == 213
     merged = result.gminy.loc[result.gminy["teryt"] == code].geometry.iloc[0]
@@ -306,7 +298,7 @@ def test_town_and_rural_parts_dissolved_into_gmina(tmp_path, settings, terc_all,
     assert sum("0601054" in w or "0601055" in w for w in result.warnings) == 2
 
 
-def test_invalid_geometry_repaired(tmp_path, settings, terc_all, lubelskie):
+def test_invalid_geometry_repaired(tmp_path, settings, terc_pl, lubelskie):
     bowtie = shapely.Polygon([(22.5, 51.2), (22.6, 51.3), (22.6, 51.2), (22.5, 51.3)])
     assert not bowtie.is_valid
     gdf = lubelskie.copy()
@@ -317,7 +309,7 @@ def test_invalid_geometry_repaired(tmp_path, settings, terc_all, lubelskie):
     assert not gdf.loc[target].geometry.iloc[0].is_valid
     src = tmp_path / "invalid.geojson"
     gdf.to_file(src, driver="GeoJSON", engine="pyogrio")
-    result = import_boundaries(src, settings, terc_all)
+    result = import_boundaries(src, settings, terc_pl)
     assert result.gminy.is_valid.all()
     assert result.gminy.geom_type.isin(["Polygon", "MultiPolygon"]).all()
     assert any("0663011" in w for w in result.warnings)
@@ -389,13 +381,13 @@ def _traversal_zip(path: Path, lubelskie) -> None:
     ],
 )
 def test_bad_files_rejected_previous_kept(
-    tmp_path, settings, terc_all, lubelskie, name, make, message
+    tmp_path, settings, terc_pl, lubelskie, name, make, message
 ):
-    stored, before = _good_import(tmp_path, settings, terc_all, lubelskie)
+    stored, before = _good_import(tmp_path, settings, terc_pl, lubelskie)
     bad = tmp_path / name
     make(bad, lubelskie)
     with pytest.raises(BoundaryError, match=message):
-        import_boundaries(bad, settings, terc_all)
+        import_boundaries(bad, settings, terc_pl)
     assert _sha(stored) == before
     assert imported_boundaries(settings)[1]["source_file"] == "good.geojson"
     assert not (tmp_path.parent / "evil.shp").exists()
@@ -413,23 +405,23 @@ def test_zip_bomb_checked_before_extraction(tmp_path, monkeypatch):
     assert opened == []
 
 
-def test_missing_file_and_unsupported_level(tmp_path, settings, terc_all, shared_data):
+def test_missing_file_and_unsupported_level(tmp_path, settings, terc_pl, shared_data):
     with pytest.raises(BoundaryError, match="Nie znaleziono"):
         read_vector(tmp_path / "nie_ma.geojson")
     with pytest.raises(BoundaryError, match="gminy"):
         import_boundaries(
-            shared_data / "boundaries" / "lubelskie_powiaty.geojson", settings, terc_all, "powiaty"
+            shared_data / "boundaries" / "lubelskie_powiaty.geojson", settings, terc_pl, "powiaty"
         )
 
 
-def test_corrupt_metadata_means_no_import(tmp_path, settings, terc_all, lubelskie):
-    stored, _ = _good_import(tmp_path, settings, terc_all, lubelskie)
+def test_corrupt_metadata_means_no_import(tmp_path, settings, terc_pl, lubelskie):
+    stored, _ = _good_import(tmp_path, settings, terc_pl, lubelskie)
     (stored.parent / "gminy.json").write_text("{", encoding="utf-8")
     assert imported_boundaries(settings) is None
 
 
-def test_import_for_other_region_not_returned(tmp_path, settings, terc_all, lubelskie, shared_data):
-    _good_import(tmp_path, settings, terc_all, lubelskie)
+def test_import_for_other_region_not_returned(tmp_path, settings, terc_pl, lubelskie, shared_data):
+    _good_import(tmp_path, settings, terc_pl, lubelskie)
     other = get_settings(
         {"PES_HOME": str(settings.home), "PES_REGION": "PL", "PES_DATA_DIR": str(shared_data)}
     )

@@ -28,7 +28,6 @@ from geo import prg
 from geo.boundaries import import_boundaries, read_vector
 from geo.config import get_settings
 from geo.prg import PrgError, fetch_gminy
-from geo.teryt import Terc, derive_code_changes, read_terc
 
 FOREIGN = ("1465011", "0201011", "1261011")  # Warszawa, Bolesławiec, Kraków
 
@@ -204,14 +203,6 @@ def wfs(rendered_members, loopback_only):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def terc_all(shared_data: Path) -> Terc:
-    old = read_terc(shared_data / "reference" / "terc_official_2025-01-01.csv")
-    new = read_terc(shared_data / "reference" / "terc_2026_derived.csv")
-    changes = derive_code_changes(old, new)
-    return Terc.from_units(new, dict(zip(changes["stary_kod"], changes["nowy_kod"], strict=True)))
-
-
 def _getfeatures(state: FakeWfs) -> list[dict[str, str]]:
     return [r for r in state.requests if r.get("REQUEST", "").lower() == "getfeature"]
 
@@ -219,7 +210,7 @@ def _getfeatures(state: FakeWfs) -> list[dict[str, str]]:
 # ----------------------------------------------------------------------------- tests
 
 
-def test_paged_download_imports_213_gminas(wfs, tmp_path, shared_data, terc_all):
+def test_paged_download_imports_213_gminas(wfs, tmp_path, shared_data, terc_pl):
     dest = fetch_gminy(tmp_path / "prg.gpkg", "06", url=wfs.url, progress=False, page_size=50)
 
     calls = _getfeatures(wfs)
@@ -243,7 +234,7 @@ def test_paged_download_imports_213_gminas(wfs, tmp_path, shared_data, terc_all)
     settings = get_settings(
         {"PES_HOME": str(tmp_path / "home"), "PES_REGION": "06", "PES_DATA_DIR": str(shared_data)}
     )
-    result = import_boundaries(dest, settings, terc_all)
+    result = import_boundaries(dest, settings, terc_pl)
     assert len(result.gminy) == 213
     reference = gpd.read_file(shared_data / "boundaries" / "lubelskie_gminy.geojson")
     got = result.gminy.to_crs(2180).set_index("teryt").area.sort_index()

@@ -7,20 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.teryt import Terc, TercError, derive_code_changes, load_terc, read_terc
+from geo.teryt import Terc, TercError, load_terc, read_terc
 
 
 @pytest.fixture(scope="module")
-def terc_all(shared_data: Path) -> Terc:
-    old = read_terc(shared_data / "reference" / "terc_official_2025-01-01.csv")
-    new = read_terc(shared_data / "reference" / "terc_2026_derived.csv")
-    changes = derive_code_changes(old, new)
-    return Terc.from_units(new, dict(zip(changes["stary_kod"], changes["nowy_kod"], strict=True)))
-
-
-@pytest.fixture(scope="module")
-def lubelskie(terc_all: Terc) -> Terc:
-    return terc_all.for_region("06")
+def lubelskie(terc_pl: Terc) -> Terc:
+    return terc_pl.for_region("06")
 
 
 def test_reads_official_file_with_bom(shared_data: Path) -> None:
@@ -36,16 +28,16 @@ def test_region_has_213_gminas_and_24_powiats(lubelskie: Terc) -> None:
     assert lubelskie.stan_na == "2026-01-01"
 
 
-def test_all_poland_matches_population_table(terc_all: Terc, shared_data: Path) -> None:
+def test_all_poland_matches_population_table(terc_pl: Terc, shared_data: Path) -> None:
     pop = pd.read_csv(shared_data / "reference" / "gminy_area_population.csv", dtype=str)
-    assert set(terc_all.gminy["teryt"]) == set(pop["teryt"])
+    assert set(terc_pl.gminy["teryt"]) == set(pop["teryt"])
 
 
-def test_code_changes_derived_from_vintages(terc_all: Terc) -> None:
-    assert terc_all.changes["0601052"] == "0601053"
+def test_code_changes_derived_from_vintages(terc_pl: Terc) -> None:
+    assert terc_pl.changes["0601052"] == "0601053"
     # every mapped code is a current gmina, and no current code is mapped away
-    assert set(terc_all.changes.values()) <= terc_all.codes
-    assert not set(terc_all.changes) & terc_all.codes
+    assert set(terc_pl.changes.values()) <= terc_pl.codes
+    assert not set(terc_pl.changes) & terc_pl.codes
 
 
 @pytest.mark.parametrize(
@@ -76,8 +68,8 @@ def test_normalize(lubelskie: Terc, raw: object, code: str | None, status: str) 
         assert match.message  # every non-trivial result explains itself in Polish
 
 
-def test_city_district_maps_to_city(terc_all: Terc) -> None:
-    match = terc_all.normalize("1465028")  # Bemowo, a district of Warsaw
+def test_city_district_maps_to_city(terc_pl: Terc) -> None:
+    match = terc_pl.normalize("1465028")  # Bemowo, a district of Warsaw
     assert (match.code, match.status) == ("1465011", "part")
 
 
@@ -87,9 +79,9 @@ def test_older_type_change_mapped_by_prefix(lubelskie: Terc) -> None:
     assert without_table.normalize("0601052").code == "0601053"
 
 
-def test_gmina_prefix_is_unique_so_six_digits_resolve(terc_all: Terc) -> None:
+def test_gmina_prefix_is_unique_so_six_digits_resolve(terc_pl: Terc) -> None:
     # Resolution of WWPPGG relies on it being unique per current gmina, all over Poland.
-    assert not terc_all.gminy["teryt"].str[:6].duplicated().any()
+    assert not terc_pl.gminy["teryt"].str[:6].duplicated().any()
 
 
 def test_rejects_file_that_is_not_terc(tmp_path: Path) -> None:
