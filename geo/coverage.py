@@ -79,7 +79,10 @@ def gmina_coverage(
     sezs = active[active["typ"].isin(SOCIAL_EMPLOYMENT_TYPES)]
     here = sezs.groupby("teryt_gminy")["nazwa"].agg(lambda s: "; ".join(sorted(set(s))))
     served = (
-        sezs.assign(kod=sezs["gminy_obslugiwane_kody"].fillna("").str.split(";"))
+        # object dtype: an all-empty column may come out as float, which has no .str
+        sezs.assign(
+            kod=sezs["gminy_obslugiwane_kody"].astype(object).fillna("").astype(str).str.split(";")
+        )
         .explode("kod")
         .query("kod != ''")
     )

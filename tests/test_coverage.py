@@ -126,3 +126,13 @@ def test_summaries_add_up(cover) -> None:
         100 * covered_pop / out["ludnosc"].sum(), abs=0.05
     )
     assert region["cis"] == 1 and region["kis"] == 2
+
+
+def test_no_active_cis_kis_and_no_service_areas(gminy_06, terc_pl) -> None:
+    # an all-empty service-area column must not break coverage (it may come out as float)
+    located = locate_entities(registry({"typ": "NGO", "teryt": "0663011"}), gminy_06, terc_pl, "06")
+    located["gminy_obslugiwane_kody"] = float("nan")
+    out = C.gmina_coverage(gminy_06, located.iloc[0:0], DAY)
+    assert not out["has_social_employment"].any()
+    out = C.gmina_coverage(gminy_06, located, DAY)
+    assert out.set_index("teryt").loc["0663011", "ngo"] == 1
