@@ -41,8 +41,14 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy geo
 
+# Our figures beside a naive baseline, checked against the targets (see BENCHMARKS.md).
 bench: assets
 	$(BIN)/python benchmarks/bench.py
+
+# 20 concurrent headless Chromium sessions against one local app server (loopback only).
+.PHONY: loadtest
+loadtest: assets
+	$(BIN)/python benchmarks/loadtest.py --sessions 20
 
 clean:
 	rm -rf $(VENV) static/vendor .pytest_cache

@@ -16,12 +16,33 @@ st.set_page_config(
     layout="wide",
 )
 
+
+def _page(path: str, title: str, icon: str, url_path: str | None = None, **kw: bool) -> st.Page:
+    return st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:", url_path=url_path, **kw)
+
+
+# Sections become drop-down menus in the top bar, leaving the whole width to the map.
 navigation = st.navigation(
-    [
-        st.Page("pages/mapa.py", title="Mapa pokrycia", icon=":material/map:", default=True),
-        st.Page("pages/o_danych.py", title="O danych", icon=":material/info:"),
-    ],
-    position="top",  # two pages: a top bar leaves the whole width to the map
+    {
+        "Mapa i planowanie": [
+            _page("mapa.py", "Mapa pokrycia", "map", default=True),
+            _page("luki.py", "Luki", "report_problem", "luki"),
+            _page("lpres.py", "LPRES", "assignment", "lpres"),
+            _page("owes.py", "OWES", "hub", "owes"),
+            _page("trendy.py", "Trendy", "timeline", "trendy"),
+        ],
+        "Gmina i komitet": [
+            _page("profil.py", "Moja gmina", "location_city", "profil"),
+            _page("prezentacja.py", "Prezentacja", "slideshow", "prezentacja"),
+            _page("raport.py", "Raport", "description", "raport"),
+        ],
+        "Rejestr PES": [
+            _page("rejestr.py", "Rejestr", "list_alt", "rejestr"),
+            _page("import_danych.py", "Import danych", "upload_file", "import_danych"),
+            _page("o_danych.py", "O danych", "info", "o_danych"),
+        ],
+    },
+    position="top",
 )
 # Less empty space above the title: the map should fit a projector screen.
 st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>")

@@ -1,40 +1,85 @@
-"""``make bench``: speed and memory of the core computation, printed as a table.
+"""``make bench``: our figures beside a naive baseline, checked against the targets of issue 7.
 
-Each row: what was measured, our figure, and where a naive baseline exists, the baseline and
-the ratio. Run in one process; figures depend on the machine (see BENCHMARKS.md).
+One process run prints a table: each row is one measure, our figure, the baseline (the naive
+approach of ``benchmarks/naive.py``, or for scale rows the 1,000-entity figure), the ratio,
+the target and whether it is met. Sections:
+
+* map document sent to the browser (Lubelskie, Poland) and the time to build it;
+* server time of a page rerun in AppTest with warm caches (a click, a filter change);
+* import + coverage of 1k/10k/100k synthetic entities in all of Poland, step by step;
+* cold start and time to map in headless Chromium (Debian's /usr/bin/chromium), ours and
+  the naive page, loopback only;
+* peak memory of this process.
+
+Figures depend on the machine and its load; BENCHMARKS.md records one run with the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
+import gc
+import json
 import os
 import platform
 import resource
+import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import folium  # noqa: E402
+import streamlit_folium as sf  # noqa: E402
+
+from benchmarks.naive import naive_map  # noqa: E402
 from benchmarks.synthetic import synthetic_registry  # noqa: E402
-from geo.config import get_settings  # noqa: E402
+from geo import pipeline  # noqa: E402
+from geo.config import PROJECT_ROOT, Settings, get_settings  # noqa: E402
 from geo.coverage import gmina_coverage  # noqa: E402
 from geo.locate import locate_entities  # noqa: E402
-from geo.region import load_region  # noqa: E402
+from geo.registry import read_registry  # noqa: E402
 from geo.store import Store  # noqa: E402
+from geo.webgeom import use_topojson, web_gminy, web_powiaty  # noqa: E402
+from geo.webmap import build_map  # noqa: E402
 
 AS_OF = dt.date(2026, 1, 1)
+SHARED = Path(os.environ.get("PES_TEST_DATA_DIR", PROJECT_ROOT.parent / "shared" / "data"))
+#: The page's st_folium returns only clicks (pages/mapa.py): pan and zoom do not rerun.
+OUR_RETURNED = ["last_active_drawing"]
+
+
+@dataclasses.dataclass
+class Row:
+    measure: str
+    ours: str
+    baseline: str = ""
+    ratio: str = ""
+    target: str = ""
+    met: str = ""
+
+
+ROWS: list[Row] = []
+
+
+def add(measure: str, ours: str, baseline: str = "", ratio: str = "", target: str = "") -> None:
+    ROWS.append(Row(measure, ours, baseline, ratio, target))
+
+
+def check(row_target: str, ok: bool) -> None:
+    ROWS[-1].target = row_target
+    ROWS[-1].met = "yes" if ok else "NO"
 
 
 def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
     """Best wall time in ms over ``repeat`` runs, and the last result."""
-    best = float("inf")
-    result = None
+    best, result = float("inf"), None
     for _ in range(repeat):
         start = time.perf_counter()
         result = fn()
@@ -42,57 +87,450 @@ def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
     return best, result
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def kb(n: float) -> str:
+    return f"{n / 1024:,.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:,.2f} MB"
 
 
-def bench_region(region_code: str, sizes: list[int], rows: list[tuple]) -> None:
-    home = Path(tempfile.mkdtemp(prefix="pes-bench-"))
-    settings = dataclasses.replace(
-        get_settings({**os.environ, "PES_HOME": str(home), "PES_REGION": region_code})
+def settings_for(region: str, home: Path) -> Settings:
+    return get_settings(
+        {**os.environ, "PES_HOME": str(home), "PES_REGION": region, "PES_DATA_DIR": str(SHARED)}
     )
-    load_ms, region = timed(lambda: load_region(settings))
-    rows.append((f"[{region_code}] load region ({len(region.gminy)} gmin)", f"{load_ms:.0f} ms"))
-    base = None
+
+
+# --------------------------------------------------------------------------- map document
+
+
+def document_bytes(m: folium.Map, returned_objects: list[str] | None) -> int:
+    """Bytes st_folium sends to the browser for ``m``: its component arguments as JSON.
+
+    The same steps as ``streamlit_folium.st_folium`` (render, header, html, Leaflet script,
+    asset links), serialised as Streamlit serialises component arguments.
+    """
+    m.get_root().render()
+    m.render()
+    html = sf._get_html(m)
+    header = sf._get_header(m)
+    script = sf._get_map_string(m)
+    links: dict[str, list[str]] = {"css": [], "js": []}
+    for element in _walk(m):
+        links["css"] += [u for _, u in getattr(element, "default_css", [])]
+        links["js"] += [u for _, u in getattr(element, "default_js", [])]
+    args = {
+        "script": script,
+        "header": header,
+        "html": html,
+        "returned_objects": returned_objects,
+        "css_links": list(dict.fromkeys(links["css"])),
+        "js_links": list(dict.fromkeys(links["js"])),
+    }
+    return len(json.dumps(args).encode("utf-8"))
+
+
+def _walk(element: Any) -> Iterator[Any]:
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def our_map(result: pipeline.CoverageResult, cache_dir: Path) -> folium.Map:
+    """The map as the page builds it once web geometry is integrated (see BENCHMARKS.md)."""
+    gminy = web_gminy(result.gminy, cache_dir=cache_dir)
+    powiaty = web_powiaty(gminy, cache_dir=cache_dir)
+    m = build_map(
+        gminy,
+        result.entities,
+        powiaty,
+        note=f"Stan na {result.as_of:%d.%m.%Y}",
+        attribution="Źródło: GUS (granice, ludność, TERYT), PRG GUGiK",
+    )
+    return use_topojson(m)
+
+
+def bench_documents(home: Path) -> dict[str, int]:
+    gminas: dict[str, int] = {}
+    for region in ("06", "PL"):
+        s = settings_for(region, home / f"doc-{region}")
+        result = pipeline.run(s, AS_OF)
+        gminas[region] = len(result.gminy)
+        cache = home / f"webgeom-{region}"
+        cold_ms, _ = timed(lambda: web_gminy(result.gminy, cache_dir=cache))  # noqa: B023
+        warm_ms, _ = timed(lambda: web_gminy(result.gminy, cache_dir=cache), 3)  # noqa: B023
+        ours_build, m = timed(lambda: our_map(result, cache), 3)  # noqa: B023
+        naive_build, nm = timed(lambda: naive_map(result), 3)  # noqa: B023
+        ours_bytes = document_bytes(m, OUR_RETURNED)
+        naive_bytes = document_bytes(nm, None)
+        label = "Lubelskie" if region == "06" else "Polska"
+        add(
+            f"[{label}] map document sent to the browser",
+            kb(ours_bytes),
+            kb(naive_bytes),
+            f"{ours_bytes / naive_bytes:.0%}",
+        )
+        if region == "06":
+            check("<= 40 % of naive", ours_bytes <= 0.4 * naive_bytes)
+        else:
+            check("<= 2.5 MB", ours_bytes <= 2.5 * 1024 * 1024)
+        ours_ser, _ = timed(lambda: document_bytes(our_map(result, cache), OUR_RETURNED), 3)  # noqa: B023
+        naive_ser, _ = timed(lambda: document_bytes(naive_map(result), None), 3)  # noqa: B023
+        add(
+            f"[{label}] map build (ms)",
+            f"{ours_build:.0f}",
+            f"{naive_build:.0f}",
+            f"{ours_build / naive_build:.2f}",
+        )
+        add(
+            f"[{label}] map build + serialise for st_folium (ms)",
+            f"{ours_ser:.0f}",
+            f"{naive_ser:.0f}",
+            f"{ours_ser / naive_ser:.2f}",
+        )
+        add(
+            f"[{label}] web geometry: first / cached (ms)",
+            f"{cold_ms:.0f} / {warm_ms:.0f}",
+        )
+    return gminas
+
+
+# --------------------------------------------------------------------------- reruns
+
+
+@contextlib.contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    os.environ.pop("PES_DATABASE_URL", None)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _median_ms(fn: Callable[[], Any], n: int) -> float:
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def rerun_times(script: Path) -> tuple[float, float, float]:
+    """(first run, warm rerun, warm filter change) in ms, AppTest, one session."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    # Both pages start from empty caches (they share this process).
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(script), default_timeout=180)
+    start = time.perf_counter()
+    at.run()
+    first = (time.perf_counter() - start) * 1000
+    if at.exception:
+        raise RuntimeError(f"{script.name}: {[e.value for e in at.exception]}")
+    rerun = _median_ms(at.run, 7)
+    days = [dt.date(2020, 1, 1), dt.date(2024, 6, 30)]
+    for day in days:  # compute both once: the caches are warm afterwards
+        at.date_input[0].set_value(day).run()
+    flips = []
+    for i in range(6):
+        start = time.perf_counter()
+        at.date_input[0].set_value(days[i % 2]).run()
+        flips.append((time.perf_counter() - start) * 1000)
+    if at.exception:
+        raise RuntimeError(f"{script.name}: {[e.value for e in at.exception]}")
+    return first, rerun, statistics.median(flips)
+
+
+def bench_reruns(home: Path) -> None:
+    env = {"PES_HOME": str(home / "apptest"), "PES_REGION": "06", "PES_DATA_DIR": str(SHARED)}
+    with environment(env):
+        ours = rerun_times(PROJECT_ROOT / "app.py")
+        naive = rerun_times(naive_launcher(home))
+    names = ("first run, cold caches", "rerun (a click), warm caches", "filter change, warm")
+    for name, a, b in zip(names, ours, naive, strict=True):
+        add(f"[Lubelskie] page {name} (ms, AppTest)", f"{a:.0f}", f"{b:.0f}", f"{a / b:.2f}")
+        if "warm" in name:
+            check("<= 50 ms", a <= 50)
+    add("[Lubelskie] pan/zoom reruns the page", "no", "yes", "", "no rerun")
+    ROWS[-1].met = "yes"
+
+
+# --------------------------------------------------------------------------- scale
+
+
+def bench_scale(home: Path, sizes: list[int]) -> None:
+    region_settings = settings_for("PL", home / "scale")
+    load_ms, region = timed(lambda: pipeline.load_region(region_settings))
+    add(f"[Polska] load region ({len(region.gminy)} gmin, fixed cost)", f"{load_ms:.0f} ms")
+    base: dict[str, float] = {}
     for n in sizes:
         registry = synthetic_registry(region.gminy, n, seed=n)
-        store = Store(f"sqlite:///{home / f'bench{n}.sqlite'}")
-        import_ms, _ = timed(lambda: store.import_version("bench", registry))  # noqa: B023
-        locate_ms, located = timed(
-            lambda: locate_entities(registry, region.gminy, region.terc, region_code)  # noqa: B023
+        path = home / f"rejestr-{n}.csv"
+        registry.to_csv(path, index=False, sep=";")
+        store = Store(f"sqlite:///{home / f'scale-{n}.sqlite'}")
+        gc.collect()
+        steps: dict[str, float] = {}
+        steps["read"], parsed = timed(lambda: read_registry(path))  # noqa: B023
+        steps["store"], _ = timed(lambda: store.import_version("bench", parsed.frame))  # noqa: B023
+        steps["read back"], frame = timed(store.current_entities)  # noqa: B023
+        steps["locate"], located = timed(
+            lambda: locate_entities(frame, region.gminy, region.terc, "PL")  # noqa: B023
         )
-        cover_ms, coverage = timed(lambda: gmina_coverage(region.gminy, located, AS_OF))  # noqa: B023
-        total = import_ms + locate_ms + cover_ms
-        base = base or total
+        steps["coverage"], coverage = timed(
+            lambda: gmina_coverage(region.gminy, located, AS_OF)  # noqa: B023
+        )
+        store.close()
+        total = sum(steps.values())
+        with_load = total + load_ms
+        if not base:
+            base = {"total": total, "with_load": with_load}
         located_share = located["teryt_gminy"].notna().mean() * 100
-        rows.append(
-            (
-                f"[{region_code}] {n:>7,} entities: import / locate / coverage",
-                f"{import_ms:.0f} / {locate_ms:.0f} / {cover_ms:.0f} ms",
-                f"total {total:.0f} ms = {total / base:.2f}x of {sizes[0]:,}",
-                f"located {located_share:.1f}%, "
-                f"covered gminas {int(coverage['has_social_employment'].sum())}",
-            )
+        add(
+            f"[Polska] {n:>7,} entities: read / store / read back / locate / coverage (ms)",
+            " / ".join(f"{v:.0f}" for v in steps.values()),
+            "",
+            "",
+            f"located {located_share:.0f} %, covered gminas "
+            f"{int(coverage['has_social_employment'].sum())}",
         )
+        add(
+            f"[Polska] {n:>7,} entities: import + coverage (ms)",
+            f"{total:.0f}",
+            f"{base['total']:.0f}",
+            f"{total / base['total']:.2f}x",
+        )
+        add(
+            f"[Polska] {n:>7,} entities: import + coverage incl. region load (ms)",
+            f"{with_load:.0f}",
+            f"{base['with_load']:.0f}",
+            f"{with_load / base['with_load']:.2f}x",
+        )
+        if n == max(sizes) and n >= 100 * min(sizes):
+            check("<= 3x of 1k", with_load <= 3 * base["with_load"])
+
+
+# --------------------------------------------------------------------------- browser
+
+
+def _time_to_map(script: Path, env: dict[str, str], min_paths: int, log: Path) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks.browser import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        guard_requests,
+        streamlit_server,
+        wait_for_map,
+    )
+
+    out: dict[str, float] = {}
+    outside: list[str] = []
+    with streamlit_server(script, env, log) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            loads = []
+            for i in range(6):
+                context = browser.new_context(viewport={"width": 1600, "height": 1000})
+                guard_requests(context, outside)
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(server.url)
+                try:
+                    drawn = wait_for_map(page, min_paths)
+                except TimeoutError:
+                    page.screenshot(path=str(log.with_suffix(".png")))
+                    raise TimeoutError(f"no map; see {log.with_suffix('.png')}") from None
+                if i == 0:
+                    out["cold start"] = (drawn - server.started) * 1000
+                    out["first page"] = (drawn - start) * 1000
+                else:
+                    loads.append((drawn - start) * 1000)
+                context.close()
+            out["warm page"] = statistics.median(loads)
+        finally:
+            browser.close()
+    out["outside"] = float(len([u for u in outside if "openstreetmap" not in u]))
+    return out
+
+
+_NAIVE_LAUNCHER = """
+# The real app with the naive map in place of ours (generated by benchmarks/bench.py).
+import runpy
+import sys
+
+sys.path.insert(0, {root!r})
+import streamlit_folium
+
+from benchmarks.naive import naive_map, offline
+
+_real = streamlit_folium.st_folium
+
+
+def _naive(fig=None, **options):
+    from pages import _common as c
+
+    result = c.coverage(c.chosen_date())
+    # Default st_folium: every pan and zoom returns the view and reruns the page.
+    return _real(
+        offline(naive_map(result)),
+        key=options.get("key"),
+        height=options.get("height", 700),
+        use_container_width=True,
+    )
+
+
+streamlit_folium.st_folium = _naive
+try:
+    import pages._mapdoc as _mapdoc
+
+    _mapdoc.show_map = lambda view, build, /, **options: _naive(**options)
+except ImportError:
+    pass
+runpy.run_path({app!r}, run_name="__main__")
+"""
+
+
+def naive_launcher(home: Path) -> Path:
+    """The real app with the naive map: same page, same data, only the map differs.
+
+    The launcher lives in a work folder beside links to ``pages/`` and ``static/`` (Streamlit
+    resolves both next to the main script) and swaps st_folium for the naive map.
+    """
+    folder = home / "naive"
+    folder.mkdir(exist_ok=True)
+    for name in ("pages", "static"):
+        (folder / name).unlink(missing_ok=True)
+        (folder / name).symlink_to(PROJECT_ROOT / name, target_is_directory=True)
+    launcher = folder / "naive_app.py"
+    launcher.write_text(
+        _NAIVE_LAUNCHER.format(root=str(PROJECT_ROOT), app=str(PROJECT_ROOT / "app.py"))
+    )
+    return launcher
+
+
+def bench_browser(home: Path, gminas: dict[str, int]) -> None:
+    from benchmarks.browser import CHROMIUM
+
+    if not CHROMIUM.exists():
+        add("browser measures", "skipped: /usr/bin/chromium missing")
+        return
+    for region in ("06", "PL"):
+        label = "Lubelskie" if region == "06" else "Polska"
+        results = {}
+        for name, script in (
+            ("ours", PROJECT_ROOT / "app.py"),
+            ("naive", naive_launcher(home)),
+        ):
+            env = {
+                "PES_HOME": str(home / f"browser-{region}-{name}"),
+                "PES_REGION": region,
+                "PES_DATA_DIR": str(SHARED),
+            }
+            log = home / f"streamlit-{region}-{name}.log"
+            try:
+                results[name] = _time_to_map(script, env, gminas[region], log)
+            except Exception as exc:  # noqa: BLE001 - reported as a row, the run goes on
+                add(f"[{label}] browser measure of the {name} page", f"failed: {exc}"[:120])
+        if len(results) < 2:
+            continue
+        ours, naive = results["ours"], results["naive"]
+        add(
+            f"[{label}] cold start: server spawn to map drawn (ms, Chromium)",
+            f"{ours['cold start']:.0f}",
+            f"{naive['cold start']:.0f}",
+            f"{ours['cold start'] / naive['cold start']:.2f}",
+            "measured",
+        )
+        add(
+            f"[{label}] time to map, first page on a new server (ms)",
+            f"{ours['first page']:.0f}",
+            f"{naive['first page']:.0f}",
+            f"{ours['first page'] / naive['first page']:.2f}",
+        )
+        add(
+            f"[{label}] time to map, warm server, new session (ms, median of 5)",
+            f"{ours['warm page']:.0f}",
+            f"{naive['warm page']:.0f}",
+            f"{ours['warm page'] / naive['warm page']:.2f}",
+        )
+        if region == "06":
+            check("<= naive", ours["warm page"] <= naive["warm page"])
+        if ours["outside"]:
+            add(f"[{label}] requests off this machine (ours)", f"{ours['outside']:.0f}")
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine() -> str:
+    cpu = platform.processor() or ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        first = Path("/proc/meminfo").read_text().splitlines()[0]
+        mem = f", {int(first.split()[1]) / 1024 / 1024:.0f} GB RAM"
+    import geopandas
+    import pandas
+    import shapely
+    import streamlit
+
+    return (
+        f"{platform.platform()}, {cpu}, {os.cpu_count()} CPU{mem}; Python "
+        f"{platform.python_version()}, pandas {pandas.__version__}, geopandas "
+        f"{geopandas.__version__}, shapely {shapely.__version__}, folium {folium.__version__}, "
+        f"streamlit {streamlit.__version__}"
+    )
+
+
+def print_table() -> None:
+    headers = Row("measure", "ours", "baseline", "ratio", "target", "met")
+    rows = [headers, *ROWS]
+    widths = [max(len(getattr(r, f.name)) for r in rows) for f in dataclasses.fields(Row)]
+    for i, r in enumerate(rows):
+        cells = [getattr(r, f.name) for f in dataclasses.fields(Row)]
+        print(" | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+        if i == 0:
+            print("-+-".join("-" * w for w in widths))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--regions", default="06,PL")
-    args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",")]
-    rows: list[tuple] = []
-    for region in args.regions.split(","):
-        bench_region(region.strip(), sizes, rows)
-    rows.append(("peak memory (RSS) of this process", f"{peak_rss_mb():.0f} MB"))
-    print(
-        f"mapa-es benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}, {platform.platform()}, "
-        f"{os.cpu_count()} CPU, Python {platform.python_version()}"
+    parser.add_argument(
+        "--skip", default="", help="sections to skip: documents,reruns,scale,browser"
     )
-    width = max(len(r[0]) for r in rows)
-    for row in rows:
-        print(f"{row[0]:<{width}}  " + "  |  ".join(row[1:]))
+    args = parser.parse_args(argv)
+    skip = set(filter(None, args.skip.split(",")))
+    if not (SHARED / "boundaries").is_dir():
+        print(f"reference data not found at {SHARED}", file=sys.stderr)
+        return 2
+    home = Path(tempfile.mkdtemp(prefix="pes-bench-"))
+    started = time.perf_counter()
+    gminas = {"06": 213, "PL": 2475}
+    if "documents" not in skip:
+        gminas = bench_documents(home)
+    if "reruns" not in skip:
+        bench_reruns(home)
+    if "scale" not in skip:
+        bench_scale(home, [int(s) for s in args.sizes.split(",")])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    add("peak memory (RSS) of this process", f"{peak:.0f} MB")
+    if "browser" not in skip:
+        bench_browser(home, gminas)
+    print(f"mapa-es benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}")
+    print(machine())
+    print()
+    print_table()
+    print(f"\n({time.perf_counter() - started:.0f} s; work files in {home})")
     return 0
 
 

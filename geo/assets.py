@@ -3,7 +3,8 @@
 folium points every map at CDNs (jsDelivr, cdnjs...). The app instead serves Leaflet from
 its own Streamlit static folder (``static/`` beside ``app.py``, served at ``/app/static/``
 when ``server.enableStaticServing`` is on). The files come from the installed
-``xstatic-leaflet`` package; :func:`ensure_static_assets` copies them there (idempotent) and
+``xstatic-leaflet`` and ``xstatic-leaflet-markercluster`` packages;
+:func:`ensure_static_assets` copies them there (idempotent) and
 ``python -m geo.assets`` does the same from the command line (``make run`` calls it).
 """
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xs_leaflet
+import xstatic.pkg.leaflet_markercluster as xs_markercluster
 
 from geo.config import PROJECT_ROOT
 
@@ -29,8 +31,10 @@ STATIC_DIR = PROJECT_ROOT / "static"
 STATIC_URL = "/app/static"
 
 LEAFLET_VERSION: str = xs_leaflet.VERSION
+MARKERCLUSTER_VERSION: str = xs_markercluster.VERSION
 # The version is part of the path, so a browser never mixes cached files of two versions.
 _LEAFLET_DIR = f"vendor/leaflet-{LEAFLET_VERSION}"
+_MARKERCLUSTER_DIR = f"vendor/leaflet.markercluster-{MARKERCLUSTER_VERSION}"
 
 
 class AssetError(RuntimeError):
@@ -57,6 +61,25 @@ def _leaflet_assets() -> tuple[_Asset, ...]:
         _Asset(None, image, f"{_LEAFLET_DIR}/images/{image.name}")
         for image in sorted((base / "images").glob("*.png"))
     ]
+    # Leaflet.markercluster groups markers where they are dense (xstatic-leaflet-markercluster).
+    cluster = Path(xs_markercluster.BASE_DIR)
+    files += [
+        _Asset(
+            "markercluster_js",
+            cluster / "leaflet.markercluster.js",
+            f"{_MARKERCLUSTER_DIR}/leaflet.markercluster.js",
+        ),
+        _Asset(
+            "markercluster_css",
+            cluster / "MarkerCluster.css",
+            f"{_MARKERCLUSTER_DIR}/MarkerCluster.css",
+        ),
+        _Asset(
+            "markercluster_default_css",
+            cluster / "MarkerCluster.Default.css",
+            f"{_MARKERCLUSTER_DIR}/MarkerCluster.Default.css",
+        ),
+    ]
     return tuple(files)
 
 
@@ -71,7 +94,8 @@ def asset_urls(static_url: str = STATIC_URL) -> dict[str, str]:
     Returns
     -------
     dict[str, str]
-        ``{"leaflet_js": ".../leaflet.js", "leaflet_css": ".../leaflet.css"}``.
+        ``{"leaflet_js": ".../leaflet.js", "leaflet_css": ".../leaflet.css",
+        "markercluster_js": ..., "markercluster_css": ..., "markercluster_default_css": ...}``.
     """
     prefix = static_url.rstrip("/")
     return {a.key: f"{prefix}/{a.target}" for a in _leaflet_assets() if a.key is not None}
@@ -87,7 +111,12 @@ def _inside(path: Path, parent: Path) -> bool:
 
 def _check_target(static_dir: Path) -> None:
     # Writing into installed packages would be lost on reinstall and may need root.
-    roots = [*site.getsitepackages(), site.getusersitepackages(), xs_leaflet.BASE_DIR]
+    roots = [
+        *site.getsitepackages(),
+        site.getusersitepackages(),
+        xs_leaflet.BASE_DIR,
+        xs_markercluster.BASE_DIR,
+    ]
     forbidden = [Path(p).resolve() for p in roots]
     for parent in forbidden:
         if _inside(static_dir, parent):
@@ -113,7 +142,7 @@ def _copy_atomically(source: Path, target: Path) -> None:
 def ensure_static_assets(
     static_dir: str | Path = STATIC_DIR, static_url: str = STATIC_URL
 ) -> dict[str, str]:
-    """Copy Leaflet from the installed ``xstatic-leaflet`` package into ``static_dir``.
+    """Copy Leaflet and Leaflet.markercluster from their xstatic packages into ``static_dir``.
 
     Idempotent: files already identical are left untouched, so calling it on every app start
     is cheap.
@@ -141,7 +170,7 @@ def ensure_static_assets(
     for asset in _leaflet_assets():
         if not asset.source.is_file():
             raise AssetError(
-                f"Brak pliku {asset.source} w pakiecie xstatic-leaflet; "
+                f"Brak pliku {asset.source} w pakiecie xstatic; "
                 "zainstaluj ponownie zależności (pip install -e .)."
             )
         target = static_dir / asset.target

@@ -109,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--as-of", type=_date, default=None, help="stan na dzień RRRR-MM-DD")
         cmd.add_argument("--format", choices=FORMATS, default="csv")
         cmd.add_argument("--out", type=Path, default=None, help="plik wynikowy (domyślnie stdout)")
+
+    from geo.auth import add_cli as add_users_cli
+
+    add_users_cli(sub)
+
+    from geo.lpres import add_cli as add_lpres_cli
+
+    add_lpres_cli(sub)
     return parser
 
 
@@ -254,6 +262,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check_registry(args, settings, store=args.action == "import")
         if args.command == "boundaries":
             return _boundaries(args, settings)
+        if args.command == "users":
+            from geo.auth import run_cli as users_cli
+
+            return users_cli(args, settings)
+        if args.command == "lpres":
+            from geo.lpres import run_cli as lpres_cli
+
+            return lpres_cli(args, settings)
         return _coverage(args, settings)
     except ConfigError as exc:
         return _fail(str(exc))

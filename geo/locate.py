@@ -9,12 +9,17 @@ gmina seat. Nothing is dropped: every entity comes out, located or not, with the
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo.schema import ENTITY_TYPES, REGISTRY_COLUMNS
 from geo.teryt import Terc
@@ -83,8 +88,14 @@ class _Gazetteer:
         frame["key"] = frame["nazwa"].map(fold)
         frame["powiat_key"] = frame["powiat_nazwa"].map(lambda v: _clean_name(v)[0])
         self.frame = frame
-        self.by_name = frame.groupby("key")["teryt"].agg(list).to_dict()
+        self.by_name: dict[str, list[str]] = {}
+        for key, code in zip(frame["key"], frame["teryt"], strict=True):
+            self.by_name.setdefault(key, []).append(code)
         self.info = frame.set_index("teryt")
+        # Plain dicts: looked up for every distinct name, where DataFrame.at is slow.
+        self.rodzaj = dict(zip(frame["teryt"], frame["rodzaj"], strict=True))
+        self.powiat_key = dict(zip(frame["teryt"], frame["powiat_key"], strict=True))
+        self.nazwa = dict(zip(frame["teryt"], frame["nazwa"], strict=True))
 
     def by_gmina_name(self, name: object, powiat: object) -> tuple[list[str], str | None]:
         key, hint = _clean_name(name)
@@ -92,11 +103,11 @@ class _Gazetteer:
         if hint and len(candidates) > 1:
             # "m. X" -> urban or urban-rural gmina; "gmina wiejska X" -> rural gmina
             wanted = {"1", "3"} if hint == "1" else {"2"}
-            hinted = [c for c in candidates if self.info.at[c, "rodzaj"] in wanted]
+            hinted = [c for c in candidates if self.rodzaj[c] in wanted]
             candidates = hinted or candidates
         powiat_key = _clean_name(powiat)[0]
         if powiat_key and len(candidates) > 1:
-            in_powiat = [c for c in candidates if self.info.at[c, "powiat_key"] == powiat_key]
+            in_powiat = [c for c in candidates if self.powiat_key[c] == powiat_key]
             candidates = in_powiat or candidates
         return candidates, key
 
@@ -104,10 +115,112 @@ class _Gazetteer:
         candidates, _ = self.by_gmina_name(locality, powiat)
         if len(candidates) > 1:
             # A town that is the seat of both an urban and a rural gmina lies in the urban one.
-            urban = [c for c in candidates if self.info.at[c, "rodzaj"] in {"1", "3"}]
+            urban = [c for c in candidates if self.rodzaj[c] in {"1", "3"}]
             if len(urban) == 1:
                 return urban
         return candidates
+
+
+# Text that the string kernels below fold exactly as geo.text.fold does: Latin letters with
+# their marks, punctuation (Polish „quotes”, dashes) and currency signs, whose case mappings
+# and decompositions are stable across Unicode versions (tests check every one of them).
+# Anything else (Greek final sigma, other scripts...) goes through fold() itself.
+_SAFE_RANGES = ((0x0, 0x24F), (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20A0, 0x20CF))
+_UNSAFE_RE2 = "[^" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in _SAFE_RANGES) + "]"
+_EXTRA_LETTERS = (("ł", "l"), ("Ł", "l"), ("đ", "d"), ("ø", "o"), ("ß", "ss"))
+
+
+def _re2_class(chars: Iterable[str]) -> str:
+    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in sorted(chars)) + "]"
+
+
+@functools.cache
+def _fold_tables() -> tuple[str, str, str]:
+    """Combining marks and white space that safe text can contain after NFKD (RE2 classes)."""
+    reachable: set[str] = set()
+    for a, b in _SAFE_RANGES:
+        for code in range(a, b + 1):
+            ch = chr(code)
+            reachable.add(ch)
+            reachable.update(unicodedata.normalize("NFKD", ch.translate(_EXTRA_TABLE)))
+    combining = {c for c in reachable if unicodedata.combining(c)}
+    # What str.strip() and re's \s treat as white space.
+    spaces = "".join(sorted(c for c in reachable if c.isspace()))
+    return _re2_class(combining), spaces, _re2_class(set(spaces) - {" "})
+
+
+_EXTRA_TABLE = str.maketrans(dict(_EXTRA_LETTERS))
+
+
+def _fold_column(values: pd.Series) -> pd.Series:
+    """``values.map(fold)`` in vectorised string kernels, with the same results.
+
+    A 100,000-row registry has about as many distinct names, so folding them one by one in
+    Python would cost most of the locating time.
+    """
+    if len(values) == 0:
+        return pd.Series([], index=values.index, dtype=object)
+    combining, spaces, other_spaces = _fold_tables()
+    # str() of the cells, as fold() does; None folds to "".
+    cells = values.to_numpy(dtype=object)  # iterating an Arrow-backed column is slow
+    text = [v if type(v) is str else ("" if v is None else str(v)) for v in cells]
+    arr = pa.array(text, type=pa.large_string())
+    out = arr
+    for old, new in _EXTRA_LETTERS:
+        out = pc.replace_substring(out, old, new)
+    out = pc.utf8_normalize(out, form="NFKD")
+    out = pc.replace_substring_regex(out, combining, "")
+    out = pc.replace_substring(out, "\u00a0", " ")
+    out = pc.utf8_trim(out, characters=spaces)
+    out = pc.utf8_lower(out)
+    out = pc.if_else(pc.equal(pc.utf8_lower(arr), "nan"), "", out)
+    result = out.to_numpy(zero_copy_only=False).astype(object)
+    # Runs of white space are rare: collapse them only where they occur.
+    runs = pc.or_(pc.match_substring(out, "  "), pc.match_substring_regex(out, other_spaces))
+    runs_at = np.flatnonzero(runs.to_numpy(zero_copy_only=False))
+    if len(runs_at):
+        collapsed = pc.replace_substring_regex(
+            pa.array(result[runs_at], type=pa.large_string()), _re2_class(spaces) + "+", " "
+        )
+        result[runs_at] = collapsed.to_numpy(zero_copy_only=False)
+    unsafe = np.flatnonzero(
+        pc.match_substring_regex(arr, _UNSAFE_RE2).to_numpy(zero_copy_only=False)
+    )
+    if len(unsafe):
+        result[unsafe] = [fold(text[i]) for i in unsafe]
+    return pd.Series(result, index=values.index, dtype=object)
+
+
+def _per_distinct(keys: pd.DataFrame, func: Callable[..., Any]) -> pd.Series:
+    """``func(*row)`` evaluated once per distinct row of ``keys``, spread to every row."""
+    if keys.empty:
+        return pd.Series([], index=keys.index, dtype=object)
+    # One integer code per distinct row: factorise each column, then the combinations.
+    columns = [pd.factorize(keys[c], use_na_sentinel=False) for c in keys.columns]
+    combined = np.zeros(len(keys), dtype=np.int64)
+    for col_codes, col_uniques in columns:
+        combined = combined * len(col_uniques) + col_codes
+    distinct, first_row, codes = np.unique(combined, return_index=True, return_inverse=True)
+    values = [col_uniques[col_codes[first_row]] for col_codes, col_uniques in columns]
+    results = np.empty(len(distinct), dtype=object)
+    for i, row in enumerate(zip(*values, strict=True)):
+        results[i] = func(*row)
+    return pd.Series(results[codes], index=keys.index, dtype=object)
+
+
+def _spread(keys: pd.Series, mapping: dict[Any, Any], default: Any) -> pd.Series:
+    """``mapping[key]`` for every row (``default`` for missing keys), as an object column."""
+    uniques = pd.unique(keys.dropna().to_numpy())
+    lookup = pd.Series(
+        [mapping.get(k, default) for k in uniques],
+        index=pd.Index(uniques, dtype=object),
+        dtype=object,
+    )
+    out = pd.Series(default, index=keys.index, dtype=object)
+    present = keys.notna() & keys.isin(uniques)
+    if present.any():
+        out[present] = lookup.reindex(keys[present].to_numpy()).to_numpy()
+    return out
 
 
 def _blank(series: pd.Series) -> pd.Series:
@@ -115,18 +228,21 @@ def _blank(series: pd.Series) -> pd.Series:
 
 
 def _note(frame: pd.DataFrame, mask: pd.Series, category: str, texts: pd.Series | str) -> None:
-    """Append a problem (category + text) to the rows selected by ``mask``."""
+    """Append a problem (category + text) to the rows selected by ``mask``.
+
+    ``texts`` may cover every row or only the selected ones (built just for them).
+    """
     if not mask.any():
         return
-    if isinstance(texts, str):
-        texts = pd.Series(texts, index=frame.index)
+    rows = mask[mask].index
+    new = pd.Series(texts, index=rows) if isinstance(texts, str) else texts.loc[rows]
     old_cat = frame.loc[mask, "problem_kategoria"]
     old_txt = frame.loc[mask, "problem"]
     frame.loc[mask, "problem_kategoria"] = np.where(
         old_cat.isna(), category, old_cat.astype(str) + "; " + category
     )
     frame.loc[mask, "problem"] = np.where(
-        old_txt.isna(), texts[mask], old_txt.astype(str) + " " + texts[mask].astype(str)
+        old_txt.isna(), new, old_txt.astype(str) + " " + new.astype(str)
     )
 
 
@@ -211,22 +327,16 @@ def locate_entities(
     frame["problem"] = pd.Series([None] * len(frame), dtype=object)
     region_codes = set(gminy["teryt"])
 
-    def in_region(code: str | None) -> bool:
-        return code is not None and code in region_codes
-
     # 1. TERYT code, normalised once per distinct raw value.
     has_code = ~_blank(frame["teryt"])
-    raw = pd.Series(
-        [str(v).strip() if ok else None for v, ok in zip(frame["teryt"], has_code, strict=True)],
-        index=frame.index,
-        dtype=object,
-    )
+    cells = frame["teryt"].astype(object)
+    raw = _per_distinct(cells[has_code].to_frame(), lambda v: str(v).strip())
+    raw = raw.reindex(frame.index).where(has_code, None).astype(object)
     matches = {value: terc.normalize(value) for value in raw[has_code].unique()}
-    found = raw.map(lambda r: matches.get(r) if isinstance(r, str) else None)
-    code = found.map(lambda m: m.code if m is not None else None).astype(object)
-    status = found.map(lambda m: m.status if m is not None else "").astype(object)
-    message = found.map(lambda m: (m.message or "") if m is not None else "").astype(object)
-    code_in_region = code.map(in_region).astype(bool)
+    code = _spread(raw, {k: m.code for k, m in matches.items()}, None)
+    status = _spread(raw, {k: m.status for k, m in matches.items()}, "")
+    message = _spread(raw, {k: m.message or "" for k, m in matches.items()}, "")
+    code_in_region = code.isin(region_codes)
     frame.loc[code_in_region, "teryt_gminy"] = code[code_in_region]
     frame.loc[code_in_region, "metoda_lokalizacji"] = METHOD_CODE
     changed = status.isin(["mapped", "part", "resolved"])
@@ -244,7 +354,8 @@ def locate_entities(
         & (region != "PL")
     )
     outside_code = outside_code | foreign
-    shown = code.where(code.notna(), digits).fillna("").astype(str)
+    shown = code[outside_code].where(code[outside_code].notna(), digits[outside_code])
+    shown = shown.fillna("").astype(str)
     _note(frame, outside_code, P_OUTSIDE, "Kod " + shown + f" leży poza obszarem {region_name}.")
     bad_code = has_code & code.isna() & ~foreign
     bad_code_ambiguous = bad_code & status.eq("ambiguous")
@@ -261,11 +372,9 @@ def locate_entities(
     )
     _note(frame, outside_pl, P_BAD_POINT, "Współrzędne leżą poza Polską; pominięto je.")
     has_point = lon.notna() & lat.notna()
-    points = gpd.GeoSeries(
-        gpd.points_from_xy(lon.where(has_point, 0), lat.where(has_point, 0)),
-        index=frame.index,
-        crs="EPSG:4326",
-    ).where(has_point, None)
+    shapes = np.full(len(frame), None, dtype=object)
+    shapes[has_point.to_numpy()] = np.asarray(gpd.points_from_xy(lon[has_point], lat[has_point]))
+    points = gpd.GeoSeries(shapes, index=frame.index, crs="EPSG:4326")
     point_gmina = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     if has_point.any():
         pts = gpd.GeoDataFrame(geometry=points[has_point], crs="EPSG:4326")
@@ -286,9 +395,9 @@ def locate_entities(
         conflict,
         P_CONFLICT,
         "Kod TERYT wskazuje gminę "
-        + frame["teryt_gminy"].fillna("").astype(str)
+        + frame.loc[conflict, "teryt_gminy"].fillna("").astype(str)
         + ", a współrzędne gminę "
-        + point_gmina.fillna("").astype(str)
+        + point_gmina[conflict].fillna("").astype(str)
         + "; przyjęto kod TERYT.",
     )
     point_outside = has_point & point_gmina.isna() & frame["teryt_gminy"].isna() & ~outside_code
@@ -300,19 +409,19 @@ def locate_entities(
     has_gmina = todo & ~_blank(frame["gmina"])
     if has_gmina.any():
         keys = frame.loc[has_gmina, ["gmina", "powiat"]].astype(str)
-        lookups = {pair: gaz.by_gmina_name(*pair)[0] for pair in set(map(tuple, keys.to_numpy()))}
-        found = keys.apply(lambda r: lookups[(r["gmina"], r["powiat"])], axis=1)
-        one = found.map(len) == 1
+        found = _per_distinct(keys, lambda g, p: gaz.by_gmina_name(g, p)[0])
+        one = found.str.len() == 1
         idx = one[one].index
-        frame.loc[idx, "teryt_gminy"] = found[idx].map(lambda c: c[0])
+        frame.loc[idx, "teryt_gminy"] = found[idx].str[0]
         frame.loc[idx, "metoda_lokalizacji"] = METHOD_NAME
-        many = found.map(len) > 1
-        texts = found[many].map(
+        many = found.str.len() > 1
+        texts = _per_distinct(
+            found[many].map(tuple).to_frame(),
             lambda c: (
                 "Nazwa gminy pasuje do kilku gmin: "
-                + ", ".join(f"{gaz.info.at[t, 'nazwa']} ({t})" for t in c)
+                + ", ".join(f"{gaz.nazwa[t]} ({t})" for t in c)
                 + "."
-            )
+            ),
         )
         _note(
             frame,
@@ -327,11 +436,10 @@ def locate_entities(
     by_locality &= ~_blank(frame["miejscowosc"])
     if by_locality.any():
         keys = frame.loc[by_locality, ["miejscowosc", "powiat"]].astype(str)
-        lookups = {pair: gaz.by_locality(*pair) for pair in set(map(tuple, keys.to_numpy()))}
-        found = keys.apply(lambda r: lookups[(r["miejscowosc"], r["powiat"])], axis=1)
-        one = found.map(len) == 1
+        found = _per_distinct(keys, gaz.by_locality)
+        one = found.str.len() == 1
         idx = one[one].index
-        frame.loc[idx, "teryt_gminy"] = found[idx].map(lambda c: c[0])
+        frame.loc[idx, "teryt_gminy"] = found[idx].str[0]
         frame.loc[idx, "metoda_lokalizacji"] = METHOD_LOCALITY
 
     unlocated = frame["teryt_gminy"].isna() & frame["problem_kategoria"].isna()
@@ -354,47 +462,51 @@ def locate_entities(
     _note(frame, no_name, P_NAME, "Brak nazwy podmiotu.")
 
     # Duplicates: the same name, type and gmina (across sources too); the first one counts.
-    key = (
-        frame["nazwa"].map(fold)
-        + "|"
-        + frame["typ"].fillna("").astype(str)
-        + "|"
-        + frame["teryt_gminy"].fillna("?").astype(str)
+    key = pd.DataFrame(
+        {
+            "nazwa": _fold_column(frame["nazwa"]),
+            "typ": frame["typ"].fillna("").astype(str),
+            "gmina": frame["teryt_gminy"].fillna("?").astype(str),
+        }
     )
-    dup = key.duplicated(keep="first") & frame["teryt_gminy"].notna() & ~no_name
-    first_of = key.map(
-        dict(zip(key[~key.duplicated()], frame.index[~key.duplicated()], strict=True))
-    )
-    _note(
-        frame,
-        dup,
-        P_DUPLICATE,
-        "Powtórzony wpis (ta sama nazwa, typ i gmina co wiersz "
-        + frame["id"].reindex(first_of.to_numpy()).fillna("").astype(str).set_axis(frame.index)
-        + "); liczony raz.",
-    )
+    group = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
+    _, first_pos = np.unique(group, return_index=True)
+    first_row = first_pos[group]  # position of the first row with the same key
+    dup = pd.Series(first_row != np.arange(len(frame)), index=frame.index)
+    dup &= frame["teryt_gminy"].notna() & ~no_name
+    if dup.any():
+        first_ids = frame["id"].iloc[first_row[dup.to_numpy()]].fillna("").astype(str)
+        _note(
+            frame,
+            dup,
+            P_DUPLICATE,
+            "Powtórzony wpis (ta sama nazwa, typ i gmina co wiersz "
+            + first_ids.set_axis(dup[dup].index)
+            + "); liczony raz.",
+        )
 
     # Service areas of inter-gmina CIS/KIS.
-    cache: dict[str, tuple[list[str], list[str]]] = {}
     svc_raw = frame["gminy_obslugiwane"]
     has_svc = ~_blank(svc_raw)
-    svc_codes = pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
-    for i in frame.index[has_svc]:
-        raw = str(svc_raw.at[i])
-        if raw not in cache:
-            cache[raw] = parse_service_area(raw, terc)
-        svc_codes.at[i] = cache[raw][0]
-        if cache[raw][1]:
-            _note(
-                frame,
-                pd.Series(frame.index == i, index=frame.index),
-                P_SERVICE,
-                "Nie rozpoznano gmin obszaru działania: " + ", ".join(cache[raw][1]) + ".",
-            )
-    frame["gminy_obslugiwane_kody"] = svc_codes.map(lambda c: ";".join(c) if c else None)
+    svc_text = _per_distinct(svc_raw[has_svc].astype(object).to_frame(), str)
+    parsed = {raw: parse_service_area(raw, terc) for raw in svc_text.unique()}
+    kody = _spread(
+        svc_text.reindex(frame.index), {r: ";".join(p[0]) or None for r, p in parsed.items()}, None
+    )
+    # The column's dtype as pandas infers it for text with gaps (as map() would give).
+    frame["gminy_obslugiwane_kody"] = pd.Series(kody.tolist(), index=frame.index)
+    unread = {
+        r: "Nie rozpoznano gmin obszaru działania: " + ", ".join(p[1]) + "."
+        for r, p in parsed.items()
+        if p[1]
+    }
+    svc_all = svc_text.reindex(frame.index)
+    _note(frame, svc_all.isin(list(unread)), P_SERVICE, _spread(svc_all, unread, ""))
 
-    categories = frame["problem_kategoria"].fillna("")
-    excluded = categories.map(lambda c: bool(set(c.split("; ")) & EXCLUDING))
+    categories = frame["problem_kategoria"].fillna("").astype(object)
+    excluded = _per_distinct(
+        categories.to_frame(), lambda c: bool(set(c.split("; ")) & EXCLUDING)
+    ).astype(bool)
     frame["uwzgledniony"] = frame["teryt_gminy"].notna() & ~excluded
 
     # Geometry: real coordinates where usable, else the gmina's representative point.

@@ -7,7 +7,7 @@ numbers appear on the map, in tables and in files.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -16,9 +16,11 @@ import pandas as pd
 from geo.config import Settings
 from geo.coverage import active_mask, gmina_coverage, powiat_summary, region_summary
 from geo.locate import locate_entities, problems_table
+from geo.lpres import PlansInfo, gmina_status, load_plans, plans_info, plans_state
 from geo.region import RegionData, load_region
 from geo.registry import read_registry
 from geo.store import Store
+from geo.subregions import NUTS3, OWES, definitions_state, gmina_subregion, powiat_assignment
 
 __all__ = [
     "CoverageResult",
@@ -28,6 +30,8 @@ __all__ = [
     "compute",
     "load_region",
     "load_registry",
+    "planning_attributes",
+    "planning_state",
     "run",
 ]
 
@@ -59,7 +63,13 @@ class RegistryInfo:
 
 @dataclass
 class CoverageResult:
-    """Everything the views need for one "stan na" date."""
+    """Everything the views need for one "stan na" date.
+
+    ``gminy`` carries, beside the coverage columns, the planning attributes of
+    :func:`planning_attributes` (OWES subregion, NUTS-3, LPRES status); ``plans`` and
+    ``plans_info`` are the LPRES plans those statuses come from and ``planning_state`` the
+    :func:`planning_state` they were read at.
+    """
 
     as_of: dt.date
     region: RegionData
@@ -69,13 +79,17 @@ class CoverageResult:
     powiaty: pd.DataFrame
     summary: dict[str, Any]
     registry: RegistryInfo
+    plans: pd.DataFrame = field(default_factory=pd.DataFrame)
+    plans_info: PlansInfo | None = None
+    planning_state: str = ""
 
 
 def load_registry(settings: Settings) -> tuple[pd.DataFrame, RegistryInfo]:
     """The current registry: imported sources, or the sample registry while there are none."""
     store = Store.from_settings(settings)
     if store.has_imports():
-        frame = store.current_entities()
+        # Manual fixes (gmina, coordinates, duplicates, service areas) before locating.
+        frame = store.apply_fixes(store.current_entities())
         versions = [v for v in store.versions() if v.is_current]
         sources = tuple(sorted({v.source for v in versions}))
         latest = max((v.created_at for v in versions), default=None)
@@ -94,12 +108,58 @@ def load_registry(settings: Settings) -> tuple[pd.DataFrame, RegistryInfo]:
     return frame, RegistryInfo(True, label, (SAMPLE_SOURCE,), date)
 
 
+def planning_state(settings: Settings) -> str:
+    """A token that changes when the LPRES plans or subregion definitions in effect change."""
+    return f"{plans_state(settings)}|{definitions_state(settings)}"
+
+
+def planning_attributes(
+    region: RegionData, gminy: pd.DataFrame, plans: pd.DataFrame, as_of: dt.date
+) -> pd.DataFrame:
+    """OWES subregion, NUTS-3 subregion and LPRES status of each gmina on ``as_of``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        In the order of ``gminy``: ``owes_podregion, owes_podregion_nazwa, owes_operator,
+        nuts3, nuts3_nazwa`` (``nieznany`` where not configured) and the ``lpres_*`` columns
+        of :func:`geo.lpres.gmina_status` (``nieznany`` where no plan data exists).
+    """
+    settings = region.settings
+    owes = gmina_subregion(gminy, powiat_assignment(settings, OWES))
+    nuts = gmina_subregion(gminy, powiat_assignment(settings, NUTS3))
+    lpres = gmina_status(gminy, plans, as_of)
+    out = pd.DataFrame(
+        {
+            "owes_podregion": owes["podregion"].to_numpy(),
+            "owes_podregion_nazwa": owes["podregion_nazwa"].to_numpy(),
+            "owes_operator": owes["operator"].to_numpy(),
+            "nuts3": nuts["podregion"].to_numpy(),
+            "nuts3_nazwa": nuts["podregion_nazwa"].to_numpy(),
+        }
+    )
+    return pd.concat([out, lpres.drop(columns=["teryt"])], axis=1)
+
+
+def _with_planning(
+    region: RegionData, coverage: gpd.GeoDataFrame, as_of: dt.date
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, str]:
+    state = planning_state(region.settings)
+    plans = load_plans(region.settings)
+    planning = planning_attributes(region, coverage, plans, as_of)
+    coverage = coverage.reset_index(drop=True)
+    for column in planning.columns:
+        coverage[column] = planning[column].to_numpy()
+    return coverage, plans, state
+
+
 def compute(
     region: RegionData, registry: pd.DataFrame, info: RegistryInfo, as_of: dt.date
 ) -> CoverageResult:
     """Locate the registry's entities and compute coverage on ``as_of``."""
     located = locate_entities(registry, region.gminy, region.terc, region.settings.region)
     coverage = gmina_coverage(region.gminy, located, as_of)
+    coverage, plans, state = _with_planning(region, coverage, as_of)
     located = located.assign(aktywny=active_mask(located, as_of))
     return CoverageResult(
         as_of=as_of,
@@ -110,6 +170,9 @@ def compute(
         powiaty=powiat_summary(coverage),
         summary=region_summary(coverage),
         registry=info,
+        plans=plans,
+        plans_info=plans_info(region.settings),
+        planning_state=state,
     )
 
 

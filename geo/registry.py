@@ -29,6 +29,7 @@ from geo.schema import ENTITY_TYPES, REGISTRY_COLUMNS
 from geo.text import fold
 
 __all__ = [
+    "FIELD_LABELS",
     "MAX_CELL_CHARS",
     "MAX_FILE_BYTES",
     "MAX_ROWS",
@@ -48,6 +49,8 @@ MAX_ROWS = 500_000
 MAX_CELL_CHARS = 10_000
 #: How many rows from the top are searched for the header row (title rows sit above it).
 HEADER_SCAN_ROWS = 30
+#: Rows of the file kept as text in ``ParsedRegistry.preview``.
+PREVIEW_ROWS = 10
 
 ERROR = "błąd"
 WARNING = "ostrzeżenie"
@@ -82,8 +85,27 @@ _LABELS = {
 }
 
 
+#: Polish labels of the native columns (public name for the views).
+FIELD_LABELS = _LABELS
+
+
 class RegistryFileError(ValueError):
-    """The whole file is rejected; ``str(e)`` is a Polish message for the user."""
+    """The whole file is rejected; ``str(e)`` is a Polish message for the user.
+
+    ``headers`` lists the file's column headers when the file was rejected for want of a
+    recognised name or type column, so that a user can map the columns by hand; ``detected``
+    is the mapping found so far (file header -> native column).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        headers: list[str] | None = None,
+        detected: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.headers: list[str] = list(headers or [])
+        self.detected: dict[str, str] = dict(detected or {})
 
 
 @dataclass
@@ -122,6 +144,11 @@ class ParsedRegistry:
         File header -> native column, for the columns used.
     encoding, delimiter, sheet : str | None
         What was detected (CSV encoding and separator; XLSX sheet name).
+    headers : list[str]
+        All column headers of the file, in order (as keys of a ``column_map``).
+    preview : pandas.DataFrame
+        The first rows below the header as text, one column per header; the index is the
+        row number in the file (``wiersz``).
     """
 
     frame: pd.DataFrame
@@ -130,6 +157,8 @@ class ParsedRegistry:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    headers: list[str] = field(default_factory=list)
+    preview: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # --------------------------------------------------------------------------------------------
@@ -667,7 +696,8 @@ def _no_name_column(found: list[object]) -> RegistryFileError:
         "Nie znaleziono kolumny z nazwą podmiotu. Nagłówki znalezione w pliku: "
         f"{shown}. Oczekiwano kolumny np. „Nazwa”, „Nazwa podmiotu”, „Nazwa klubu” lub "
         "„Nazwa CIS” (oraz np. „Typ”, „Miejscowość”, „Kod TERYT gminy”). Popraw nagłówek "
-        "albo wskaż kolumny ręcznie w mapowaniu kolumn."
+        "albo wskaż kolumny ręcznie w mapowaniu kolumn.",
+        headers=headers,
     )
 
 
@@ -900,7 +930,12 @@ def _read_xlsx(data: bytes, column_map: Mapping[str, str | None] | None) -> _Tab
     except RegistryFileError:
         raise
     except Exception as exc:  # openpyxl raises many kinds of errors on malformed workbooks
-        raise RegistryFileError(f"Nie udało się odczytać pliku XLSX: {exc}") from None
+        detail = " ".join(str(exc).split())[:200]
+        raise RegistryFileError(
+            "Nie udało się odczytać pliku XLSX: skoroszyt jest uszkodzony albo zawiera "
+            "niedozwoloną treść (np. definicje encji XML). Otwórz go w Excelu i zapisz "
+            f"ponownie jako .xlsx. Szczegóły techniczne: {detail}"
+        ) from None
 
 
 def _read_xlsx_sheets(
@@ -1003,7 +1038,11 @@ def _too_many_rows() -> RegistryFileError:
 def _clean_text(series: pd.Series) -> pd.Series:
     """Strip, normalise non-breaking spaces; empty -> missing. Returns ``string`` dtype."""
     text = series.astype("string")
-    text = text.str.replace(_SPACES_RE.pattern, " ", regex=True).str.strip()
+    # The characters of _SPACES_RE as literals: pandas replaces them in bulk (pyarrow), while
+    # a pattern with \u escapes makes it call Python's re once per cell.
+    for space in "\u00a0\u2007\u202f":
+        text = text.str.replace(space, " ", regex=False)
+    text = text.str.strip()
     return text.mask(text == "")
 
 
@@ -1069,7 +1108,9 @@ def _resolve_columns(
                 )
             )
     if unknown:
-        shown = ", ".join(f"„{h}”" for h in unknown)
+        shown = ", ".join(f"„{h}”" for h in unknown[:20])
+        if len(unknown) > 20:  # a file with thousands of columns gets a readable note
+            shown += f" i {len(unknown) - 20} innych"
         notes.append(
             _note(
                 f"Pominięto kolumny, których nie rozpoznano: {shown}. Jeśli zawierają potrzebne "
@@ -1129,9 +1170,16 @@ def _parse_date_series(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _parse_coordinate(text: pd.Series) -> pd.Series:
-    cleaned = text.str.replace(r"\s+", "", regex=True).str.replace(",", ".", regex=False)
-    values = pd.to_numeric(cleaned, errors="coerce")
-    return pd.Series(values.to_numpy(dtype=float, na_value=np.nan), index=text.index)
+    values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    values = pd.Series(values.to_numpy(dtype=float, na_value=np.nan), index=text.index)
+    # Only cells that did not parse can hold inner white space ("51, 246"): removing it needs
+    # Python's re (one call per cell), so it is done for those cells alone.
+    retry = (text.notna() & values.isna()).to_numpy(dtype=bool)
+    if retry.any():
+        spaced = text[retry].str.replace(r"\s+", "", regex=True).str.replace(",", ".", regex=False)
+        again = pd.to_numeric(spaced, errors="coerce")
+        values[retry] = again.to_numpy(dtype=float, na_value=np.nan)
+    return values
 
 
 def _build(
@@ -1173,8 +1221,11 @@ def _build(
     if "typ" not in header_of and default_code is None:
         raise RegistryFileError(
             "Plik nie ma kolumny z typem podmiotu (np. „Typ” lub „Rodzaj podmiotu”). Jeśli "
-            "wszystkie podmioty w pliku są jednego rodzaju, podaj go opcją --default-type "
-            "(np. --default-type KIS)."
+            "wszystkie podmioty w pliku są jednego rodzaju, podaj go jako typ domyślny (na "
+            "stronie importu: pole „Typ podmiotów”; w wierszu poleceń: --default-type KIS) "
+            "albo wskaż kolumnę typu w mapowaniu kolumn.",
+            headers=list(table.headers),
+            detected={table.headers[pos]: native for pos, native in assigned.items()},
         )
 
     any_data = np.zeros(len(body), dtype=bool)
@@ -1272,6 +1323,8 @@ def _build(
     # Stable sort: file-level notes (row 0) first, then rows in file order.
     problems = sorted(notes + problems, key=lambda p: p.row)
     header_map = {table.headers[pos]: native for pos, native in assigned.items()}
+    preview = body.head(PREVIEW_ROWS).set_axis(list(table.headers), axis=1).astype(object)
+    preview.index = pd.Index(table.rows[: len(preview)], name="wiersz")
     return ParsedRegistry(
         frame=out,
         problems=problems,
@@ -1279,6 +1332,8 @@ def _build(
         encoding=table.encoding,
         delimiter=table.delimiter,
         sheet=table.sheet,
+        headers=list(table.headers),
+        preview=preview,
     )
 
 

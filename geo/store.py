@@ -8,18 +8,26 @@ Portable by design: only SQLAlchemy Core constructs and portable types, tables m
 ``metadata.create_all``, so ``PES_DATABASE_URL`` may point to PostgreSQL instead of the
 default SQLite file. Original uploads are kept content-addressed (by SHA-256), so restoring a
 version or importing the same file twice does not duplicate the bytes.
+
+Beside the versions the store keeps what managing the registry needs: the column mapping and
+default type remembered per source, manual fixes of entities (applied to every later version
+by :func:`apply_fixes`), editor accounts (password hashes made by :mod:`geo.auth`) with their
+failed-login counters, and the audit log of every change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import math
 import numbers
+import re
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +42,17 @@ from geo.text import fold
 
 __all__ = [
     "ENTITY_COLUMNS",
+    "FIX_KINDS",
     "FLOAT_COLUMNS",
     "MAX_SOURCE_NAME",
+    "FixInfo",
+    "LoginState",
+    "SourceSettings",
     "Store",
     "StoreError",
+    "UserRecord",
     "VersionInfo",
+    "apply_fixes",
 ]
 
 #: Registry columns stored as floating point numbers; all the others are stored as text.
@@ -112,6 +126,67 @@ audit_table = sa.Table(
     sa.Column("details", sa.Text),
 )
 
+# What the import page remembers per source: the file's column mapping and default type.
+source_settings_table = sa.Table(
+    "source_settings",
+    metadata,
+    sa.Column("source", sa.String(MAX_SOURCE_NAME), primary_key=True),
+    sa.Column("column_map", sa.Text),  # JSON object: file header -> native column or null
+    sa.Column("default_type", sa.String(10)),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(200)),
+)
+
+# Manual fixes, addressed by source name and the entity's stable key
+# (geo.registry_diff.stable_keys) so that they survive re-imports of the source.
+fixes_table = sa.Table(
+    "fixes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(MAX_SOURCE_NAME), nullable=False),
+    sa.Column("entity", sa.Text, nullable=False),
+    sa.Column("entity_name", sa.Text),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),  # JSON object
+    sa.Column("note", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200)),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_by", sa.String(200)),
+    sa.Index("ix_fixes_active", "active", "source"),
+)
+
+users_table = sa.Table(
+    "users",
+    metadata,
+    sa.Column("login", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.String(500), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200)),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Failed logins per login name, also for names without an account (so that the delay does
+# not reveal which accounts exist).
+login_attempts_table = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("login", sa.String(200), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Kinds of manual fixes and their Polish names.
+FIX_KINDS: dict[str, str] = {
+    "gmina": "przypisanie gminy",
+    "wspolrzedne": "współrzędne",
+    "duplikat": "oznaczenie duplikatu",
+    "gminy_obslugiwane": "gminy obsługiwane",
+}
+_CODE_RE = re.compile(r"\d{7}")
+_LOGIN_RE = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
+
 
 class StoreError(RuntimeError):
     """The store refused an operation; the message is in Polish for the user."""
@@ -131,6 +206,79 @@ class VersionInfo:
     row_count: int
     is_current: bool
     note: str | None
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """What was used at the last import of a source, offered again at the next one."""
+
+    source: str
+    column_map: dict[str, str | None]
+    default_type: str | None
+    updated_at: dt.datetime
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class FixInfo:
+    """One manual fix of an entity.
+
+    Attributes
+    ----------
+    source, entity : str
+        The source name and the entity's stable key within it
+        (:func:`geo.registry_diff.stable_keys`).
+    kind : str
+        A key of :data:`FIX_KINDS`.
+    value : dict
+        ``{"teryt": "0663011"}``, ``{"szerokosc": 51.2, "dlugosc": 22.5}``,
+        ``{"duplikat_z": "<stable key>"}`` or ``{"gminy": ["0663011", ...]}``.
+    active : bool
+        False once revoked or replaced by a later fix of the same kind.
+    """
+
+    id: int
+    source: str
+    entity: str
+    entity_name: str | None
+    kind: str
+    value: dict[str, Any]
+    note: str | None
+    created_at: dt.datetime
+    created_by: str | None
+    active: bool
+    revoked_at: dt.datetime | None
+    revoked_by: str | None
+
+    def describe(self) -> str:
+        """Polish one-line description of what the fix does."""
+        v = self.value
+        if self.kind == "gmina":
+            return f"gmina przypisana ręcznie: {v.get('teryt')}"
+        if self.kind == "wspolrzedne":
+            return f"współrzędne podane ręcznie: {v.get('szerokosc')}, {v.get('dlugosc')}"
+        if self.kind == "duplikat":
+            return f"oznaczony jako duplikat wpisu {v.get('duplikat_z')}"
+        return "gminy obsługiwane ustalone ręcznie: " + ";".join(v.get("gminy", []))
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """An editor account (the hash is made and checked by :mod:`geo.auth`)."""
+
+    login: str
+    password_hash: str
+    created_at: dt.datetime
+    created_by: str | None
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class LoginState:
+    """Consecutive failed logins for a login name and when the last one happened."""
+
+    failures: int
+    last_failure_at: dt.datetime | None
 
 
 def _now() -> dt.datetime:
@@ -161,6 +309,76 @@ def _validate_source(source: object) -> str:
             f"dopuszczalne jest najwyżej {MAX_SOURCE_NAME}."
         )
     return name
+
+
+def normalize_login(login: object) -> str:
+    """Return the canonical (lower-case) login or raise :class:`StoreError`."""
+    text = str(login).strip().lower() if isinstance(login, str) else ""
+    if not _LOGIN_RE.fullmatch(text):
+        raise StoreError(
+            "Nieprawidłowy login: 1–64 znaki, małe litery bez polskich znaków, cyfry oraz "
+            "kropka, podkreślenie, małpa lub minus (np. jan.kowalski)."
+        )
+    return text
+
+
+def _throttle_key(login: object) -> str:
+    # Any text typed into the login field, bounded, case-insensitive.
+    return str(login).strip().lower()[:200] if isinstance(login, str) else ""
+
+
+def _validate_column_map(column_map: object) -> dict[str, str | None]:
+    if not isinstance(column_map, dict):
+        raise StoreError("Mapowanie kolumn musi być słownikiem: nagłówek pliku -> pole rejestru.")
+    out: dict[str, str | None] = {}
+    for header, native in column_map.items():
+        if not isinstance(header, str) or not header.strip():
+            raise StoreError("Mapowanie kolumn zawiera pusty nagłówek.")
+        if native in (None, ""):
+            out[header] = None
+        elif native in REGISTRY_COLUMNS:
+            out[header] = str(native)
+        else:
+            raise StoreError(f"Mapowanie kolumn wskazuje nieznane pole rejestru: {native!r}.")
+    return out
+
+
+def _finite(value: object, low: float, high: float, label: str) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise StoreError(f"{label} musi być liczbą.") from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise StoreError(f"{label} musi mieścić się w zakresie {low:g}…{high:g}.")
+    return number
+
+
+def _validate_fix(kind: object, value: object) -> dict[str, Any]:
+    """The fix's value in canonical form, or StoreError (Polish)."""
+    if kind not in FIX_KINDS:
+        raise StoreError(f"Nieznany rodzaj poprawki {kind!r}; dostępne: {', '.join(FIX_KINDS)}.")
+    if not isinstance(value, dict):
+        raise StoreError("Wartość poprawki musi być słownikiem.")
+    if kind == "gmina":
+        code = str(value.get("teryt") or "").strip()
+        if not _CODE_RE.fullmatch(code):
+            raise StoreError("Poprawka gminy wymaga 7-cyfrowego kodu TERYT gminy.")
+        return {"teryt": code}
+    if kind == "wspolrzedne":
+        return {
+            "szerokosc": _finite(value.get("szerokosc"), -90, 90, "Szerokość geograficzna"),
+            "dlugosc": _finite(value.get("dlugosc"), -180, 180, "Długość geograficzna"),
+        }
+    if kind == "duplikat":
+        original = str(value.get("duplikat_z") or "").strip()
+        if not original:
+            raise StoreError("Wskaż wpis, którego duplikatem jest ten podmiot.")
+        return {"duplikat_z": original}
+    raw = value.get("gminy")
+    codes = [str(c).strip() for c in raw] if isinstance(raw, list | tuple) else []
+    if not codes or not all(_CODE_RE.fullmatch(c) for c in codes):
+        raise StoreError("Gminy obsługiwane podaj jako listę 7-cyfrowych kodów TERYT gmin.")
+    return {"gminy": list(dict.fromkeys(codes))}
 
 
 def _text_value(value: Any) -> Any:
@@ -492,8 +710,62 @@ class Store:
             sa.insert(audit_table).values(at=_now(), user_name=user, action=action, details=details)
         )
 
+    @staticmethod
+    def _check_current(conn: Connection, source_id: int, name: str, expected: int) -> None:
+        v = versions_table
+        current = conn.execute(
+            sa.select(v.c.id, v.c.number, v.c.created_by).where(
+                v.c.source_id == source_id, v.c.is_current
+            )
+        ).first()
+        current_id = int(current.id) if current is not None else 0
+        if current_id == expected:
+            return
+        if current is None:  # pragma: no cover - versions are never deleted
+            raise StoreError(f"Źródło „{name}” nie ma bieżącej wersji; sprawdź plik ponownie.")
+        who = f" (zaimportował(a): {current.created_by})" if current.created_by else ""
+        raise StoreError(
+            f"W międzyczasie powstała nowa wersja źródła „{name}”: wersja {current.number}"
+            f"{who}. Twój plik nie został zapisany: sprawdź różnice ponownie i zatwierdź "
+            "import jeszcze raz."
+        )
+
+    @staticmethod
+    def _save_source_settings(
+        conn: Connection,
+        name: str,
+        mapping: dict[str, str | None],
+        default_type: str | None,
+        user: str | None,
+    ) -> None:
+        t = source_settings_table
+        values = {
+            "column_map": json.dumps(mapping, ensure_ascii=False),
+            "default_type": default_type,
+            "updated_at": _now(),
+            "updated_by": user,
+        }
+        # Serialised with the version write by the source row lock: update, else insert.
+        done = conn.execute(sa.update(t).where(t.c.source == name).values(**values)).rowcount
+        if not done:
+            conn.execute(sa.insert(t).values(source=name, **values))
+
     def _insert_chunk(self, conn: Connection, records: list[dict]) -> None:
         # executemany with a list of dicts: the driver's bulk path (fast on SQLite and psycopg).
+        if not records:
+            return
+        if self._is_sqlite:
+            # SQLAlchemy's per-row parameter handling costs more than SQLite's own insert. The
+            # columns are plain INTEGER/TEXT/REAL (no type conversion), so the statement is
+            # compiled once and the driver gets the rows as tuples.
+            keys = list(records[0])
+            compiled = sa.insert(entities_table).compile(dialect=conn.dialect, column_keys=keys)
+            order = [keys.index(name) for name in compiled.positiontup or ()]
+            rows = [tuple(r.values()) for r in records]
+            if order != list(range(len(keys))):
+                rows = [tuple(row[i] for i in order) for row in rows]
+            conn.exec_driver_sql(str(compiled), rows)
+            return
         conn.execute(sa.insert(entities_table), records)
 
     # -- public API ---------------------------------------------------------------------------
@@ -507,6 +779,9 @@ class Store:
         content: bytes | None = None,
         user: str | None = None,
         note: str | None = None,
+        column_map: dict[str, str | None] | None = None,
+        default_type: str | None = None,
+        expected_current: int | None = None,
     ) -> VersionInfo:
         """Store ``frame`` as the new current version of ``source``, all or nothing.
 
@@ -523,6 +798,13 @@ class Store:
             The original uploaded file, kept for download.
         user, note : optional
             Who imported and a free comment, kept in the version and the audit log.
+        column_map, default_type : optional
+            The column mapping (file header -> native column or ``None``) and default entity
+            type used for this file, remembered for the source's next import.
+        expected_current : int, optional
+            Id of the version the user reviewed the file against (``0``: the source had no
+            version yet). When another import made a different version current meanwhile,
+            nothing is written and :class:`StoreError` asks to review again.
 
         Returns
         -------
@@ -543,9 +825,15 @@ class Store:
         note = (note.strip() or None) if isinstance(note, str) else None
         file_name = str(file_name) if file_name is not None else None
         n = len(prepared)
+        mapping = _validate_column_map(column_map) if column_map is not None else None
+        default_code = (str(default_type).strip()[:10] or None) if default_type else None
 
         def work(conn: Connection) -> VersionInfo:
             source_id = self._source_id(conn, name, create=True)
+            if expected_current is not None:
+                self._check_current(conn, source_id, name, int(expected_current))
+            if mapping is not None or default_code is not None:
+                self._save_source_settings(conn, name, mapping or {}, default_code, user)
             digest = self._save_upload(conn, bytes(content)) if content is not None else None
             version_id, number, created = self._new_version(
                 conn,
@@ -779,3 +1067,411 @@ class Store:
         with self._read() as conn:
             value = conn.execute(sa.select(sa.func.max(versions_table.c.created_at))).scalar()
         return _as_utc(value) if value is not None else None
+
+    def state_token(self) -> str:
+        """A text that changes whenever the located registry would change.
+
+        It changes with every import, restore, fix and revoked fix, also those made by other
+        app instances; views use it as a cache key.
+        """
+        v, f = versions_table, fixes_table
+        with self._read() as conn:
+            current = conn.execute(
+                sa.select(v.c.id).where(v.c.is_current).order_by(v.c.id)
+            ).scalars()
+            ids = ",".join(str(i) for i in current)
+            last_fix, active = conn.execute(
+                sa.select(
+                    sa.func.coalesce(sa.func.max(f.c.id), 0),
+                    sa.func.count().filter(f.c.active),
+                )
+            ).one()
+        return f"v{ids or '-'};f{int(last_fix)}/{int(active)}"
+
+    def current_version(self, source: str) -> VersionInfo | None:
+        """The current version of ``source``, or ``None`` when it has none."""
+        query = self._versions_query().where(
+            sources_table.c.name == _validate_source(source), versions_table.c.is_current
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return self._info(row) if row is not None else None
+
+    def source_settings(self, source: str) -> SourceSettings | None:
+        """Column mapping and default type used at the last import of ``source``."""
+        name = _validate_source(source)
+        t = source_settings_table
+        with self._read() as conn:
+            row = conn.execute(sa.select(t).where(t.c.source == name)).first()
+        if row is None:
+            return None
+        try:
+            mapping = json.loads(row.column_map or "{}")
+        except ValueError:  # pragma: no cover - only this module writes it
+            mapping = {}
+        return SourceSettings(
+            source=name,
+            column_map={str(k): (str(v) if v else None) for k, v in dict(mapping).items()},
+            default_type=row.default_type,
+            updated_at=_as_utc(row.updated_at),
+            updated_by=row.updated_by,
+        )
+
+    # -- manual fixes -------------------------------------------------------------------------
+
+    @staticmethod
+    def _fix_info(row: Any) -> FixInfo:
+        return FixInfo(
+            id=int(row.id),
+            source=row.source,
+            entity=row.entity,
+            entity_name=row.entity_name,
+            kind=row.kind,
+            value=json.loads(row.value),
+            note=row.note,
+            created_at=_as_utc(row.created_at),
+            created_by=row.created_by,
+            active=bool(row.active),
+            revoked_at=_as_utc(row.revoked_at) if row.revoked_at is not None else None,
+            revoked_by=row.revoked_by,
+        )
+
+    def add_fix(
+        self,
+        source: str,
+        entity: str,
+        kind: str,
+        value: dict[str, Any],
+        *,
+        entity_name: str | None = None,
+        note: str | None = None,
+        user: str | None = None,
+    ) -> FixInfo:
+        """Record a manual fix of one entity; it replaces an earlier fix of the same kind.
+
+        Parameters
+        ----------
+        source : str
+            Name of an imported source.
+        entity : str
+            The entity's stable key within the source (:func:`geo.registry_diff.stable_keys`).
+        kind, value :
+            See :class:`FixInfo`; checked here (codes of 7 digits, coordinates in range).
+        entity_name, note, user : optional
+            Shown in the list of fixes and written to the audit log.
+
+        Raises
+        ------
+        StoreError
+            On an unknown source, kind or an invalid value; nothing is written then.
+        """
+        name = _validate_source(source)
+        canonical = _validate_fix(kind, value)
+        key = str(entity).strip() if isinstance(entity, str) else ""
+        if not key or len(key) > 2000:
+            raise StoreError("Nie wskazano podmiotu, którego dotyczy poprawka.")
+        if kind == "duplikat" and canonical["duplikat_z"] in (key, f"{name}:{key}"):
+            raise StoreError("Podmiot nie może być duplikatem samego siebie.")
+        user = _clean_user(user)
+        shown = str(entity_name)[:500] if entity_name else None
+        note = (note.strip() or None) if isinstance(note, str) else None
+        f = fixes_table
+
+        def work(conn: Connection) -> FixInfo:
+            self._source_id(conn, name, create=False)
+            if kind == "duplikat":
+                self._check_original(conn, canonical["duplikat_z"], name, key)
+            now = _now()
+            conn.execute(
+                sa.update(f)
+                .where(f.c.source == name, f.c.entity == key, f.c.kind == kind, f.c.active)
+                .values(active=False, revoked_at=now, revoked_by=user)
+            )
+            fix_id = _inserted_id(
+                conn.execute(
+                    sa.insert(f).values(
+                        source=name,
+                        entity=key,
+                        entity_name=shown,
+                        kind=kind,
+                        value=json.dumps(canonical, ensure_ascii=False),
+                        note=note,
+                        created_at=now,
+                        created_by=user,
+                        active=True,
+                    )
+                )
+            )
+            info = FixInfo(
+                fix_id, name, key, shown, kind, canonical, note, now, user, True, None, None
+            )
+            details = f"Źródło „{name}”, podmiot „{shown or key}”: {info.describe()}."
+            self._log(conn, "poprawka", details + (f" Uwaga: {note}" if note else ""), user)
+            return info
+
+        return self._write(work)
+
+    @staticmethod
+    def _check_original(conn: Connection, original: str, source: str, key: str) -> None:
+        """A duplicate must point at an entity that is not itself marked as a duplicate."""
+        f = fixes_table
+        marked = conn.execute(
+            sa.select(f.c.source, f.c.entity, f.c.value).where(f.c.kind == "duplikat", f.c.active)
+        ).all()
+        for row in marked:
+            if f"{row.source}:{row.entity}" == original:
+                raise StoreError(
+                    "Wskazany wpis sam jest oznaczony jako duplikat; wskaż wpis, który ma "
+                    "pozostać liczony."
+                )
+            if json.loads(row.value).get("duplikat_z") == f"{source}:{key}":
+                raise StoreError(
+                    "Inne wpisy wskazują ten podmiot jako oryginał; nie można go oznaczyć "
+                    "jako duplikatu."
+                )
+
+    def revoke_fix(self, fix_id: int, user: str | None = None) -> FixInfo:
+        """Withdraw an active fix (it stays listed as revoked)."""
+        try:
+            key = int(fix_id)
+        except (TypeError, ValueError):
+            raise StoreError(f"Nieprawidłowy numer poprawki: {fix_id!r}.") from None
+        user = _clean_user(user)
+        f = fixes_table
+
+        def work(conn: Connection) -> FixInfo:
+            row = conn.execute(sa.select(f).where(f.c.id == key).with_for_update()).first()
+            if row is None:
+                raise StoreError(f"Nie ma poprawki o numerze {key}.")
+            if not row.active:
+                raise StoreError(f"Poprawka nr {key} została już wycofana lub zastąpiona.")
+            now = _now()
+            conn.execute(
+                sa.update(f)
+                .where(f.c.id == key)
+                .values(active=False, revoked_at=now, revoked_by=user)
+            )
+            info = self._fix_info(row)
+            self._log(
+                conn,
+                "wycofanie poprawki",
+                f"Źródło „{info.source}”, podmiot „{info.entity_name or info.entity}”: wycofano "
+                f"poprawkę nr {key} ({info.describe()}).",
+                user,
+            )
+            return replace(info, active=False, revoked_at=now, revoked_by=user)
+
+        return self._write(work)
+
+    def fixes(self, *, active_only: bool = True, source: str | None = None) -> list[FixInfo]:
+        """Manual fixes, oldest first (only the active ones unless ``active_only=False``)."""
+        f = fixes_table
+        query = sa.select(f).order_by(f.c.id)
+        if active_only:
+            query = query.where(f.c.active)
+        if source is not None:
+            query = query.where(f.c.source == _validate_source(source))
+        with self._read() as conn:
+            return [self._fix_info(r) for r in conn.execute(query)]
+
+    def apply_fixes(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` (as from :meth:`current_entities`) with the active fixes applied."""
+        return apply_fixes(frame, self.fixes())
+
+    # -- editor accounts ----------------------------------------------------------------------
+
+    @staticmethod
+    def _user_record(row: Any) -> UserRecord:
+        return UserRecord(
+            login=row.login,
+            password_hash=row.password_hash,
+            created_at=_as_utc(row.created_at),
+            created_by=row.created_by,
+            updated_at=_as_utc(row.updated_at),
+        )
+
+    @staticmethod
+    def _check_hash(password_hash: object) -> str:
+        # Only hashes go in here; a plain password must never reach the database.
+        if not isinstance(password_hash, str) or not password_hash.startswith("$argon2"):
+            raise StoreError("Do bazy zapisuje się tylko skrót hasła (argon2), nigdy hasło.")
+        return password_hash
+
+    def add_user(self, login: str, password_hash: str, *, user: str | None = None) -> UserRecord:
+        """Create an editor account (``StoreError`` when the login is taken or invalid)."""
+        name = normalize_login(login)
+        digest = self._check_hash(password_hash)
+        by = _clean_user(user)
+        u = users_table
+
+        def work(conn: Connection) -> UserRecord:
+            if conn.execute(sa.select(u.c.login).where(u.c.login == name)).first() is not None:
+                raise StoreError(f"Konto „{name}” już istnieje.")
+            now = _now()
+            conn.execute(
+                sa.insert(u).values(
+                    login=name, password_hash=digest, created_at=now, created_by=by, updated_at=now
+                )
+            )
+            self._log(conn, "konto", f"Utworzono konto redaktora „{name}”.", by)
+            return UserRecord(name, digest, now, by, now)
+
+        try:
+            return self._write(work)
+        except StoreError as exc:
+            if "równoczesnych" in str(exc):  # lost an insert race against the same login
+                raise StoreError(f"Konto „{name}” już istnieje.") from exc
+            raise
+
+    def set_password_hash(
+        self, login: str, password_hash: str, *, user: str | None = None, log: bool = True
+    ) -> None:
+        """Replace an account's password hash (``log=False`` for a silent re-hash)."""
+        name = normalize_login(login)
+        digest = self._check_hash(password_hash)
+        by = _clean_user(user)
+        u = users_table
+
+        def work(conn: Connection) -> None:
+            done = conn.execute(
+                sa.update(u)
+                .where(u.c.login == name)
+                .values(password_hash=digest, updated_at=_now())
+            ).rowcount
+            if not done:
+                raise StoreError(f"Nie ma konta „{name}”.")
+            if log:
+                self._log(conn, "konto", f"Zmieniono hasło konta „{name}”.", by)
+
+        self._write(work)
+
+    def remove_user(self, login: str, *, user: str | None = None) -> None:
+        """Delete an editor account."""
+        name = normalize_login(login)
+        by = _clean_user(user)
+        u = users_table
+
+        def work(conn: Connection) -> None:
+            if not conn.execute(sa.delete(u).where(u.c.login == name)).rowcount:
+                raise StoreError(f"Nie ma konta „{name}”.")
+            self._log(conn, "konto", f"Usunięto konto redaktora „{name}”.", by)
+
+        self._write(work)
+
+    def get_user(self, login: str) -> UserRecord | None:
+        """The account of ``login`` (``None`` when there is none or the login is invalid)."""
+        try:
+            name = normalize_login(login)
+        except StoreError:
+            return None
+        with self._read() as conn:
+            row = conn.execute(sa.select(users_table).where(users_table.c.login == name)).first()
+        return self._user_record(row) if row is not None else None
+
+    def users(self) -> list[UserRecord]:
+        """All editor accounts, by login."""
+        with self._read() as conn:
+            rows = conn.execute(sa.select(users_table).order_by(users_table.c.login)).all()
+        return [self._user_record(r) for r in rows]
+
+    def login_state(self, login: str) -> LoginState:
+        """Failed attempts recorded for the text typed as login."""
+        t = login_attempts_table
+        with self._read() as conn:
+            row = conn.execute(sa.select(t).where(t.c.login == _throttle_key(login))).first()
+        if row is None:
+            return LoginState(0, None)
+        return LoginState(int(row.failures), _as_utc(row.last_failure_at))
+
+    def record_login_failure(self, login: str, at: dt.datetime | None = None) -> LoginState:
+        """Count one more failed login for ``login`` (atomic across app instances)."""
+        key = _throttle_key(login)
+        when = at or _now()
+        t = login_attempts_table
+
+        def work(conn: Connection) -> LoginState:
+            done = conn.execute(
+                sa.update(t)
+                .where(t.c.login == key)
+                .values(failures=t.c.failures + 1, last_failure_at=when)
+            ).rowcount
+            if not done:
+                conn.execute(sa.insert(t).values(login=key, failures=1, last_failure_at=when))
+            failures = conn.execute(sa.select(t.c.failures).where(t.c.login == key)).scalar_one()
+            return LoginState(int(failures), when)
+
+        return self._write(work)
+
+    def reset_login_failures(self, login: str) -> None:
+        """Forget the failed attempts of ``login`` (after a successful login)."""
+        t = login_attempts_table
+        self._write(
+            lambda conn: conn.execute(sa.delete(t).where(t.c.login == _throttle_key(login)))
+        )
+
+
+def apply_fixes(frame: pd.DataFrame, fixes: Sequence[FixInfo]) -> pd.DataFrame:
+    """Apply manual fixes to registry entities, before they are located.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Registry rows with ``zrodlo_rejestru`` (as :meth:`Store.current_entities` returns).
+    fixes : sequence of FixInfo
+        The fixes; inactive ones and those whose entity is no longer in the registry are
+        ignored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``klucz_podmiotu`` (the stable key) and ``poprawki`` (Polish description
+        of the fixes applied, else ``None``). Codes, coordinates and service areas are
+        replaced; an entity marked as a duplicate of another is left out, so that it is not
+        counted twice (it stays in the store and in the list of fixes).
+    """
+    from geo.registry_diff import stable_keys  # the registry_diff module uses Store types
+
+    out = frame.copy().reset_index(drop=True)
+    out["klucz_podmiotu"] = stable_keys(out).to_numpy(dtype=object)
+    out["poprawki"] = pd.Series([None] * len(out), dtype=object)
+    active = [f for f in fixes if f.active]
+    if not active or out.empty:
+        return out
+    sources = (
+        out["zrodlo_rejestru"].astype(object)
+        if "zrodlo_rejestru" in out.columns
+        else pd.Series([None] * len(out), dtype=object)
+    )
+    position = dict(zip(zip(sources, out["klucz_podmiotu"], strict=True), out.index, strict=True))
+    by_name = {f"{src}:{key}": row for (src, key), row in position.items()}
+    marked = {
+        position[(f.source, f.entity)]
+        for f in active
+        if f.kind == "duplikat" and (f.source, f.entity) in position
+    }
+    notes: dict[int, list[str]] = {}
+    dropped: list[int] = []
+    for fix in sorted(active, key=lambda f: f.id):
+        row = position.get((fix.source, fix.entity))
+        if row is None:
+            continue
+        value = fix.value
+        if fix.kind == "gmina":
+            out.at[row, "teryt"] = value["teryt"]
+        elif fix.kind == "wspolrzedne":
+            out.at[row, "szerokosc"] = float(value["szerokosc"])
+            out.at[row, "dlugosc"] = float(value["dlugosc"])
+        elif fix.kind == "gminy_obslugiwane":
+            out.at[row, "gminy_obslugiwane"] = ";".join(value["gminy"])
+        elif fix.kind == "duplikat":
+            original = by_name.get(str(value["duplikat_z"]))
+            # Left out only while its original is there and counted: never both of a pair.
+            if original is None or original in marked:
+                continue
+            dropped.append(row)
+        notes.setdefault(row, []).append(fix.describe())
+    rows = list(notes)
+    out.loc[rows, "poprawki"] = pd.Series(
+        ["; ".join(notes[r]) for r in rows], index=rows, dtype=object
+    )
+    return out.drop(index=dropped).reset_index(drop=True)

@@ -109,7 +109,7 @@ def _region(key: tuple[str, ...], _settings: Settings) -> pipeline.RegionData:
 
 @st.cache_resource(show_spinner="Obliczanie pokrycia gmin…", max_entries=16)
 def _coverage(
-    key: tuple[str, ...], as_of: dt.date, registry: str, _settings: Settings
+    key: tuple[str, ...], as_of: dt.date, registry: str, planning: str, _settings: Settings
 ) -> pipeline.CoverageResult:
     region = _region(key, _settings)
     frame, info = pipeline.load_registry(_settings)
@@ -122,7 +122,8 @@ def coverage(as_of: dt.date | None = None) -> pipeline.CoverageResult:
     day = as_of or chosen_date()
 
     def work() -> pipeline.CoverageResult:
-        return _coverage(_settings_key(s), day, registry_state(s), s)
+        # LPRES plans and subregion files can change without a registry import
+        return _coverage(_settings_key(s), day, registry_state(s), pipeline.planning_state(s), s)
 
     return guarded(work)
 

@@ -1,4 +1,4 @@
-"""Start page: the coverage map with headline figures, sources and entities needing attention."""
+"""Start page: the coverage map with indicators, filters, headline figures and gmina facts."""
 
 from __future__ import annotations
 
@@ -8,15 +8,28 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.coverage import COVERAGE_LABELS, NOT_COVERED
+from geo import neighbours as nb
+from geo.coverage import COVERAGE_LABELS, NOT_COVERED, region_summary
 from geo.pipeline import CoverageResult
 from geo.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
-from geo.webmap import COVERAGE_COLORS, build_map, entities_on_map
+from geo.webmap import (
+    COVERAGE_COLORS,
+    INDICATORS,
+    LPRES_COLORS,
+    build_map,
+    entities_on_map,
+    pes_count,
+)
 from pages import _common as c
+from pages import _planning as pl
 
 MAP_HEIGHT = 720
 RODZAJ_SHORT = {"1": "miejska", "2": "wiejska", "3": "m.-wiejska"}
 MAP_KEY = "mapa_pokrycia"
+SELECTION_KEY = "mapa_wybor"
+LAST_CLICK_KEY = "mapa_ostatni_klik"
+STATUS_ACTIVE = "działające w dniu „stan na”"
+STATUS_ALL = "wszystkie z rejestru (także nieaktywne)"
 
 
 def _selected(clicked: dict | None) -> tuple[str, str] | None:
@@ -27,6 +40,15 @@ def _selected(clicked: dict | None) -> tuple[str, str] | None:
     return (kind, str(ref)) if kind in {"gmina", "podmiot"} and ref is not None else None
 
 
+def _swatch(colour: str, label: str) -> str:
+    # Colour and label are the module's constants, not data: safe as HTML.
+    return (
+        f'<span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
+        f'vertical-align:-2px;border:1px solid #888;background:{colour}"></span>'
+        f"<b>{html.escape(label)}</b>"
+    )
+
+
 def _gmina_panel(result: CoverageResult, teryt: str) -> None:
     gminy = result.gminy.set_index("teryt")
     if teryt not in gminy.index:
@@ -35,11 +57,8 @@ def _gmina_panel(result: CoverageResult, teryt: str) -> None:
     g = gminy.loc[teryt]
     st.subheader(c.md(g["nazwa"]))
     st.caption(f"{c.md(g['rodzaj_nazwa'])} · powiat {c.md(g['powiat_nazwa'])} · TERYT {teryt}")
-    # Colour and label are the module's constants, not data: safe as HTML.
     st.markdown(
-        f'<span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
-        f'vertical-align:-2px;border:1px solid #888;background:{COVERAGE_COLORS[g["pokrycie"]]}">'
-        f"</span><b>{html.escape(COVERAGE_LABELS[g['pokrycie']])}</b>",
+        _swatch(COVERAGE_COLORS[g["pokrycie"]], COVERAGE_LABELS[g["pokrycie"]]),
         unsafe_allow_html=True,
     )
     if isinstance(g.get("obslugujace"), str) and g["obslugujace"]:
@@ -55,6 +74,33 @@ def _gmina_panel(result: CoverageResult, teryt: str) -> None:
             f"Ludność: {c.fmt_int(people)} · PES: {int(g['pes_razem'])}"
             + (f" ({c.fmt_num(g['pes_na_10k'])} na 10 tys. mieszkańców)" if g["pes_razem"] else "")
         )
+    status = str(g.get("lpres_status") or "nieznany")
+    lpres = str(g.get("lpres_status_nazwa") or "nieznany")
+    plan = str(g.get("lpres_plan") or "")
+    st.markdown(
+        "LPRES: "
+        + _swatch(LPRES_COLORS.get(status, "#ffffff"), lpres)
+        + (f" – {c.md(plan)}" if plan else ""),  # data: Markdown-escaped
+        unsafe_allow_html=True,
+    )
+    owes = str(g.get("owes_podregion_nazwa") or "nieznany")
+    operator = str(g.get("owes_operator") or "")
+    st.markdown(
+        f"Podregion OWES 2017–2020: **{c.md(owes)}**"
+        + (f" ({c.md(operator)})" if operator else "")
+        + f" · NUTS-3: {c.md(g.get('nuts3_nazwa') or 'nieznany')}"
+    )
+    if g["pokrycie"] == NOT_COVERED:
+        candidates = nb.cooperation_candidates(result.gminy, pl.neighbours(result))
+        mine = candidates[candidates["teryt"] == teryt]
+        if mine.empty:
+            st.caption("Żadna sąsiednia gmina nie ma CIS/KIS, który mógłby ją obsłużyć.")
+        else:
+            listed = "; ".join(
+                f"{c.md(r.kandydat_nazwa)} ({c.md(r.kandydat_cis_kis)})"
+                for r in mine.itertuples(index=False)
+            )
+            st.markdown(f"Kandydaci do porozumienia (sąsiednie gminy z CIS/KIS): {listed}")
     here = entities_on_map(result.entities)
     here = here[here["teryt_gminy"] == teryt]
     if here.empty:
@@ -70,6 +116,7 @@ def _gmina_panel(result: CoverageResult, teryt: str) -> None:
             }
         )
         st.dataframe(table, hide_index=True, width="stretch")
+    pl.profile_link(teryt, str(g["nazwa"]))
 
 
 def _gmina_name(result: CoverageResult, teryt: object) -> str | None:
@@ -79,12 +126,12 @@ def _gmina_name(result: CoverageResult, teryt: object) -> str | None:
     return f"{names.get(teryt, '')} ({teryt})"
 
 
-def _entity_panel(result: CoverageResult, position: int) -> None:
+def _entity_panel(result: CoverageResult, label: object) -> None:
     entities = result.entities
-    if not 0 <= position < len(entities):
+    if label not in entities.index:
         st.info("Wybrany podmiot nie należy do bieżących danych.")
         return
-    e = entities.iloc[position]
+    e = entities.loc[label]
     st.subheader(c.md(e["nazwa"]))
     typ = e["typ"] if e["typ"] in ENTITY_TYPES else "INNY"
     st.caption(f"{typ}: {ENTITY_TYPES[typ]}")
@@ -108,13 +155,15 @@ def _entity_panel(result: CoverageResult, position: int) -> None:
     st.table(table.map(c.md), hide_index=True, hide_header=True)
     if bool(e.get("pozycja_przyblizona")):
         st.caption("Lokalizacja przybliżona: rejestr nie podaje współrzędnych ani adresu.")
+    if not bool(e.get("aktywny", True)):
+        st.caption(f"Podmiot nie działał w dniu {c.fmt_date(result.as_of)}.")
     if typ in SOCIAL_EMPLOYMENT_TYPES and isinstance(e.get("teryt_gminy"), str):
         _gmina_panel(result, e["teryt_gminy"])
 
 
-def _gaps_table(result: CoverageResult) -> None:
-    gaps = result.gminy[result.gminy["pokrycie"] == NOT_COVERED]
-    st.markdown(f"**Gminy bez CIS/KIS: {len(gaps)}** z {len(result.gminy)}")
+def _gaps_table(gminy: pd.DataFrame) -> None:
+    gaps = gminy[gminy["pokrycie"] == NOT_COVERED]
+    st.markdown(f"**Gminy bez CIS/KIS: {len(gaps)}** z {len(gminy)}")
     st.dataframe(
         pd.DataFrame(
             {
@@ -137,11 +186,29 @@ def _gaps_table(result: CoverageResult) -> None:
     )
 
 
+def _remember_click(clicked: dict | None, drawn: pd.DataFrame) -> None:
+    """Keep the last selection across reruns and filter changes (a new map forgets it)."""
+    selection = _selected(clicked)
+    if selection == st.session_state.get(LAST_CLICK_KEY):
+        return
+    st.session_state[LAST_CLICK_KEY] = selection
+    if selection is None:
+        return
+    kind, ref = selection
+    if kind == "podmiot":
+        position = int(ref)
+        if not 0 <= position < len(drawn):
+            return
+        # The marker's ref is its position in the frame given to the map: keep the row label.
+        st.session_state[SELECTION_KEY] = ("podmiot", drawn.index[position])
+    else:
+        st.session_state[SELECTION_KEY] = ("gmina", ref)
+
+
 # --------------------------------------------------------------------------- page
 
 as_of = c.chosen_date()
-result = c.coverage(as_of)
-summary = result.summary
+result = pl.coverage(as_of)
 region = result.region
 
 st.title("Mapa pokrycia gmin")
@@ -157,15 +224,42 @@ if result.registry.is_sample:
         icon=":material/warning:",
     )
 
-date_col, m1, m2, m3 = st.columns([1.1, 1.3, 1.3, 1.3], vertical_alignment="top")
-with date_col:
+f_date, f_ind, f_def, f_sub, f_pow, f_ent = st.columns(
+    [1.0, 1.25, 1.15, 1.1, 1.2, 0.9], vertical_alignment="bottom"
+)
+with f_date:
     c.date_input()
-    st.caption(
-        c.md(result.registry.label)
-        if not result.registry.is_sample
-        else "Rejestr: dane przykładowe"
+with f_ind:
+    indicator = st.selectbox(
+        "Wskaźnik na mapie",
+        list(INDICATORS),
+        format_func=INDICATORS.get,
+        key="mapa_wskaznik",
+        help="Czym są pokolorowane gminy. Liczby PES uwzględniają wybrane typy podmiotów.",
     )
+area = pl.area_filters(result, "mapa", [f_def, f_sub, f_pow])
+with f_ent:
+    with st.popover("Podmioty", icon=":material/filter_list:", width="stretch"):
+        types = st.multiselect(
+            "Typy podmiotów",
+            list(ENTITY_TYPES),
+            default=list(ENTITY_TYPES),
+            format_func=lambda t: f"{t} – {ENTITY_TYPES[t]}",
+            key="mapa_typy",
+        )
+        status = st.radio("Status", [STATUS_ACTIVE, STATUS_ALL], key="mapa_status")
+include_inactive = status == STATUS_ALL
+
+mask = pl.area_mask(result, area)
+gminy = result.gminy[mask]
+summary = region_summary(gminy) if len(gminy) else result.summary
+entities = result.entities
+entities = entities[entities["typ"].isin(types) & entities["teryt_gminy"].isin(set(gminy["teryt"]))]
+shown = entities_on_map(entities, include_inactive)
+
 stan = f"stan na {c.fmt_date(result.as_of)}"
+where = "" if area.is_whole else f" · obszar: {c.md(area.label(result))}"
+m1, m2, m3 = st.columns(3)
 with m1:
     st.metric(
         "Gminy z CIS/KIS",
@@ -174,7 +268,7 @@ with m1:
     )
     st.caption(
         f"{c.fmt_pct(summary['proc_gmin_pokrytych'])} gmin · {stan} · "
-        f"źródło: {c.md(', '.join(result.registry.sources))}"
+        f"źródło: {c.md(', '.join(result.registry.sources))}{where}"
     )
 with m2:
     st.metric("Ludność gmin z CIS/KIS", c.fmt_pct(summary["proc_ludnosci_pokrytej"]))
@@ -183,55 +277,83 @@ with m2:
         f"mieszkańców · pokrycie {stan} · {c.md(region.population_source)}"
     )
 with m3:
-    shown = entities_on_map(result.entities)
-    st.metric("Podmioty ekonomii społecznej", c.fmt_int(summary["pes"]))
+    pes_total = int(pes_count(gminy, types).sum())
+    all_types = set(types) == set(ENTITY_TYPES)
+    st.metric("Podmioty ekonomii społecznej", c.fmt_int(pes_total))
     st.caption(
         f"działające i zlokalizowane, {stan} · na mapie: {len(shown)} · "
-        f"w tym CIS {summary['cis']}, KIS {summary['kis']}"
+        + (
+            f"w tym CIS {summary['cis']}, KIS {summary['kis']}"
+            if all_types
+            else f"typy: {', '.join(types) or 'żaden'}"
+        )
     )
 
 note = f"Stan na {c.fmt_date(result.as_of)}" + (
     " · dane przykładowe, niekompletne" if result.registry.is_sample else ""
 )
 attribution = "Źródło: GUS (granice, ludność, TERYT), PRG GUGiK"
+definition = pl.definitions()[area.definition]
+subregions = pl.subregion_shapes(result, area.definition)
+# Only configured subregions get an outline: the unknown remainder has no boundary to show.
+subregions = subregions[subregions["podregion"] != "nieznany"]
 
 map_col, info_col = st.columns([2.3, 1])
 with map_col:
-    fmap = c.guarded(
-        lambda: build_map(
-            result.gminy,
-            result.entities,
-            region.powiaty,
-            note=note,
-            attribution=attribution,
+    if gminy.empty:
+        st.info("Brak gmin w wybranym obszarze.")
+        clicked = None
+    else:
+        powiaty = region.powiaty[region.powiaty["powiat"].isin(set(gminy["powiat"]))]
+        fmap = c.guarded(
+            lambda: build_map(
+                gminy,
+                entities,
+                powiaty,
+                indicator=indicator,
+                types=types,
+                subregions=subregions if area.is_whole else None,
+                subregion_label=f"granica podregionu ({definition.label})",
+                include_inactive=include_inactive,
+                note=note,
+                attribution=attribution,
+            )
         )
-    )
-    clicked = st_folium(
-        fmap,
-        key=MAP_KEY,
-        height=MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=["last_active_drawing"],
-    )
+        clicked = st_folium(
+            fmap,
+            key=MAP_KEY,
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=["last_active_drawing"],
+        )
+    _remember_click(clicked, entities)
     st.caption(
         f"Granice: {c.md(region.boundary_source)}. Kliknij gminę lub punkt, aby zobaczyć "
         "szczegóły. Podkład OpenStreetMap (wymaga internetu) można włączyć przyciskiem warstw."
     )
-
+    if indicator == "lpres_status" and result.plans_info is not None:
+        st.caption(
+            f"LPRES: {c.md(result.plans_info.label)}. Kreskowane = status nieznany "
+            "(brak informacji), czerwone = wiadomo, że gmina nie ma planu."
+        )
 
 with info_col:
-    selection = _selected(clicked)
+    selection = st.session_state.get(SELECTION_KEY)
     if selection is None:
         st.markdown("#### Szczegóły")
         st.caption(
-            "Kliknij gminę na mapie, aby zobaczyć jej status, podmioty i odległość do "
-            "najbliższego CIS/KIS."
+            "Kliknij gminę na mapie, aby zobaczyć jej status, podmioty, status LPRES, "
+            "podregion i odległość do najbliższego CIS/KIS."
         )
-        _gaps_table(result)
-    elif selection[0] == "gmina":
-        _gmina_panel(result, selection[1])
+        _gaps_table(gminy)
     else:
-        _entity_panel(result, int(selection[1]))
+        if st.button("Wyczyść wybór", icon=":material/close:", key="mapa_wyczysc"):
+            st.session_state[SELECTION_KEY] = None
+            st.rerun()
+        if selection[0] == "gmina":
+            _gmina_panel(result, selection[1])
+        else:
+            _entity_panel(result, selection[1])
 
 problems = result.problems
 not_counted = int((~problems["uwzgledniony"].astype(bool)).sum()) if len(problems) else 0

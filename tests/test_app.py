@@ -104,3 +104,152 @@ def test_imported_registry_with_hostile_text(pes_env: dict[str, str]) -> None:
     for text in shown:
         assert "<img" not in text and "](http" not in text
     assert any("rejestr \\*KIS\\*" in t for t in shown)  # the source name, escaped
+
+
+# --------------------------------------------------------------------------- planner views (issue 4)
+
+
+def _run_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _gminy_total(metric) -> int:
+    return int(metric.value.split(" / ")[1])
+
+
+def test_map_filters_area_types_and_indicator(app: AppTest, pes_env: dict[str, str]) -> None:
+    result = pipeline.run(get_settings(), dt.date.today())
+    gminy = result.gminy
+    assert app.selectbox(key="mapa_wskaznik").value == "pokrycie"
+    # every indicator draws without error
+    for indicator in ("pes_razem", "pes_na_10k", "odleglosc_cis_kis_km", "lpres_status"):
+        app.selectbox(key="mapa_wskaznik").set_value(indicator).run()
+        assert not app.exception, indicator
+    # a powiat: figures of that powiat only
+    app.multiselect(key="mapa_powiat").set_value(["0606"]).run()
+    part = gminy[gminy["powiat"] == "0606"]
+    assert app.metric[0].value == (f"{int(part['has_social_employment'].sum())} / {len(part)}")
+    assert "krasnostawski" in _texts(app.caption)
+    app.multiselect(key="mapa_powiat").set_value([]).run()
+    # the verified OWES subregion: its gminas, from the pipeline's own column
+    app.selectbox(key="mapa_podregion").set_value("chełmsko-zamojski").run()
+    owes = gminy[gminy["owes_podregion_nazwa"] == "chełmsko-zamojski"]
+    assert _gminy_total(app.metric[0]) == len(owes)
+    app.selectbox(key="mapa_podregion").set_value("(wszystkie)").run()
+    # NUTS-3 is the second definition; its subregions become the choices
+    app.selectbox(key="mapa_podzial").set_value("nuts3_2021").run()
+    assert set(app.selectbox(key="mapa_podregion").options) >= {"bialski", "lubelski"}
+    # entity types: the PES figure counts the chosen types only
+    app.multiselect(key="mapa_typy").set_value(["CIS"]).run()
+    assert int(app.metric[2].value) == int(gminy["cis"].sum())
+    assert "typy: CIS" in _texts(app.caption)
+    # status: also the entities not active on the date are drawn (the figures stay)
+    from geo.webmap import entities_on_map
+
+    day = dt.date(2015, 1, 1)
+    then = pipeline.run(get_settings(), day)
+    cis = then.entities[then.entities["typ"] == "CIS"]
+    active, every = len(entities_on_map(cis)), len(entities_on_map(cis, include_inactive=True))
+    assert active < every  # the sample registry has CIS started after 2015
+    app.date_input[0].set_value(day).run()
+    assert f"na mapie: {active}" in _texts(app.caption)
+    app.radio(key="mapa_status").set_value(app.radio(key="mapa_status").options[1]).run()
+    assert f"na mapie: {every}" in _texts(app.caption)
+    assert int(app.metric[2].value) == int(then.gminy["cis"].sum())
+
+
+def test_planner_pages_run_and_label_sample_data(pes_env: dict[str, str]) -> None:
+    titles = {
+        "pages/luki.py": "Luki w pokryciu CIS/KIS",
+        "pages/lpres.py": "Lokalne plany rozwoju ekonomii społecznej (LPRES)",
+        "pages/owes.py": "Podregiony i OWES",
+        "pages/trendy.py": "Trendy: pokrycie w czasie",
+    }
+    for page, title in titles.items():
+        at = _run_page(page)
+        assert [t.value for t in at.title] == [title], page
+        assert "Dane przykładowe, niekompletne" in _texts(at.warning), page
+        assert f"stan na {dt.date.today():%d.%m.%Y}" in _texts(at.caption).lower(), page
+
+
+def test_gaps_page_figures_filters_and_exports(pes_env: dict[str, str]) -> None:
+    from geo import neighbours
+
+    result = pipeline.run(get_settings(), dt.date.today())
+    gaps = neighbours.gaps_table(result.gminy, neighbours.gmina_neighbours(result.gminy))
+    at = _run_page("pages/luki.py")
+    assert at.metric[0].value == f"{len(gaps)} / {len(result.gminy)}"
+    assert int(at.metric[1].value.replace("\u00a0", "")) == int(gaps["ludnosc"].sum())
+    assert int(at.metric[2].value) == int((gaps["liczba_kandydatow"] > 0).sum())
+    table = at.dataframe[0].value
+    assert len(table) == len(gaps)
+    assert "Kandydaci do porozumienia (sąsiednie gminy z CIS/KIS)" in table.columns
+    assert len(at.get("download_button")) >= 2
+    at.toggle(key="luki_kandydaci").set_value(True).run()
+    assert len(at.dataframe[0].value) == int((gaps["liczba_kandydatow"] > 0).sum())
+    at.multiselect(key="luki_lpres").set_value(["brak"]).run()
+    assert len(at.dataframe[0].value) == 0  # no gmina is known to lack a plan
+    at.multiselect(key="luki_powiat").set_value(["0606"]).run()
+    assert at.metric[0].value.endswith(f"/ {int((result.gminy['powiat'] == '0606').sum())}")
+
+
+def test_lpres_page_after_an_import(pes_env: dict[str, str], tmp_path) -> None:
+    from geo import lpres
+
+    at = _run_page("pages/lpres.py")
+    assert "dane przykładowe" in _texts(at.info).lower()
+    assert at.metric[0].value == "0 / 213"
+    unknown_before = int(at.metric[3].value.split(" / ")[0])
+    assert unknown_before >= 212
+    path = tmp_path / "plany.csv"
+    path.write_text(
+        "jst,zakres,teryt_gmin,status,nazwa,uchwala_data,okres_do\n"
+        "Powiat Janowski,powiat,0605,przyjęty,Plan powiatu,2021-03-15,2026-12-31\n"
+        "Gmina Zamość,gmina,0620142,brak,,,\n",
+        encoding="utf-8",
+    )
+    lpres.import_plans(path, get_settings())
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/lpres.py").run()
+    assert not at.exception
+    janowski = pipeline.run(get_settings(), dt.date.today()).gminy["powiat"].eq("0605").sum()
+    assert at.metric[0].value == f"{janowski} / 213"
+    assert at.metric[3].value == f"{213 - janowski - 1} / 213"
+    assert "plany\\.csv" in _texts(at.caption)  # the file name, Markdown-escaped
+    assert "Plany wygasające w ciągu roku" in [m.label for m in at.metric]
+    at.multiselect(key="lpres_status").set_value(["brak"]).run()
+    (table,) = [d.value for d in at.dataframe if "Status LPRES" in d.value.columns]
+    assert table["Gmina"].tolist() == ["Zamość"]
+    assert table["Status LPRES"].tolist() == ["brak planu"]
+
+
+def test_owes_page_definitions(pes_env: dict[str, str]) -> None:
+    at = _run_page("pages/owes.py")
+    assert "bez przypisanego podregionu" in _texts(at.warning)
+    table = at.dataframe[0].value
+    assert table["Podregion"].tolist() == ["chełmsko-zamojski", "nieznany"]
+    assert table["Gminy"].sum() == 213
+    at.selectbox(key="owes_podzial").set_value("nuts3_2021").run()
+    assert not at.exception
+    assert "bez przypisanego podregionu" not in _texts(at.warning)
+    assert sorted(at.dataframe[0].value["Podregion"]) == [
+        "bialski",
+        "chełmsko-zamojski",
+        "lubelski",
+        "puławski",
+    ]
+    at.selectbox(key="owes_miara").set_value("pes_na_10k").run()
+    assert not at.exception
+
+
+def test_trends_page_caveat_and_subregions(pes_env: dict[str, str]) -> None:
+    at = _run_page("pages/trendy.py")
+    caveat = _texts(at.info)
+    assert "tak pełna, jak daty w rejestrze" in caveat
+    assert "bez daty rozpoczęcia" in caveat
+    at.selectbox(key="trendy_podzial").set_value("nuts3_2021").run()
+    assert not at.exception
+    assert "bialski" in at.selectbox(key="trendy_obszar").options

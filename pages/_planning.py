@@ -1,0 +1,265 @@
+"""What the planner pages share: sample-data notes, subregion choice, area filters, exports.
+
+Numbers come from :mod:`geo` (the cached coverage of :mod:`pages._common` and the planning
+functions); this module only caches derived frames and draws the common widgets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from geo import neighbours as nb
+from geo import subregions as sr
+from geo.export import to_bytes
+from geo.pipeline import CoverageResult
+from pages import _common as c
+
+ALL = "(wszystkie)"
+PROFILE_PAGE = "pages/profil.py"
+UNKNOWN_NOTE = (
+    "„nieznany” oznacza brak informacji w danych aplikacji (nie „brak”): obszary OWES "
+    "poza subregionem chełmsko-zamojskim nie są publicznie potwierdzone i czekają na "
+    "uzupełnienie w pliku podregionów."
+)
+
+
+def _files_state(s: Any) -> str:
+    return sr.definitions_state(s)
+
+
+def coverage(as_of: dt.date | None = None) -> CoverageResult:
+    """The shared cached coverage (keyed by registry and planning state in ``_common``)."""
+    return c.coverage(as_of)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _definitions(state: str, _settings: Any) -> dict[str, sr.SubregionDefinition]:
+    return sr.load_definitions(_settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _assignment(state: str, key: str, _settings: Any) -> pd.DataFrame:
+    return sr.powiat_assignment(_settings, key)
+
+
+def definitions() -> dict[str, sr.SubregionDefinition]:
+    """The subregion definitions (OWES areas, NUTS-3, local ones from PES_HOME)."""
+    s = c.settings()
+    return c.guarded(lambda: _definitions(_files_state(s), s))
+
+
+def assignment(key: str) -> pd.DataFrame:
+    """Powiats of a subregion definition (see :func:`geo.subregions.powiat_assignment`)."""
+    s = c.settings()
+    return c.guarded(lambda: _assignment(_files_state(s), key, s))
+
+
+@st.cache_resource(show_spinner="Łączenie powiatów w podregiony…", max_entries=16)
+def _shapes(key: tuple[str, ...], _powiaty: gpd.GeoDataFrame, _table: pd.DataFrame) -> Any:
+    return sr.dissolve_subregions(_powiaty, _table)
+
+
+def subregion_shapes(result: CoverageResult, key: str) -> gpd.GeoDataFrame:
+    """Subregion polygons of a definition, dissolved from the region's powiats (cached)."""
+    s = c.settings()
+    cache_key = (s.region, str(s.data_dir), str(s.home), result.region.boundary_source)
+    cache_key += (_files_state(s), key)
+    table = assignment(key)
+    return _shapes(cache_key, result.region.powiaty, table)
+
+
+def subregion_of(result: CoverageResult, key: str) -> pd.Series:
+    """Subregion name of each gmina of ``result.gminy`` (same index) under a definition."""
+    names = sr.gmina_subregion(result.gminy, assignment(key))["podregion_nazwa"]
+    return pd.Series(names.to_numpy(), index=result.gminy.index)
+
+
+def neighbours(result: CoverageResult) -> pd.DataFrame:
+    """Neighbouring gminas (memoised in :mod:`geo.neighbours` by the boundaries)."""
+    return nb.gmina_neighbours(result.gminy)
+
+
+# --------------------------------------------------------------------------- notes
+
+
+def sample_notes(result: CoverageResult, *, lpres: bool = True) -> None:
+    """Say on the page which data are samples (registry, LPRES plans)."""
+    if result.registry.is_sample:
+        st.warning(
+            f"**{c.md(result.registry.label)}.** Liczby i mapy pokazują tylko podmioty z tego "
+            "przykładowego rejestru.",
+            icon=":material/warning:",
+        )
+    info = result.plans_info
+    if lpres and info is not None and info.is_sample:
+        st.info(
+            "**Plany LPRES: dane przykładowe.** W danych jest tylko to, co potwierdza źródło "
+            "publiczne; dla pozostałych gmin status LPRES jest **nieznany** (nie „brak planu”). "
+            "Listę planów importuje się poleceniem `python -m geo lpres import PLIK`.",
+            icon=":material/info:",
+        )
+
+
+def stamp(result: CoverageResult) -> str:
+    """The "stan na" date and registry note for figure captions."""
+    sample = " · dane przykładowe, niekompletne" if result.registry.is_sample else ""
+    return f"stan na {c.fmt_date(result.as_of)}{sample}"
+
+
+def sources_caption(result: CoverageResult, *extra: str) -> str:
+    """Caption naming every source of a figure (Markdown-escaped)."""
+    parts = [
+        f"Źródło: rejestr PES ({', '.join(result.registry.sources)})",
+        result.region.population_source,
+        "granice: GUS/PRG GUGiK",
+        *extra,
+    ]
+    sample = " · dane przykładowe, niekompletne" if result.registry.is_sample else ""
+    head = f"Stan na {c.fmt_date(result.as_of)}{sample}"
+    return f"{head} · " + " · ".join(c.md(p) for p in parts)
+
+
+def export_meta(result: CoverageResult, **extra: str) -> dict[str, str]:
+    """Source notes written beside exported tables."""
+    meta = {
+        "stan na": result.as_of.isoformat(),
+        "rejestr": result.registry.label,
+        "granice": result.region.boundary_source,
+        "ludność": result.region.population_source,
+        "TERC": result.region.terc_source,
+    }
+    if result.plans_info is not None:
+        meta["plany LPRES"] = result.plans_info.label
+    meta.update(extra)
+    return meta
+
+
+def export_buttons(
+    frame: pd.DataFrame, name: str, meta: dict[str, str], key: str, sheet: str = "Dane"
+) -> None:
+    """XLSX and CSV downloads of ``frame`` (formula-safe, see :mod:`geo.export`)."""
+    day = meta.get("stan na", dt.date.today().isoformat())
+    left, right = st.columns(2)
+    with left:
+        st.download_button(
+            "Pobierz XLSX",
+            data=to_bytes(frame, "xlsx", meta=meta, sheet=sheet),
+            file_name=f"{name}_{day}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:",
+            key=f"{key}_xlsx",
+            on_click="ignore",
+        )
+    with right:
+        st.download_button(
+            "Pobierz CSV",
+            data=to_bytes(frame, "csv"),
+            file_name=f"{name}_{day}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key=f"{key}_csv",
+            on_click="ignore",
+        )
+
+
+def profile_link(teryt: str, name: str = "") -> None:
+    """Link to the gmina's profile page (``profil?gmina=TERYT``)."""
+    label = f"Profil gminy {name}".strip()
+    try:
+        st.page_link(
+            PROFILE_PAGE,
+            label=label,
+            icon=":material/location_city:",
+            query_params={"gmina": teryt},
+        )
+    except StreamlitAPIException:
+        # The profile page is not registered in this app: a plain relative link instead.
+        st.markdown(f"[{c.md(label)}](profil?gmina={teryt})")
+
+
+# --------------------------------------------------------------------------- area filter
+
+
+@dataclass(frozen=True)
+class Area:
+    """The part of the region chosen by the user."""
+
+    definition: str
+    subregion: str  # ALL or a subregion name
+    powiaty: tuple[str, ...]  # powiat codes; empty = all
+
+    @property
+    def is_whole(self) -> bool:
+        return self.subregion == ALL and not self.powiaty
+
+    def label(self, result: CoverageResult) -> str:
+        if self.is_whole:
+            return result.region.name
+        parts = []
+        if self.subregion != ALL:
+            parts.append(f"podregion {self.subregion}")
+        if self.powiaty:
+            names = result.region.powiaty.set_index("powiat")["powiat_nazwa"]
+            parts.append("powiaty: " + ", ".join(str(names.get(p, p)) for p in self.powiaty))
+        return "; ".join(parts)
+
+
+def area_filters(result: CoverageResult, prefix: str, columns: list[Any] | None = None) -> Area:
+    """Widgets: subregion definition, subregion and powiats (three containers)."""
+    defs = definitions()
+    holders = columns or [st, st, st]
+    keys = list(defs)
+    default = keys.index(sr.OWES) if sr.OWES in keys else 0
+    with holders[0]:
+        definition = st.selectbox(
+            "Podział na podregiony",
+            keys,
+            index=default,
+            format_func=lambda k: defs[k].label,
+            key=f"{prefix}_podzial",
+            help="Obszary OWES nie są podregionami NUTS-3; nieskonfigurowane = „nieznany”.",
+        )
+    names = subregion_of(result, definition)
+    present = set(names)
+    options = [
+        ALL,
+        *sorted(present - {sr.UNKNOWN}),
+        *([sr.UNKNOWN] if sr.UNKNOWN in present else []),
+    ]
+    with holders[1]:
+        subregion = st.selectbox(
+            "Podregion",
+            options,
+            key=f"{prefix}_podregion",
+            format_func=lambda v: "nieznany (nieskonfigurowany)" if v == sr.UNKNOWN else v,
+        )
+    gminy = result.gminy if subregion == ALL else result.gminy[names == subregion]
+    powiat_names = (
+        gminy[["powiat", "powiat_nazwa"]].drop_duplicates().set_index("powiat")["powiat_nazwa"]
+    )
+    with holders[2]:
+        chosen = st.multiselect(
+            "Powiat",
+            sorted(powiat_names.index),
+            format_func=lambda p: f"{powiat_names.get(p, p)} ({p})",
+            key=f"{prefix}_powiat",
+            placeholder="wszystkie",
+        )
+    return Area(definition, subregion, tuple(p for p in chosen if p in powiat_names.index))
+
+
+def area_mask(result: CoverageResult, area: Area) -> pd.Series:
+    """Boolean mask of ``result.gminy`` rows inside the chosen area."""
+    mask = pd.Series(True, index=result.gminy.index)
+    if area.subregion != ALL:
+        mask &= subregion_of(result, area.definition) == area.subregion
+    if area.powiaty:
+        mask &= result.gminy["powiat"].astype(str).isin(area.powiaty)
+    return mask

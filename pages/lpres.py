@@ -1,0 +1,223 @@
+"""LPRES: local social economy plans, their status per gmina on the date, map and tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.lpres import (
+    PLAN_COLUMNS,
+    SCOPES,
+    STATUS_LABELS,
+    expiring_plans,
+    lpres_summary,
+    plan_status,
+)
+from geo.webmap import build_map
+from pages import _common as c
+from pages import _planning as pl
+
+STATUS_TABLE = {
+    "teryt": "TERYT",
+    "nazwa": "Gmina",
+    "powiat_nazwa": "Powiat",
+    "lpres_status_nazwa": "Status LPRES",
+    "lpres_plan": "Plan (JST)",
+    "lpres_uchwala": "Uchwała",
+    "lpres_okres": "Okres",
+    "lpres_link": "Link",
+    "ludnosc": "Ludność",
+}
+PLAN_TABLE = {
+    "id": "Id",
+    "nazwa": "Nazwa planu",
+    "jst": "JST",
+    "zakres": "Zakres",
+    "gminy": "Gminy objęte",
+    "status": "Status wg źródła",
+    "status_na_dzien": "Status w dniu „stan na”",
+    "uchwala_nr": "Nr uchwały",
+    "uchwala_data": "Data uchwały",
+    "okres_od": "Okres od",
+    "okres_do": "Okres do",
+    "link": "Link",
+    "zrodlo": "Źródło",
+    "data_weryfikacji": "Zweryfikowano",
+    "uwagi": "Uwagi",
+}
+LINK = st.column_config.LinkColumn(display_text="otwórz")
+NUMBER = st.column_config.NumberColumn(format="localized")
+
+
+def _gmina_names(plans: pd.DataFrame, gminy: pd.DataFrame) -> pd.Series:
+    """The covered gminas of each plan, by name (a powiat code means all its gminas)."""
+    names = dict(zip(gminy["teryt"], gminy["nazwa"], strict=True))
+    powiaty = dict(zip(gminy["powiat"], gminy["powiat_nazwa"], strict=False))
+
+    def one(codes: str) -> str:
+        parts = []
+        for code in str(codes).split(";"):
+            if len(code) == 4:
+                parts.append(f"powiat {powiaty.get(code, code)}")
+            elif code:
+                parts.append(str(names.get(code, code)))
+        return ", ".join(parts)
+
+    return plans["teryt_gmin"].map(one)
+
+
+as_of = c.chosen_date()
+result = pl.coverage(as_of)
+plans = result.plans
+info = result.plans_info
+
+st.title("Lokalne plany rozwoju ekonomii społecznej (LPRES)")
+st.caption(
+    "Status planu w każdej gminie na wybrany dzień: przyjęty, w przygotowaniu, wygasły, brak "
+    "planu albo **nieznany** – brak informacji to nie to samo co brak planu."
+)
+pl.sample_notes(result, lpres=False)
+if info is not None and info.is_sample:
+    st.info(
+        "**Plany LPRES: dane przykładowe.** W danych są tylko plany potwierdzone w źródłach "
+        f"publicznych (liczba planów: {len(plans)}); dla pozostałych gmin stan jest nieznany. "
+        "Aplikacja nie zgaduje statusu: dopóki lista planów nie zostanie zaimportowana, prawie "
+        "cała mapa jest „nieznana”.",
+        icon=":material/info:",
+    )
+
+f_date, f_def, f_sub, f_pow, f_status = st.columns([1, 1.2, 1.1, 1.2, 1.2])
+with f_date:
+    c.date_input()
+area = pl.area_filters(result, "lpres", [f_def, f_sub, f_pow])
+with f_status:
+    chosen = st.multiselect(
+        "Status LPRES",
+        list(STATUS_LABELS),
+        format_func=STATUS_LABELS.get,
+        key="lpres_status",
+        placeholder="wszystkie",
+    )
+
+gminy = result.gminy[pl.area_mask(result, area)]
+summary = lpres_summary(gminy, gminy, result.as_of, plans)
+expiring = expiring_plans(plans, result.as_of)
+stan = pl.stamp(result)
+source = c.md(info.label) if info is not None else ""
+
+m1, m2, m3, m4 = st.columns(4)
+with m1:
+    st.metric("Gminy z przyjętym planem", f"{summary['gminy_przyjety']} / {summary['gminy']}")
+    st.caption(f"{c.fmt_pct(summary['proc_gmin_z_planem'])} gmin · {stan} · {source}")
+with m2:
+    st.metric("Ludność objęta przyjętym planem", c.fmt_pct(summary["proc_ludnosci_z_planem"]))
+    st.caption(
+        f"{c.fmt_int(summary['ludnosc_przyjety'])} z {c.fmt_int(summary['ludnosc'])} · "
+        f"{c.md(result.region.population_source)}"
+    )
+with m3:
+    st.metric("Plany wygasające w ciągu roku", summary["plany_wygasajace_w_roku"])
+    st.caption(f"przyjęte, z końcem okresu do 12 miesięcy od {c.fmt_date(result.as_of)}")
+with m4:
+    st.metric("Gminy o nieznanym statusie", f"{summary['gminy_nieznany']} / {summary['gminy']}")
+    st.caption(f"brak informacji w danych · znany brak planu: {summary['gminy_brak']} gmin")
+
+map_col, table_col = st.columns([1.5, 1])
+with map_col:
+    if gminy.empty:
+        st.info("Brak gmin w wybranym obszarze.")
+    else:
+        powiaty = result.region.powiaty
+        fmap = c.guarded(
+            lambda: build_map(
+                gminy,
+                None,
+                powiaty[powiaty["powiat"].isin(set(gminy["powiat"]))],
+                indicator="lpres_status",
+                note=f"Stan na {c.fmt_date(result.as_of)}"
+                + (" · plany: dane przykładowe" if info is not None and info.is_sample else ""),
+                attribution="Źródło: GUS (granice, TERYT), PRG GUGiK",
+            )
+        )
+        st_folium(fmap, key="mapa_lpres", height=600, use_container_width=True, returned_objects=[])
+        st.caption(
+            "Kreskowane: status nieznany (brak informacji); czerwone: wiadomo, że gmina nie ma "
+            f"planu. {pl.sources_caption(result, info.label if info else '')}"
+        )
+with table_col:
+    counts = pd.DataFrame(
+        {
+            "Status": [STATUS_LABELS[s] for s in STATUS_LABELS],
+            "Gminy": [summary[f"gminy_{s}"] for s in STATUS_LABELS],
+            "Ludność": [summary[f"ludnosc_{s}"] for s in STATUS_LABELS],
+        }
+    )
+    st.markdown("**Gminy według statusu LPRES**")
+    st.dataframe(counts, hide_index=True, width="stretch", column_config={"Ludność": NUMBER})
+    st.caption(f"{stan} · {source}")
+    if not expiring.empty:
+        st.markdown("**Plany wygasające w ciągu roku**")
+        st.dataframe(
+            expiring[["nazwa", "jst", "okres_do"]].rename(
+                columns={"nazwa": "Plan", "jst": "JST", "okres_do": "Koniec okresu"}
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+st.subheader("Status LPRES w gminach")
+status_rows = gminy if not chosen else gminy[gminy["lpres_status"].isin(chosen)]
+table = status_rows[list(STATUS_TABLE)].rename(columns=STATUS_TABLE)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=min(38 + 35 * max(len(table), 1), 420),
+    column_config={"Link": LINK, "Ludność": NUMBER},
+)
+st.caption(f"{len(table)} gmin · {stan} · {source}")
+pl.export_buttons(
+    status_rows[list(STATUS_TABLE)].rename(columns=STATUS_TABLE),
+    "lpres_gminy",
+    pl.export_meta(result, obszar=area.label(result)),
+    key="lpres_eksport",
+    sheet="LPRES",
+)
+
+st.subheader("Plany w danych")
+if plans.empty:
+    st.info("Brak planów w danych: status wszystkich gmin jest nieznany.")
+else:
+    listed = plans.assign(
+        gminy=_gmina_names(plans, result.gminy),
+        status=plans["status"].map(STATUS_LABELS),
+        status_na_dzien=plan_status(plans, result.as_of).map(STATUS_LABELS),
+        zakres=plans["zakres"].map(SCOPES),
+    )
+    st.dataframe(
+        listed[list(PLAN_TABLE)].rename(columns=PLAN_TABLE),
+        hide_index=True,
+        width="stretch",
+        column_config={"Link": LINK, "Uwagi": st.column_config.TextColumn(width="large")},
+    )
+    st.caption(f"{source}")
+
+with st.expander("Jak wprowadzić plany LPRES", icon=":material/upload_file:"):
+    st.markdown(
+        "Lista planów to plik CSV lub XLSX z kolumnami "
+        + ", ".join(f"`{col}`" for col in PLAN_COLUMNS)
+        + ". `zakres`: gmina, powiat albo gminy; `teryt_gmin`: kody gmin (7 cyfr) rozdzielone "
+        "średnikami albo 4-cyfrowy kod powiatu; `status`: nieznany, brak, w przygotowaniu, "
+        "przyjęty, wygasły; daty DD.MM.RRRR lub RRRR-MM-DD. Import (zastępuje obecną listę, "
+        "plik z błędem jest odrzucany w całości):\n\n"
+        "```\npython -m geo lpres import plany.xlsx\n```"
+    )
+    st.download_button(
+        "Pobierz pusty szablon CSV",
+        data=pd.DataFrame(columns=list(PLAN_COLUMNS)).to_csv(index=False).encode("utf-8-sig"),
+        file_name="lpres_szablon.csv",
+        mime="text/csv",
+        key="lpres_szablon",
+        on_click="ignore",
+    )

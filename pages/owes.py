@@ -1,0 +1,177 @@
+"""OWES and subregions: the chosen definition's subregions on a map, indicators and a chart."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import subregions as sr
+from geo.coverage import TYPE_COLUMNS
+from geo.schema import ENTITY_TYPES
+from geo.webmap import subregion_map
+from pages import _common as c
+from pages import _planning as pl
+
+SUMMARY_LABELS = {
+    "podregion_nazwa": "Podregion",
+    "operator": "Operator OWES",
+    "powiaty": "Powiaty",
+    "gminy": "Gminy",
+    "ludnosc": "Ludność",
+    "gminy_z_cis_kis": "Gminy z CIS/KIS",
+    "proc_gmin_pokrytych": "% gmin z CIS/KIS",
+    "gminy_bez_cis_kis": "Luki (gminy bez CIS/KIS)",
+    "ludnosc_bez_cis_kis": "Ludność bez CIS/KIS",
+    "pes": "PES razem",
+    "pes_na_10k": "PES na 10 tys.",
+    **{col: code for code, col in zip(ENTITY_TYPES, TYPE_COLUMNS, strict=True)},
+}
+MEASURES = {
+    "proc_gmin_pokrytych": "% gmin z CIS/KIS",
+    "gminy_bez_cis_kis": "Gminy bez CIS/KIS",
+    "ludnosc_bez_cis_kis": "Ludność bez CIS/KIS",
+    "pes_na_10k": "PES na 10 tys. mieszkańców",
+    "pes": "Liczba PES",
+}
+NUMBER = st.column_config.NumberColumn(format="localized")
+
+as_of = c.chosen_date()
+result = pl.coverage(as_of)
+defs = pl.definitions()
+
+st.title("Podregiony i OWES")
+st.caption(
+    "Ośrodki wsparcia ekonomii społecznej (OWES) obsługują podregiony złożone z powiatów. "
+    "Obszary OWES to nie to samo co podregiony NUTS-3: oba podziały są danymi do wyboru."
+)
+pl.sample_notes(result, lpres=False)
+
+f_date, f_def, f_info = st.columns([1, 1.4, 2.6], vertical_alignment="bottom")
+with f_date:
+    c.date_input()
+with f_def:
+    keys = list(defs)
+    key = st.selectbox(
+        "Podział na podregiony",
+        keys,
+        index=keys.index(sr.OWES) if sr.OWES in keys else 0,
+        format_func=lambda k: defs[k].label,
+        key="owes_podzial",
+    )
+definition = defs[key]
+with f_info:
+    st.caption(
+        f"**{c.md(definition.label)}** · okres: {c.md(sr.format_period(definition.period))} · "
+        f"źródło: {c.md(definition.source)}"
+    )
+
+assignment = pl.assignment(key)
+shapes = pl.subregion_shapes(result, key)
+summary = sr.subregion_summary(result.gminy, assignment)
+has_unknown = (summary["podregion"] == sr.UNKNOWN).any()
+if has_unknown:
+    unknown = summary[summary["podregion"] == sr.UNKNOWN].iloc[0]
+    st.warning(
+        f"**Część regionu bez przypisanego podregionu:** {int(unknown['powiaty'])} powiatów, "
+        f"{int(unknown['gminy'])} gmin. {pl.UNKNOWN_NOTE} Plik: data/podregiony.csv "
+        "(albo podregiony.csv w katalogu PES_HOME).",
+        icon=":material/help:",
+    )
+
+map_col, chart_col = st.columns([1.3, 1])
+with map_col:
+    fmap = c.guarded(
+        lambda: subregion_map(
+            shapes,
+            result.region.powiaty,
+            title=definition.label,
+            note=f"Podział: {definition.label}; źródło: {definition.source}",
+            attribution="Źródło: GUS (granice), PRG GUGiK; podregiony: data/podregiony.csv",
+        )
+    )
+    st_folium(
+        fmap,
+        key=f"mapa_podregionow_{key}",
+        height=560,
+        use_container_width=True,
+        returned_objects=[],
+    )
+    st.caption(
+        "Podregiony połączone z granic powiatów. Kreskowane: powiaty bez przypisanego "
+        f"podregionu (nieznany). Granice: {c.md(result.region.boundary_source)}."
+    )
+with chart_col:
+    measure = st.selectbox(
+        "Porównaj podregiony według", list(MEASURES), format_func=MEASURES.get, key="owes_miara"
+    )
+    data = summary.assign(
+        nazwa=summary["podregion_nazwa"].where(
+            summary["podregion"] != sr.UNKNOWN, "nieznany (nieskonfigurowany)"
+        ),
+        znany=summary["podregion"] != sr.UNKNOWN,
+    )[["nazwa", "znany", measure]]
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{measure}:Q", title=MEASURES[measure]),
+            y=alt.Y("nazwa:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
+            color=alt.Color(
+                "znany:N",
+                scale=alt.Scale(domain=[True, False], range=["#6a3d9a", "#bdbdbd"]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("nazwa:N", title="Podregion"),
+                alt.Tooltip(f"{measure}:Q", title=MEASURES[measure], format=",.1f"),
+            ],
+        )
+        .properties(height=max(120, 48 * len(data)))
+    )
+    st.altair_chart(chart, width="stretch")
+    st.caption(pl.sources_caption(result, f"podregiony: {definition.label}"))
+
+st.subheader("Wskaźniki według podregionów")
+columns = [col for col in SUMMARY_LABELS if col in summary]
+table = summary[columns].rename(columns=SUMMARY_LABELS)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={"Ludność": NUMBER, "Ludność bez CIS/KIS": NUMBER, "PES na 10 tys.": NUMBER},
+)
+st.caption(pl.sources_caption(result, f"podregiony: {definition.label}"))
+pl.export_buttons(
+    table,
+    f"podregiony_{key}",
+    pl.export_meta(result, podregiony=f"{definition.label} ({definition.source})"),
+    key="owes_eksport",
+    sheet="Podregiony",
+)
+
+with st.expander("Powiaty w podregionach (dane konfiguracji)", icon=":material/table:"):
+    powiaty = result.region.powiaty[["powiat", "powiat_nazwa"]]
+    listed = powiaty.merge(assignment, on="powiat", how="left").fillna(
+        {"podregion": sr.UNKNOWN, "podregion_nazwa": sr.UNKNOWN}
+    )
+    listed["okres"] = listed["okres"].map(sr.format_period)
+    st.dataframe(
+        listed.rename(
+            columns={
+                "powiat": "TERYT",
+                "powiat_nazwa": "Powiat",
+                "podregion": "Kod podregionu",
+                "podregion_nazwa": "Podregion",
+                "operator": "Operator",
+                "okres": "Okres",
+                "zrodlo": "Źródło",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        "Definicje podregionów są danymi (data/podregiony.csv); plik podregiony.csv w katalogu "
+        "PES_HOME dodaje definicje lub zastępuje te o tym samym kluczu."
+    )
