@@ -62,8 +62,18 @@ async def _wait_map(page: Any, min_paths: int, timeout: float, *, new: bool = Fa
     while time.monotonic() < deadline:
         if await count(page) >= min_paths:
             return
+        error = page.locator('[data-testid="stException"]')
+        if await error.count():
+            text = " ".join((await error.first.inner_text()).split())
+            raise RuntimeError(f"wyjątek na stronie: {text[:200]}")
         await asyncio.sleep(0.05)
     raise TimeoutError(f"mapa nie pojawiła się w {timeout:.0f} s")
+
+
+def _js_error(exc: Any) -> str:
+    """The error and where it was thrown (the first frames of its stack)."""
+    frames = [line.strip() for line in (getattr(exc, "stack", "") or "").splitlines()[1:3]]
+    return f"błąd JavaScript: {exc}" + (f" ({' | '.join(frames)})" if frames else "")
 
 
 async def run_session(
@@ -74,7 +84,7 @@ async def run_session(
         await guard_requests_async(context, session.outside)
         page = await context.new_page()
         page.set_default_timeout(step_timeout * 1000)
-        page.on("pageerror", lambda exc: session.errors.append(f"błąd JavaScript: {exc}"))
+        page.on("pageerror", lambda exc: session.errors.append(_js_error(exc)))
         start = time.perf_counter()
         await page.goto(url, timeout=step_timeout * 1000)
         await _wait_map(page, min_paths, step_timeout)

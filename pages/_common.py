@@ -97,9 +97,8 @@ def _store(url: str) -> Store:
 
 
 def registry_state(s: Settings) -> str:
-    """A token that changes whenever a registry version is imported or restored."""
-    current = [v for v in _store(s.database_url).versions() if v.is_current]
-    return ";".join(f"{v.id}" for v in sorted(current, key=lambda v: v.id)) or "przykład"
+    """A token that changes with every import, restore and manual fix (in any instance)."""
+    return _store(s.database_url).state_token()
 
 
 @st.cache_resource(show_spinner="Wczytywanie granic gmin, TERYT i ludności…", max_entries=4)

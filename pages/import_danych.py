@@ -66,11 +66,6 @@ def _field_label(native: str) -> str:
     return SKIP if native == SKIP else f"{native} — {FIELD_LABELS.get(native, native)}"
 
 
-def _refresh_coverage() -> None:
-    # The shared coverage cache is keyed by the versions; fixes change it without a version.
-    c._coverage.clear()
-
-
 # ------------------------------------------------------------------------------- login
 
 
@@ -481,7 +476,6 @@ def _fixes_tab(store: Store, session: auth.Session) -> None:
             except ValueError as exc:
                 st.error(c.md(exc), icon=":material/error:")
             else:
-                _refresh_coverage()
                 st.session_state[FIX_DONE_KEY] = f"Zapisano poprawkę. {meaning}"
                 st.rerun()
     done = st.session_state.pop(FIX_DONE_KEY, None)
@@ -516,7 +510,6 @@ def _fixes_tab(store: Store, session: auth.Session) -> None:
     )  # fmt: skip
     if r2.button("Wycofaj poprawkę", icon=":material/undo:"):
         c.guarded(lambda: store.revoke_fix(revoked, user=session.login))
-        _refresh_coverage()
         st.session_state[FIX_DONE_KEY] = f"Wycofano poprawkę nr {revoked}."
         st.rerun()
 
