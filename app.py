@@ -21,6 +21,9 @@ def _page(path: str, title: str, icon: str, url_path: str | None = None, **kw: b
     return st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:", url_path=url_path, **kw)
 
 
+# This session runs through the navigation below (see common.leave_legacy_multipage_mode).
+st.session_state[common.APP_RAN_KEY] = True
+
 # Sections become drop-down menus in the top bar, leaving the whole width to the map.
 navigation = st.navigation(
     {

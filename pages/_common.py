@@ -13,13 +13,14 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import make_url
 
-from geo import pipeline
+from geo import pipeline, webgeom
 from geo.assets import AssetError, ensure_static_assets
-from geo.boundaries import BoundaryError
+from geo.boundaries import BoundaryError, imported_boundaries
 from geo.config import ConfigError, Settings, get_settings
 from geo.registry import RegistryFileError
 from geo.store import Store, StoreError
@@ -38,13 +39,18 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-def _leave_legacy_multipage_mode() -> None:
+APP_RAN_KEY = "_app_py_ran"
+
+
+def leave_legacy_multipage_mode() -> None:
     """Make app.py's st.navigation decide the pages, also on a deep link.
 
     Streamlit runs a folder named pages/ as a legacy multipage app until st.navigation has
     run once in the server process: a deep link (/o_danych) to a freshly started server
     would run that page alone, with a sidebar listing every file. The flag is internal to
-    Streamlit, hence the defensive access.
+    Streamlit, hence the defensive access. No rerun here: this also runs at import time, and
+    a rerun raised during an import breaks sessions importing the module at the same moment;
+    :func:`settings` reruns a session that did not come through app.py.
     """
     try:
         from streamlit.runtime.pages_manager import PagesManager
@@ -52,10 +58,10 @@ def _leave_legacy_multipage_mode() -> None:
         return
     if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
-        st.rerun()
 
 
-_leave_legacy_multipage_mode()
+leave_legacy_multipage_mode()
+
 
 AS_OF_KEY = "stan_na"
 _WIDGET_KEY = "stan_na_wybor"
@@ -74,6 +80,10 @@ def guarded(work: Callable[[], _T]) -> _T:
 
 def settings() -> Settings:
     """The configuration from the environment (a Polish error on the page when invalid)."""
+    if not st.session_state.get(APP_RAN_KEY):
+        # a legacy deep-link run of a page: run again through app.py's navigation
+        st.session_state[APP_RAN_KEY] = True
+        st.rerun()
     return guarded(get_settings)
 
 
@@ -88,7 +98,10 @@ def prepare_static_assets() -> dict[str, str]:
 
 
 def _settings_key(s: Settings) -> tuple[str, ...]:
-    return (str(s.data_dir), str(s.home), s.region, s.database_url, str(s.embedded_dir))
+    # imported boundaries (python -m geo boundaries import) change the region without a restart
+    imported = imported_boundaries(s)
+    stamp = str(imported[1].get("sha256", imported[0].stat().st_mtime)) if imported else ""
+    return (str(s.data_dir), str(s.home), s.region, s.database_url, str(s.embedded_dir), stamp)
 
 
 @st.cache_resource(show_spinner=False)
@@ -113,6 +126,30 @@ def _coverage(
     region = _region(key, _settings)
     frame, info = pipeline.load_registry(_settings)
     return pipeline.compute(region, frame, info, as_of)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _web_boundaries(
+    key: tuple[str, ...], _settings: Settings
+) -> tuple[gpd.GeoSeries, gpd.GeoDataFrame]:
+    region = _region(key, _settings)
+    folder = webgeom.default_cache_dir(_settings)
+    gminy = webgeom.web_gminy(region.gminy, cache_dir=folder)
+    return gminy.set_index("teryt").geometry, webgeom.web_powiaty(gminy, cache_dir=folder)
+
+
+def web_gminy(gminy: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``gminy`` (any rows of the region, any columns) with the light geometry for the map."""
+    s = settings()
+    shapes, _ = guarded(lambda: _web_boundaries(_settings_key(s), s))
+    light = shapes.reindex(gminy["teryt"]).to_numpy()
+    return gminy.set_geometry(gpd.GeoSeries(light, index=gminy.index, crs=shapes.crs))
+
+
+def web_powiaty() -> gpd.GeoDataFrame:
+    """Powiats dissolved from the light gminas (their borders lie on the gminas' borders)."""
+    s = settings()
+    return guarded(lambda: _web_boundaries(_settings_key(s), s))[1]
 
 
 def coverage(as_of: dt.date | None = None) -> pipeline.CoverageResult:

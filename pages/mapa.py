@@ -304,10 +304,12 @@ with map_col:
         st.info("Brak gmin w wybranym obszarze.")
         clicked = None
     else:
-        powiaty = region.powiaty[region.powiaty["powiat"].isin(set(gminy["powiat"]))]
+        # display-scale geometry (geo.webgeom, cached on disk): a lean map document
+        everywhere = c.web_powiaty()
+        powiaty = everywhere[everywhere["powiat"].isin(set(gminy["powiat"]))]
         fmap = c.guarded(
             lambda: build_map(
-                gminy,
+                c.web_gminy(gminy),
                 entities,
                 powiaty,
                 indicator=indicator,
