@@ -222,20 +222,14 @@ def _boundaries(args: argparse.Namespace, settings: Settings) -> int:
 
 def _coverage(args: argparse.Namespace, settings: Settings) -> int:
     from geo.coverage import gminas_without_social_employment
-    from geo.pipeline import run
+    from geo.pipeline import run, source_notes
 
     result = run(settings, args.as_of)
     table = result.gminy
     if args.command == "gaps":
         table = gminas_without_social_employment(table)
     table = pd.DataFrame(table[COVERAGE_COLUMNS])
-    meta = {
-        "stan na": result.as_of.isoformat(),
-        "rejestr": result.registry.label,
-        "granice": result.region.boundary_source,
-        "ludność": result.region.population_source,
-        "TERC": result.region.terc_source,
-    }
+    meta = source_notes(result)
     payload = to_bytes(
         table, args.format, meta=meta, sheet="Luki" if args.command == "gaps" else "Pokrycie"
     )

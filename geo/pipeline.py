@@ -28,6 +28,7 @@ __all__ = [
     "RegistryInfo",
     "SAMPLE_SOURCE",
     "compute",
+    "source_notes",
     "load_region",
     "load_registry",
     "planning_attributes",
@@ -82,6 +83,20 @@ class CoverageResult:
     plans: pd.DataFrame = field(default_factory=pd.DataFrame)
     plans_info: PlansInfo | None = None
     planning_state: str = ""
+
+
+def source_notes(result: CoverageResult) -> dict[str, str]:
+    """Date and sources of a result, written beside every export (CLI and app alike)."""
+    notes = {
+        "stan na": result.as_of.isoformat(),
+        "rejestr": result.registry.label,
+        "granice": result.region.boundary_source,
+        "ludność": result.region.population_source,
+        "TERC": result.region.terc_source,
+    }
+    if result.plans_info is not None:
+        notes["plany LPRES"] = result.plans_info.label
+    return notes
 
 
 def load_registry(settings: Settings) -> tuple[pd.DataFrame, RegistryInfo]:

@@ -18,7 +18,7 @@ from streamlit.errors import StreamlitAPIException
 from geo import neighbours as nb
 from geo import subregions as sr
 from geo.export import to_bytes
-from geo.pipeline import CoverageResult
+from geo.pipeline import CoverageResult, source_notes
 from pages import _common as c
 
 ALL = "(wszystkie)"
@@ -128,15 +128,7 @@ def sources_caption(result: CoverageResult, *extra: str) -> str:
 
 def export_meta(result: CoverageResult, **extra: str) -> dict[str, str]:
     """Source notes written beside exported tables."""
-    meta = {
-        "stan na": result.as_of.isoformat(),
-        "rejestr": result.registry.label,
-        "granice": result.region.boundary_source,
-        "ludność": result.region.population_source,
-        "TERC": result.region.terc_source,
-    }
-    if result.plans_info is not None:
-        meta["plany LPRES"] = result.plans_info.label
+    meta = source_notes(result)
     meta.update(extra)
     return meta
 
