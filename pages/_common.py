@@ -1,9 +1,22 @@
 """What every page shares: settings, the cached computation, the "stan na" date, formatting.
 
-Pages stay thin: they call :func:`coverage` and draw. The region (boundaries, TERC,
-population) is loaded once per configuration; the coverage result once per date and registry
-state. Both are shared read-only between sessions (``st.cache_resource``), so pages must not
-modify the frames they get.
+Pages stay thin: they call :func:`coverage` and draw.
+
+Caching: what is kept where, and what makes it stale
+----------------------------------------------------
+Keys are plain hashable values; the Settings object is passed as ``_settings`` (left out of the
+key). Everything below is ``st.cache_resource``: one object per key, shared read-only by all
+sessions without copying (``st.cache_data`` would pickle a copy of a 100,000-row frame on every
+call), so pages must not modify the frames they get.
+
+* ``_region(settings key)``: boundaries, TERC, population. The key holds the configuration
+  and the hash of boundaries imported under ``PES_HOME``, so an import takes effect at once.
+* ``_web_boundaries(settings key)``: the light map geometry (``geo.webgeom``), also cached
+  on disk under ``$PES_HOME/cache/webgeom`` keyed by a hash of the boundaries themselves.
+* ``_coverage(settings key, date, registry state, planning state)``: located registry and
+  coverage on one date. ``registry_state`` is ``Store.state_token()`` (changes with every
+  import, restore and manual fix, also in other instances); ``planning_state`` changes with
+  the LPRES plans and subregion files.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import neighbours as nb
+from geo import webgeom
 from geo.coverage import COVERAGE_LABELS, NOT_COVERED, region_summary
 from geo.pipeline import CoverageResult
 from geo.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
@@ -308,17 +309,19 @@ with map_col:
         everywhere = c.web_powiaty()
         powiaty = everywhere[everywhere["powiat"].isin(set(gminy["powiat"]))]
         fmap = c.guarded(
-            lambda: build_map(
-                c.web_gminy(gminy),
-                entities,
-                powiaty,
-                indicator=indicator,
-                types=types,
-                subregions=subregions if area.is_whole else None,
-                subregion_label=f"granica podregionu ({definition.label})",
-                include_inactive=include_inactive,
-                note=note,
-                attribution=attribution,
+            lambda: webgeom.use_topojson(
+                build_map(
+                    c.web_gminy(gminy),
+                    entities,
+                    powiaty,
+                    indicator=indicator,
+                    types=types,
+                    subregions=subregions if area.is_whole else None,
+                    subregion_label=f"granica podregionu ({definition.label})",
+                    include_inactive=include_inactive,
+                    note=note,
+                    attribution=attribution,
+                )
             )
         )
         clicked = st_folium(

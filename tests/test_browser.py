@@ -155,7 +155,7 @@ def browser(app_url: str, request: pytest.FixtureRequest) -> Iterator[tuple[Any,
             chromium.close()
 
 
-def _map_frame(page, timeout: float = 60):
+def _map_frame(page, timeout: float = 120):
     """The streamlit-folium iframe once all gminas are drawn."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
