@@ -32,20 +32,11 @@ try:
 except ImportError:  # pragma: no cover - reported by _require_browser
     expect = sync_playwright = None
 
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def _require_browser() -> None:
