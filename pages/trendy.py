@@ -27,6 +27,25 @@ TABLE_LABELS = {
 }
 
 
+def _types_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Stacked bars of active entities per year and type, in the map's type colours."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("rok:O", title="Rok"),
+            y=alt.Y("liczba:Q", title="Działające podmioty", stack="zero"),
+            color=alt.Color(
+                "typ:N",
+                title="Typ",
+                scale=alt.Scale(domain=list(ENTITY_TYPES), range=list(TYPE_COLORS.values())),
+                sort=list(ENTITY_TYPES),
+            ),
+            tooltip=["rok:O", "typ:N", "liczba:Q"],
+        )
+    )
+
+
 @st.cache_resource(show_spinner="Liczenie pokrycia dla kolejnych lat…", max_entries=16)
 def _trends(key: tuple[Any, ...], _result: Any, _groups: pd.Series) -> tuple[Any, Any, list]:
     dates = trend_dates(_result.entities, _result.as_of)
@@ -105,22 +124,7 @@ with left:
 with right:
     st.markdown(f"**Podmioty ekonomii społecznej według typu ({years})**")
     region_types = types[types["obszar"] == REGION]
-    chart = (
-        alt.Chart(region_types)
-        .mark_bar()
-        .encode(
-            x=alt.X("rok:O", title="Rok"),
-            y=alt.Y("liczba:Q", title="Działające podmioty", stack="zero"),
-            color=alt.Color(
-                "typ:N",
-                title="Typ",
-                scale=alt.Scale(domain=list(ENTITY_TYPES), range=list(TYPE_COLORS.values())),
-                sort=list(ENTITY_TYPES),
-            ),
-            tooltip=["rok:O", "typ:N", "liczba:Q"],
-        )
-    )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(_types_chart(region_types), width="stretch")
     st.caption(source)
 
 st.subheader(f"Według podregionów: {c.md(defs[key].label)}")
@@ -143,22 +147,7 @@ with left:
 with right:
     names = sorted(set(per_group["obszar"]))
     chosen = st.selectbox("Podmioty według typu w podregionie", names, key="trendy_obszar")
-    chart = (
-        alt.Chart(types[types["obszar"] == chosen])
-        .mark_bar()
-        .encode(
-            x=alt.X("rok:O", title="Rok"),
-            y=alt.Y("liczba:Q", title="Działające podmioty", stack="zero"),
-            color=alt.Color(
-                "typ:N",
-                title="Typ",
-                scale=alt.Scale(domain=list(ENTITY_TYPES), range=list(TYPE_COLORS.values())),
-                sort=list(ENTITY_TYPES),
-            ),
-            tooltip=["rok:O", "typ:N", "liczba:Q"],
-        )
-    )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(_types_chart(types[types["obszar"] == chosen]), width="stretch")
     st.caption(source)
 
 with st.expander("Dane wykresów", icon=":material/table:"):
