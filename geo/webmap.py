@@ -980,7 +980,13 @@ class _FitRegion(folium.MacroElement):
             var fit = function () {
                 if (touched) { return; }
                 map.invalidateSize(false);
-                map.fitBounds(bounds, options);
+                var size = map.getSize();
+                // A frame not laid out yet (zero size) would give NaN coordinates: the
+                // ResizeObserver calls again once it has a size.
+                if (size.x < 2 || size.y < 2) { return; }
+                // A frame narrower than the legend's padding: fit without the padding.
+                var roomy = size.x > {{ this.right }} + 100 && size.y > 60;
+                map.fitBounds(bounds, roomy ? options : {animate: false});
             };
             ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
                 map.getContainer().addEventListener(name, function () { touched = true; },

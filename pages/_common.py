@@ -16,7 +16,10 @@ call), so pages must not modify the frames they get.
 * ``_coverage(settings key, date, registry state, planning state)``: located registry and
   coverage on one date. ``registry_state`` is ``Store.state_token()`` (changes with every
   import, restore and manual fix, also in other instances); ``planning_state`` changes with
-  the LPRES plans and subregion files.
+  the LPRES plans and subregion files. :func:`coverage_key` gives that key.
+* ``pages._mapview._rendered(key, view...)``: the interactive maps, rendered once per view
+  into the arguments of the browser component (strings); the view starts with
+  :func:`coverage_key`, so the same events make them stale.
 """
 
 from __future__ import annotations
@@ -165,16 +168,21 @@ def web_powiaty() -> gpd.GeoDataFrame:
     return guarded(lambda: _web_boundaries(_settings_key(s), s))[1]
 
 
+def coverage_key(as_of: dt.date | None = None) -> tuple[Any, ...]:
+    """What the coverage on ``as_of`` depends on: configuration and boundaries, the date,
+    the registry state and the planning state (LPRES plans and subregion files can change
+    without a registry import). Caches of things drawn from the coverage (maps) start
+    their keys with it."""
+    s = settings()
+    day = as_of or chosen_date()
+    return guarded(lambda: (_settings_key(s), day, registry_state(s), pipeline.planning_state(s)))
+
+
 def coverage(as_of: dt.date | None = None) -> pipeline.CoverageResult:
     """The coverage result for ``as_of`` (default: the date chosen on the map page)."""
     s = settings()
-    day = as_of or chosen_date()
-
-    def work() -> pipeline.CoverageResult:
-        # LPRES plans and subregion files can change without a registry import
-        return _coverage(_settings_key(s), day, registry_state(s), pipeline.planning_state(s), s)
-
-    return guarded(work)
+    key, day, registry, planning = coverage_key(as_of)
+    return guarded(lambda: _coverage(key, day, registry, planning, s))
 
 
 def chosen_date() -> dt.date:

@@ -67,12 +67,15 @@ def _shapes(key: tuple[str, ...], _powiaty: gpd.GeoDataFrame, _table: pd.DataFra
 
 
 def subregion_shapes(result: CoverageResult, key: str) -> gpd.GeoDataFrame:
-    """Subregion polygons of a definition, dissolved from the region's powiats (cached)."""
+    """Subregion polygons of a definition for the web maps (cached).
+
+    Dissolved from the display-scale powiats, so their borders lie on the drawn gminas'.
+    """
     s = c.settings()
     cache_key = (s.region, str(s.data_dir), str(s.home), result.region.boundary_source)
     cache_key += (_files_state(s), key)
     table = assignment(key)
-    return _shapes(cache_key, result.region.powiaty, table)
+    return _shapes(cache_key, c.web_powiaty(), table)
 
 
 def subregion_of(result: CoverageResult, key: str) -> pd.Series:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
+from geo import webgeom
 from geo.lpres import (
     PLAN_COLUMNS,
     SCOPES,
@@ -17,6 +18,7 @@ from geo.lpres import (
 from geo.webmap import build_map
 from pages import _common as c
 from pages import _planning as pl
+from pages._mapview import show_map
 
 STATUS_TABLE = {
     "teryt": "TERYT",
@@ -128,19 +130,27 @@ with map_col:
     if gminy.empty:
         st.info("Brak gmin w wybranym obszarze.")
     else:
-        powiaty = result.region.powiaty
-        fmap = c.guarded(
-            lambda: build_map(
-                gminy,
-                None,
-                powiaty[powiaty["powiat"].isin(set(gminy["powiat"]))],
-                indicator="lpres_status",
-                note=f"Stan na {c.fmt_date(result.as_of)}"
-                + (" · plany: dane przykładowe" if info is not None and info.is_sample else ""),
-                attribution="Źródło: GUS (granice, TERYT), PRG GUGiK",
+
+        def build() -> folium.Map:
+            powiaty = c.web_powiaty()
+            return webgeom.use_topojson(
+                build_map(
+                    c.web_gminy(gminy),
+                    None,
+                    powiaty[powiaty["powiat"].isin(set(gminy["powiat"]))],
+                    indicator="lpres_status",
+                    note=f"Stan na {c.fmt_date(result.as_of)}"
+                    + (" · plany: dane przykładowe" if info is not None and info.is_sample else ""),
+                    attribution="Źródło: GUS (granice, TERYT), PRG GUGiK",
+                )
             )
+
+        show_map(
+            lambda: c.guarded(build),
+            key="mapa_lpres",
+            view=(c.coverage_key(result.as_of), area),
+            height=600,
         )
-        st_folium(fmap, key="mapa_lpres", height=600, use_container_width=True, returned_objects=[])
         st.caption(
             "Kreskowane: status nieznany (brak informacji); czerwone: wiadomo, że gmina nie ma "
             f"planu. {pl.sources_caption(result, info.label if info else '')}"

@@ -3,16 +3,18 @@ covered neighbours that could serve them by agreement; per powiat and subregion;
 
 from __future__ import annotations
 
+import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import neighbours as nb
+from geo import webgeom
 from geo.lpres import STATUS_LABELS
 from geo.schema import SOCIAL_EMPLOYMENT_TYPES
 from geo.webmap import build_map
 from pages import _common as c
 from pages import _planning as pl
+from pages._mapview import show_map
 
 GAP_LABELS = {
     "teryt": "TERYT",
@@ -162,25 +164,33 @@ st.subheader("Mapa luk")
 if gminy.empty:
     st.info("Brak gmin w wybranym obszarze.")
 else:
-    entities = result.entities
-    cis_kis = entities[
-        entities["typ"].isin(SOCIAL_EMPLOYMENT_TYPES)
-        & entities["teryt_gminy"].isin(set(gminy["teryt"]))
-    ]
-    powiaty = result.region.powiaty
-    fmap = c.guarded(
-        lambda: build_map(
-            gminy,
-            cis_kis,
-            powiaty[powiaty["powiat"].isin(set(gminy["powiat"]))],
-            indicator="pokrycie",
-            types=sorted(SOCIAL_EMPLOYMENT_TYPES),
-            note=f"Stan na {c.fmt_date(result.as_of)}"
-            + (" · dane przykładowe, niekompletne" if result.registry.is_sample else ""),
-            attribution="Źródło: GUS (granice, ludność, TERYT), PRG GUGiK",
+
+    def build() -> folium.Map:
+        entities = result.entities
+        cis_kis = entities[
+            entities["typ"].isin(SOCIAL_EMPLOYMENT_TYPES)
+            & entities["teryt_gminy"].isin(set(gminy["teryt"]))
+        ]
+        powiaty = c.web_powiaty()
+        return webgeom.use_topojson(
+            build_map(
+                c.web_gminy(gminy),
+                cis_kis,
+                powiaty[powiaty["powiat"].isin(set(gminy["powiat"]))],
+                indicator="pokrycie",
+                types=sorted(SOCIAL_EMPLOYMENT_TYPES),
+                note=f"Stan na {c.fmt_date(result.as_of)}"
+                + (" · dane przykładowe, niekompletne" if result.registry.is_sample else ""),
+                attribution="Źródło: GUS (granice, ludność, TERYT), PRG GUGiK",
+            )
         )
+
+    show_map(
+        lambda: c.guarded(build),
+        key="mapa_luk",
+        view=(c.coverage_key(result.as_of), area),
+        height=620,
     )
-    st_folium(fmap, key="mapa_luk", height=620, use_container_width=True, returned_objects=[])
     st.caption(
         "Pomarańczowe gminy nie mają CIS/KIS. Na mapie tylko działające CIS i KIS. "
         + pl.sources_caption(result)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html
 
+import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import neighbours as nb
 from geo import webgeom
@@ -23,6 +23,7 @@ from geo.webmap import (
 )
 from pages import _common as c
 from pages import _planning as pl
+from pages._mapview import show_map
 
 MAP_HEIGHT = 720
 RODZAJ_SHORT = {"1": "miejska", "2": "wiejska", "3": "m.-wiejska"}
@@ -294,10 +295,33 @@ note = f"Stan na {c.fmt_date(result.as_of)}" + (
     " · dane przykładowe, niekompletne" if result.registry.is_sample else ""
 )
 attribution = "Źródło: GUS (granice, ludność, TERYT), PRG GUGiK"
-definition = pl.definitions()[area.definition]
-subregions = pl.subregion_shapes(result, area.definition)
-# Only configured subregions get an outline: the unknown remainder has no boundary to show.
-subregions = subregions[subregions["podregion"] != "nieznany"]
+
+
+def _build_map() -> folium.Map:
+    # display-scale geometry (geo.webgeom, cached on disk): a lean map document
+    definition = pl.definitions()[area.definition]
+    # Only configured subregions get an outline: the unknown remainder has no boundary.
+    subregions = pl.subregion_shapes(result, area.definition)
+    subregions = subregions[subregions["podregion"] != "nieznany"]
+    everywhere = c.web_powiaty()
+    powiaty = everywhere[everywhere["powiat"].isin(set(gminy["powiat"]))]
+    return c.guarded(
+        lambda: webgeom.use_topojson(
+            build_map(
+                c.web_gminy(gminy),
+                entities,
+                powiaty,
+                indicator=indicator,
+                types=types,
+                subregions=subregions if area.is_whole else None,
+                subregion_label=f"granica podregionu ({definition.label})",
+                include_inactive=include_inactive,
+                note=note,
+                attribution=attribution,
+            )
+        )
+    )
+
 
 map_col, info_col = st.columns([2.3, 1])
 with map_col:
@@ -305,30 +329,12 @@ with map_col:
         st.info("Brak gmin w wybranym obszarze.")
         clicked = None
     else:
-        # display-scale geometry (geo.webgeom, cached on disk): a lean map document
-        everywhere = c.web_powiaty()
-        powiaty = everywhere[everywhere["powiat"].isin(set(gminy["powiat"]))]
-        fmap = c.guarded(
-            lambda: webgeom.use_topojson(
-                build_map(
-                    c.web_gminy(gminy),
-                    entities,
-                    powiaty,
-                    indicator=indicator,
-                    types=types,
-                    subregions=subregions if area.is_whole else None,
-                    subregion_label=f"granica podregionu ({definition.label})",
-                    include_inactive=include_inactive,
-                    note=note,
-                    attribution=attribution,
-                )
-            )
-        )
-        clicked = st_folium(
-            fmap,
+        clicked = show_map(
+            _build_map,
             key=MAP_KEY,
+            # everything the map shows: data (coverage_key) and this page's choices
+            view=(c.coverage_key(result.as_of), indicator, tuple(types), include_inactive, area),
             height=MAP_HEIGHT,
-            use_container_width=True,
             returned_objects=["last_active_drawing"],
         )
     _remember_click(clicked, entities)

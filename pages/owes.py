@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import altair as alt
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import subregions as sr
+from geo import webgeom
 from geo.coverage import TYPE_COLUMNS
 from geo.schema import ENTITY_TYPES
 from geo.webmap import subregion_map
 from pages import _common as c
 from pages import _planning as pl
+from pages._mapview import show_map
 
 SUMMARY_LABELS = {
     "podregion_nazwa": "Podregion",
@@ -81,21 +82,21 @@ if has_unknown:
 
 map_col, chart_col = st.columns([1.3, 1])
 with map_col:
-    fmap = c.guarded(
-        lambda: subregion_map(
-            shapes,
-            result.region.powiaty,
-            title=definition.label,
-            note=f"Podział: {definition.label}; źródło: {definition.source}",
-            attribution="Źródło: GUS (granice), PRG GUGiK; podregiony: data/podregiony.csv",
-        )
-    )
-    st_folium(
-        fmap,
+    show_map(
+        lambda: c.guarded(
+            lambda: webgeom.use_topojson(
+                subregion_map(
+                    shapes,
+                    c.web_powiaty(),
+                    title=definition.label,
+                    note=f"Podział: {definition.label}; źródło: {definition.source}",
+                    attribution="Źródło: GUS (granice), PRG GUGiK; podregiony: data/podregiony.csv",
+                )
+            )
+        ),
         key=f"mapa_podregionow_{key}",
+        view=(c.coverage_key(result.as_of), key),
         height=560,
-        use_container_width=True,
-        returned_objects=[],
     )
     st.caption(
         "Podregiony połączone z granic powiatów. Kreskowane: powiaty bez przypisanego "
