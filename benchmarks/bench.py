@@ -36,7 +36,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import folium  # noqa: E402
-import streamlit_folium as sf  # noqa: E402
 
 from benchmarks.naive import naive_map  # noqa: E402
 from benchmarks.synthetic import synthetic_registry  # noqa: E402
@@ -48,10 +47,11 @@ from geo.registry import read_registry  # noqa: E402
 from geo.store import Store  # noqa: E402
 from geo.webgeom import use_topojson, web_gminy, web_powiaty  # noqa: E402
 from geo.webmap import build_map  # noqa: E402
+from pages._mapview import map_arguments  # noqa: E402
 
 AS_OF = dt.date(2026, 1, 1)
 SHARED = Path(os.environ.get("PES_TEST_DATA_DIR", PROJECT_ROOT.parent / "shared" / "data"))
-#: The page's st_folium returns only clicks (pages/mapa.py): pan and zoom do not rerun.
+#: The map page returns only clicks (pages/mapa.py): pan and zoom do not rerun.
 OUR_RETURNED = ["last_active_drawing"]
 
 
@@ -101,35 +101,15 @@ def settings_for(region: str, home: Path) -> Settings:
 
 
 def document_bytes(m: folium.Map, returned_objects: list[str] | None) -> int:
-    """Bytes st_folium sends to the browser for ``m``: its component arguments as JSON.
+    """Bytes sent to the browser for ``m``: the component arguments as JSON.
 
-    The same steps as ``streamlit_folium.st_folium`` (render, header, html, Leaflet script,
-    asset links), serialised as Streamlit serialises component arguments.
+    The arguments are those of ``pages._mapview.map_arguments`` (st_folium's own, checked by
+    tests/test_mapview.py); ``returned_objects=None`` is st_folium's default (everything,
+    the view included), serialised as Streamlit serialises component arguments.
     """
-    m.get_root().render()
-    m.render()
-    html = sf._get_html(m)
-    header = sf._get_header(m)
-    script = sf._get_map_string(m)
-    links: dict[str, list[str]] = {"css": [], "js": []}
-    for element in _walk(m):
-        links["css"] += [u for _, u in getattr(element, "default_css", [])]
-        links["js"] += [u for _, u in getattr(element, "default_js", [])]
-    args = {
-        "script": script,
-        "header": header,
-        "html": html,
-        "returned_objects": returned_objects,
-        "css_links": list(dict.fromkeys(links["css"])),
-        "js_links": list(dict.fromkeys(links["js"])),
-    }
+    args = map_arguments(m, key="bench", returned_objects=[])
+    args["returned_objects"] = returned_objects
     return len(json.dumps(args).encode("utf-8"))
-
-
-def _walk(element: Any) -> Iterator[Any]:
-    yield element
-    for child in getattr(element, "_children", {}).values():
-        yield from _walk(child)
 
 
 def our_map(result: pipeline.CoverageResult, cache_dir: Path) -> folium.Map:
@@ -385,12 +365,10 @@ def _naive(fig=None, **options):
 
 
 streamlit_folium.st_folium = _naive
-try:
-    import pages._mapdoc as _mapdoc
+import pages._mapview as _mapview
 
-    _mapdoc.show_map = lambda view, build, /, **options: _naive(**options)
-except ImportError:
-    pass
+# The pages draw maps through show_map (rendered once per view): naive is plain st_folium.
+_mapview.show_map = lambda build, **options: _naive(**options)
 runpy.run_path({app!r}, run_name="__main__")
 """
 

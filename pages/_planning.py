@@ -66,22 +66,38 @@ def _shapes(key: tuple[str, ...], _powiaty: gpd.GeoDataFrame, _table: pd.DataFra
     return sr.dissolve_subregions(_powiaty, _table)
 
 
+def _region_key(result: CoverageResult, key: str) -> tuple[str, ...]:
+    # the region's boundaries and the subregion files: what a definition's shapes depend on
+    s = c.settings()
+    return (
+        s.region,
+        str(s.data_dir),
+        str(s.home),
+        result.region.boundary_source,
+        _files_state(s),
+        key,
+    )
+
+
 def subregion_shapes(result: CoverageResult, key: str) -> gpd.GeoDataFrame:
     """Subregion polygons of a definition for the web maps (cached).
 
     Dissolved from the display-scale powiats, so their borders lie on the drawn gminas'.
     """
-    s = c.settings()
-    cache_key = (s.region, str(s.data_dir), str(s.home), result.region.boundary_source)
-    cache_key += (_files_state(s), key)
-    table = assignment(key)
-    return _shapes(cache_key, c.web_powiaty(), table)
+    return _shapes(_region_key(result, key), c.web_powiaty(), assignment(key))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _subregion_names(key: tuple[str, ...], _gminy: pd.DataFrame, _table: pd.DataFrame) -> Any:
+    frame = sr.gmina_subregion(_gminy, _table)
+    return pd.Series(frame["podregion_nazwa"].to_numpy(), index=frame["teryt"].to_numpy())
 
 
 def subregion_of(result: CoverageResult, key: str) -> pd.Series:
     """Subregion name of each gmina of ``result.gminy`` (same index) under a definition."""
-    names = sr.gmina_subregion(result.gminy, assignment(key))["podregion_nazwa"]
-    return pd.Series(names.to_numpy(), index=result.gminy.index)
+    # cached per region and definition: the filters ask on every rerun, for any date
+    names = _subregion_names(_region_key(result, key), result.region.gminy, assignment(key))
+    return pd.Series(names.reindex(result.gminy["teryt"]).to_numpy(), index=result.gminy.index)
 
 
 def neighbours(result: CoverageResult) -> pd.DataFrame:
