@@ -11,12 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +27,13 @@ try:
 except ImportError:  # pragma: no cover - reported by _require_browser
     expect = sync_playwright = None
 
-from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS  # noqa: E402
+from benchmarks.browser import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_HOSTS,
+    guard_requests,
+    streamlit_server,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -52,27 +53,6 @@ def _require_browser() -> None:
     pytest.skip(f"outside CI and missing: {', '.join(missing)}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"streamlit did not become healthy in {timeout} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def app_env(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> dict[str, str]:
     home = tmp_path_factory.mktemp("browser") / "home"
@@ -83,32 +63,10 @@ def app_env(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> dict
 def app_url(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _require_browser()
     ensure_static_assets()
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PES_DATABASE_URL"} | app_env
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable, "-m", "streamlit", "run", "app.py",
-                "--server.headless", "true",
-                "--server.port", str(port),
-                # A fixed address also stops Streamlit's lookup of the external IP.
-                "--server.address", "127.0.0.1",
-                "--server.fileWatcherType", "none",
-                "--browser.gatherUsageStats", "false",
-            ],
-            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    # the same loopback server as the benchmark and the load test
+    with streamlit_server("app.py", app_env, log, timeout=60) as server:
+        yield server.url
 
 
 @pytest.fixture()
@@ -120,13 +78,6 @@ def browser(app_url: str, request: pytest.FixtureRequest) -> Iterator[tuple[Any,
     ARTIFACTS.mkdir(exist_ok=True)
     outside: list[str] = []
 
-    def guard(route: Any) -> None:
-        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
     def watch_socket(ws: Any) -> None:
         if urlparse(ws.url).hostname not in LOCAL_HOSTS:
             outside.append(ws.url)
@@ -134,7 +85,7 @@ def browser(app_url: str, request: pytest.FixtureRequest) -> Iterator[tuple[Any,
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = chromium.new_page(viewport={"width": 1600, "height": 1250}, locale="pl-PL")
-        page.route("**/*", guard)
+        guard_requests(page, outside)
         page.on("websocket", watch_socket)
         # The call phase's failure is counted before fixtures are torn down.
         failures_before = request.session.testsfailed
@@ -301,26 +252,9 @@ def hostile_app_url(tmp_path_factory: pytest.TempPathFactory, shared_data: Path)
         store.import_version(PAYLOADS[1][:100], pd.DataFrame(rows[:3]), user="redaktor")
         store.import_version(PAYLOADS[1][:100], pd.DataFrame(rows), user=PAYLOADS[0][:200])
     ensure_static_assets()
-    port = _free_port()
     log = tmp_path_factory.mktemp("streamlit-wrogi") / "streamlit.log"
-    process_env = {k: v for k, v in os.environ.items() if k != "PES_DATABASE_URL"} | env
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-            cwd=PROJECT_ROOT, env=process_env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with streamlit_server("app.py", env, log, timeout=60) as server:
+        yield server.url
 
 
 def _payload_hits(page) -> list[str]:
