@@ -29,12 +29,13 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import make_url
 
-from geo import pipeline, webgeom
+from geo import pipeline, webgeom, webmap
 from geo.assets import AssetError, ensure_static_assets
 from geo.boundaries import BoundaryError, imported_boundaries
 from geo.config import ConfigError, Settings, get_settings
@@ -166,6 +167,17 @@ def web_powiaty() -> gpd.GeoDataFrame:
     """Powiats dissolved from the light gminas (their borders lie on the gminas' borders)."""
     s = settings()
     return guarded(lambda: _web_boundaries(_settings_key(s), s))[1]
+
+
+def web_map(gminy: gpd.GeoDataFrame, entities: pd.DataFrame | None, **options: Any) -> folium.Map:
+    """:func:`geo.webmap.build_map` of ``gminy`` (any rows of the region) on the light
+    geometry, with their powiats, vector layers sent as one TopoJSON topology."""
+    everywhere = web_powiaty()
+    powiaty = everywhere[everywhere["powiat"].isin(set(gminy["powiat"]))]
+    light = web_gminy(gminy)
+    return guarded(
+        lambda: webgeom.use_topojson(webmap.build_map(light, entities, powiaty, **options))
+    )
 
 
 def coverage_key(as_of: dt.date | None = None) -> tuple[Any, ...]:

@@ -6,7 +6,6 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from geo import webgeom
 from geo.lpres import (
     PLAN_COLUMNS,
     SCOPES,
@@ -15,7 +14,6 @@ from geo.lpres import (
     lpres_summary,
     plan_status,
 )
-from geo.webmap import build_map
 from pages import _common as c
 from pages import _planning as pl
 from pages._mapview import show_map
@@ -132,21 +130,17 @@ with map_col:
     else:
 
         def build() -> folium.Map:
-            powiaty = c.web_powiaty()
-            return webgeom.use_topojson(
-                build_map(
-                    c.web_gminy(gminy),
-                    None,
-                    powiaty[powiaty["powiat"].isin(set(gminy["powiat"]))],
-                    indicator="lpres_status",
-                    note=f"Stan na {c.fmt_date(result.as_of)}"
-                    + (" · plany: dane przykładowe" if info is not None and info.is_sample else ""),
-                    attribution="Źródło: GUS (granice, TERYT), PRG GUGiK",
-                )
+            return c.web_map(
+                gminy,
+                None,
+                indicator="lpres_status",
+                note=f"Stan na {c.fmt_date(result.as_of)}"
+                + (" · plany: dane przykładowe" if info is not None and info.is_sample else ""),
+                attribution="Źródło: GUS (granice, TERYT), PRG GUGiK",
             )
 
         show_map(
-            lambda: c.guarded(build),
+            build,
             key="mapa_lpres",
             view=(c.coverage_key(result.as_of), area),
             height=600,

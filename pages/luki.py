@@ -8,10 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from geo import neighbours as nb
-from geo import webgeom
 from geo.lpres import STATUS_LABELS
 from geo.schema import SOCIAL_EMPLOYMENT_TYPES
-from geo.webmap import build_map
 from pages import _common as c
 from pages import _planning as pl
 from pages._mapview import show_map
@@ -171,22 +169,18 @@ else:
             entities["typ"].isin(SOCIAL_EMPLOYMENT_TYPES)
             & entities["teryt_gminy"].isin(set(gminy["teryt"]))
         ]
-        powiaty = c.web_powiaty()
-        return webgeom.use_topojson(
-            build_map(
-                c.web_gminy(gminy),
-                cis_kis,
-                powiaty[powiaty["powiat"].isin(set(gminy["powiat"]))],
-                indicator="pokrycie",
-                types=sorted(SOCIAL_EMPLOYMENT_TYPES),
-                note=f"Stan na {c.fmt_date(result.as_of)}"
-                + (" · dane przykładowe, niekompletne" if result.registry.is_sample else ""),
-                attribution="Źródło: GUS (granice, ludność, TERYT), PRG GUGiK",
-            )
+        return c.web_map(
+            gminy,
+            cis_kis,
+            indicator="pokrycie",
+            types=sorted(SOCIAL_EMPLOYMENT_TYPES),
+            note=f"Stan na {c.fmt_date(result.as_of)}"
+            + (" · dane przykładowe, niekompletne" if result.registry.is_sample else ""),
+            attribution="Źródło: GUS (granice, ludność, TERYT), PRG GUGiK",
         )
 
     show_map(
-        lambda: c.guarded(build),
+        build,
         key="mapa_luk",
         view=(c.coverage_key(result.as_of), area),
         height=620,

@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from geo import neighbours as nb
-from geo import webgeom
 from geo.coverage import COVERAGE_LABELS, NOT_COVERED, region_summary
 from geo.pipeline import CoverageResult
 from geo.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
@@ -17,7 +16,6 @@ from geo.webmap import (
     COVERAGE_COLORS,
     INDICATORS,
     LPRES_COLORS,
-    build_map,
     entities_on_map,
     pes_count,
 )
@@ -298,28 +296,20 @@ attribution = "Źródło: GUS (granice, ludność, TERYT), PRG GUGiK"
 
 
 def _build_map() -> folium.Map:
-    # display-scale geometry (geo.webgeom, cached on disk): a lean map document
     definition = pl.definitions()[area.definition]
     # Only configured subregions get an outline: the unknown remainder has no boundary.
     subregions = pl.subregion_shapes(result, area.definition)
     subregions = subregions[subregions["podregion"] != "nieznany"]
-    everywhere = c.web_powiaty()
-    powiaty = everywhere[everywhere["powiat"].isin(set(gminy["powiat"]))]
-    return c.guarded(
-        lambda: webgeom.use_topojson(
-            build_map(
-                c.web_gminy(gminy),
-                entities,
-                powiaty,
-                indicator=indicator,
-                types=types,
-                subregions=subregions if area.is_whole else None,
-                subregion_label=f"granica podregionu ({definition.label})",
-                include_inactive=include_inactive,
-                note=note,
-                attribution=attribution,
-            )
-        )
+    return c.web_map(
+        gminy,
+        entities,
+        indicator=indicator,
+        types=types,
+        subregions=subregions if area.is_whole else None,
+        subregion_label=f"granica podregionu ({definition.label})",
+        include_inactive=include_inactive,
+        note=note,
+        attribution=attribution,
     )
 
 
