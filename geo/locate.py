@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import shapely
 
 from geo.schema import ENTITY_TYPES, REGISTRY_COLUMNS
 from geo.teryt import Terc
@@ -89,13 +90,15 @@ class _Gazetteer:
         frame["powiat_key"] = frame["powiat_nazwa"].map(lambda v: _clean_name(v)[0])
         self.frame = frame
         self.by_name: dict[str, list[str]] = {}
-        for key, code in zip(frame["key"], frame["teryt"], strict=True):
+        # Lists: iterating an Arrow-backed column goes cell by cell.
+        codes = frame["teryt"].tolist()
+        for key, code in zip(frame["key"].tolist(), codes, strict=True):
             self.by_name.setdefault(key, []).append(code)
         self.info = frame.set_index("teryt")
         # Plain dicts: looked up for every distinct name, where DataFrame.at is slow.
-        self.rodzaj = dict(zip(frame["teryt"], frame["rodzaj"], strict=True))
-        self.powiat_key = dict(zip(frame["teryt"], frame["powiat_key"], strict=True))
-        self.nazwa = dict(zip(frame["teryt"], frame["nazwa"], strict=True))
+        self.rodzaj = dict(zip(codes, frame["rodzaj"].tolist(), strict=True))
+        self.powiat_key = dict(zip(codes, frame["powiat_key"].tolist(), strict=True))
+        self.nazwa = dict(zip(codes, frame["nazwa"].tolist(), strict=True))
 
     def by_gmina_name(self, name: object, powiat: object) -> tuple[list[str], str | None]:
         key, hint = _clean_name(name)
@@ -105,8 +108,7 @@ class _Gazetteer:
             wanted = {"1", "3"} if hint == "1" else {"2"}
             hinted = [c for c in candidates if self.rodzaj[c] in wanted]
             candidates = hinted or candidates
-        powiat_key = _clean_name(powiat)[0]
-        if powiat_key and len(candidates) > 1:
+        if len(candidates) > 1 and (powiat_key := _clean_name(powiat)[0]):
             in_powiat = [c for c in candidates if self.powiat_key[c] == powiat_key]
             candidates = in_powiat or candidates
         return candidates, key
@@ -152,6 +154,20 @@ def _fold_tables() -> tuple[str, str, str]:
 _EXTRA_TABLE = str.maketrans(dict(_EXTRA_LETTERS))
 
 
+def _str_cells(cells: np.ndarray, from_pandas: bool) -> pa.Array | None:
+    """Cells of str and missing values as one Arrow array, or None when others are present.
+
+    Converting them at once is several times faster than ``astype("string")``, which checks
+    and copies cell by cell. ``from_pandas=False`` accepts only None as missing.
+    """
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+        return None
+    try:
+        return pa.array(cells, type=pa.large_string(), from_pandas=from_pandas)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
 def _fold_column(values: pd.Series) -> pd.Series:
     """``values.map(fold)`` in vectorised string kernels, with the same results.
 
@@ -160,11 +176,21 @@ def _fold_column(values: pd.Series) -> pd.Series:
     """
     if len(values) == 0:
         return pd.Series([], index=values.index, dtype=object)
+    folded = _fold_array(values).to_numpy(zero_copy_only=False)
+    return pd.Series(folded, index=values.index, dtype=object)
+
+
+def _fold_array(values: pd.Series) -> pa.Array:
+    """:func:`_fold_column` as an Arrow string array (for work that stays in Arrow)."""
     combining, spaces, other_spaces = _fold_tables()
     # str() of the cells, as fold() does; None folds to "".
     cells = values.to_numpy(dtype=object)  # iterating an Arrow-backed column is slow
-    text = [v if type(v) is str else ("" if v is None else str(v)) for v in cells]
-    arr = pa.array(text, type=pa.large_string())
+    strings = _str_cells(cells, from_pandas=False)
+    if strings is not None:
+        arr = pc.fill_null(strings, "")
+    else:
+        text = [v if type(v) is str else ("" if v is None else str(v)) for v in cells]
+        arr = pa.array(text, type=pa.large_string())
     out = arr
     for old, new in _EXTRA_LETTERS:
         out = pc.replace_substring(out, old, new)
@@ -174,21 +200,17 @@ def _fold_column(values: pd.Series) -> pd.Series:
     out = pc.utf8_trim(out, characters=spaces)
     out = pc.utf8_lower(out)
     out = pc.if_else(pc.equal(pc.utf8_lower(arr), "nan"), "", out)
-    result = out.to_numpy(zero_copy_only=False).astype(object)
     # Runs of white space are rare: collapse them only where they occur.
     runs = pc.or_(pc.match_substring(out, "  "), pc.match_substring_regex(out, other_spaces))
-    runs_at = np.flatnonzero(runs.to_numpy(zero_copy_only=False))
-    if len(runs_at):
-        collapsed = pc.replace_substring_regex(
-            pa.array(result[runs_at], type=pa.large_string()), _re2_class(spaces) + "+", " "
-        )
-        result[runs_at] = collapsed.to_numpy(zero_copy_only=False)
-    unsafe = np.flatnonzero(
-        pc.match_substring_regex(arr, _UNSAFE_RE2).to_numpy(zero_copy_only=False)
-    )
-    if len(unsafe):
-        result[unsafe] = [fold(text[i]) for i in unsafe]
-    return pd.Series(result, index=values.index, dtype=object)
+    if pc.any(runs).as_py():
+        collapsed = pc.replace_substring_regex(pc.filter(out, runs), _re2_class(spaces) + "+", " ")
+        out = pc.replace_with_mask(out, runs, collapsed)
+    unsafe = pc.match_substring_regex(arr, _UNSAFE_RE2)
+    if pc.any(unsafe).as_py():
+        at = np.flatnonzero(unsafe.to_numpy(zero_copy_only=False))
+        by_fold = pa.array([fold(cells[i]) for i in at], type=pa.large_string())
+        out = pc.replace_with_mask(out, unsafe, by_fold)
+    return out
 
 
 def _per_distinct(keys: pd.DataFrame, func: Callable[..., Any]) -> pd.Series:
@@ -208,23 +230,33 @@ def _per_distinct(keys: pd.DataFrame, func: Callable[..., Any]) -> pd.Series:
     return pd.Series(results[codes], index=keys.index, dtype=object)
 
 
+def _first_of_group(keys: pd.DataFrame) -> np.ndarray:
+    """For every row, the position of the first row with the same values in all columns."""
+    group = np.zeros(len(keys), dtype=np.int64)
+    for column in keys.columns:
+        codes, uniques = pd.factorize(keys[column], use_na_sentinel=False)
+        group = group * len(uniques) + codes
+    _, first_pos, inverse = np.unique(group, return_index=True, return_inverse=True)
+    return first_pos[inverse]
+
+
 def _spread(keys: pd.Series, mapping: dict[Any, Any], default: Any) -> pd.Series:
     """``mapping[key]`` for every row (``default`` for missing keys), as an object column."""
-    uniques = pd.unique(keys.dropna().to_numpy())
-    lookup = pd.Series(
-        [mapping.get(k, default) for k in uniques],
-        index=pd.Index(uniques, dtype=object),
-        dtype=object,
-    )
-    out = pd.Series(default, index=keys.index, dtype=object)
-    present = keys.notna() & keys.isin(uniques)
-    if present.any():
-        out[present] = lookup.reindex(keys[present].to_numpy()).to_numpy()
-    return out
+    codes, uniques = pd.factorize(keys)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    for i, key in enumerate(uniques):
+        table[i] = mapping.get(key, default)
+    table[-1] = default  # for the rows without a key (code -1)
+    return pd.Series(table[codes], index=keys.index, dtype=object)
 
 
 def _blank(series: pd.Series) -> pd.Series:
-    return series.isna() | (series.astype("string").str.strip().fillna("") == "")
+    """Missing, empty or only white space (as Arrow's strip sees it)."""
+    strings = _str_cells(series.to_numpy(dtype=object), from_pandas=True)
+    if strings is None:
+        return series.isna() | (series.astype("string").str.strip().fillna("") == "")
+    blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(strings), ""), True)
+    return pd.Series(blank.to_numpy(zero_copy_only=False), index=series.index)
 
 
 def _note(frame: pd.DataFrame, mask: pd.Series, category: str, texts: pd.Series | str) -> None:
@@ -315,16 +347,20 @@ def locate_entities(
         The input columns plus ``LOCATED_COLUMNS`` and a point geometry (EPSG:4326): the
         entity's coordinates, or the gmina's representative point (``pozycja_przyblizona``).
     """
-    frame = entities.copy().reset_index(drop=True)
+    frame = entities.reset_index(drop=True)  # a new frame (copy-on-write): input unchanged
     for col in REGISTRY_COLUMNS:
         if col not in frame.columns:
             frame[col] = None
     if "zrodlo_rejestru" not in frame.columns:
         frame["zrodlo_rejestru"] = None
-    frame["teryt_gminy"] = pd.Series([None] * len(frame), dtype=object)
-    frame["metoda_lokalizacji"] = pd.Series([None] * len(frame), dtype=object)
-    frame["problem_kategoria"] = pd.Series([None] * len(frame), dtype=object)
-    frame["problem"] = pd.Series([None] * len(frame), dtype=object)
+    # The columns being worked out, in a frame of their own: writing into the wide input
+    # frame would have pandas copy all its text columns into one block, again and again.
+    work = pd.DataFrame(
+        {
+            column: pd.Series([None] * len(frame), index=frame.index, dtype=object)
+            for column in ("teryt_gminy", "metoda_lokalizacji", "problem_kategoria", "problem")
+        }
+    )
     region_codes = set(gminy["teryt"])
 
     # 1. TERYT code, normalised once per distinct raw value.
@@ -337,83 +373,90 @@ def locate_entities(
     status = _spread(raw, {k: m.status for k, m in matches.items()}, "")
     message = _spread(raw, {k: m.message or "" for k, m in matches.items()}, "")
     code_in_region = code.isin(region_codes)
-    frame.loc[code_in_region, "teryt_gminy"] = code[code_in_region]
-    frame.loc[code_in_region, "metoda_lokalizacji"] = METHOD_CODE
+    work.loc[code_in_region, "teryt_gminy"] = code[code_in_region]
+    work.loc[code_in_region, "metoda_lokalizacji"] = METHOD_CODE
     changed = status.isin(["mapped", "part", "resolved"])
-    _note(frame, changed, P_MAPPED, message)
+    _note(work, changed, P_MAPPED, message)
     region_name = "województwa" if region != "PL" else "Polski"
     outside_code = code.notna() & ~code_in_region
     # With only the region's TERC at hand, a well-formed code of another voivodeship is
     # outside the region rather than wrong.
-    digits = raw.fillna("").astype(str).str.replace(r"\D", "", regex=True)
+    # Per distinct raw code: its ASCII digits, and whether they are a code of another region.
+    digits_of = {value: re.sub("[^0-9]", "", value) for value in matches}
+    digits = _spread(raw, digits_of, "")
+    seven = {value: len(d) == 7 and d[:2] != region for value, d in digits_of.items()}
     foreign = (
         code.isna()
         & status.eq("unknown")
-        & digits.str.len().eq(7)
-        & digits.str[:2].ne(region)
+        & _spread(raw, seven, False).astype(bool)
         & (region != "PL")
     )
     outside_code = outside_code | foreign
     shown = code[outside_code].where(code[outside_code].notna(), digits[outside_code])
     shown = shown.fillna("").astype(str)
-    _note(frame, outside_code, P_OUTSIDE, "Kod " + shown + f" leży poza obszarem {region_name}.")
+    _note(work, outside_code, P_OUTSIDE, "Kod " + shown + f" leży poza obszarem {region_name}.")
     bad_code = has_code & code.isna() & ~foreign
     bad_code_ambiguous = bad_code & status.eq("ambiguous")
-    _note(frame, bad_code & ~bad_code_ambiguous, P_BAD_CODE, message)
-    _note(frame, bad_code_ambiguous, P_AMBIGUOUS, message)
+    _note(work, bad_code & ~bad_code_ambiguous, P_BAD_CODE, message)
+    _note(work, bad_code_ambiguous, P_AMBIGUOUS, message)
 
     # 2. Coordinates: one spatial join for all entities that have them.
     lon, lat, swapped, outside_pl = _coordinates(frame)
     _note(
-        frame,
+        work,
         swapped,
         P_SWAPPED,
         "Zamieniono miejscami szerokość i długość geograficzną.",
     )
-    _note(frame, outside_pl, P_BAD_POINT, "Współrzędne leżą poza Polską; pominięto je.")
+    _note(work, outside_pl, P_BAD_POINT, "Współrzędne leżą poza Polską; pominięto je.")
     has_point = lon.notna() & lat.notna()
     shapes = np.full(len(frame), None, dtype=object)
     shapes[has_point.to_numpy()] = np.asarray(gpd.points_from_xy(lon[has_point], lat[has_point]))
-    points = gpd.GeoSeries(shapes, index=frame.index, crs="EPSG:4326")
     point_gmina = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     if has_point.any():
-        pts = gpd.GeoDataFrame(geometry=points[has_point], crs="EPSG:4326")
-        joined = gpd.sjoin(pts, gminy[["teryt", "geometry"]], how="left", predicate="within")
-        joined = joined[~joined.index.duplicated(keep="first")]
-        point_gmina.loc[joined.index] = joined["teryt"].where(joined["teryt"].notna(), None)
-    by_point = frame["teryt_gminy"].isna() & point_gmina.notna()
-    frame.loc[by_point, "teryt_gminy"] = point_gmina[by_point]
-    frame.loc[by_point, "metoda_lokalizacji"] = METHOD_POINT
+        # As gpd.sjoin(predicate="within") does it, without building frames: a tree of the
+        # points queried with the gmina polygons; a point in two gminas takes the first one.
+        at = np.flatnonzero(has_point.to_numpy())
+        tree = shapely.STRtree(shapes[at])
+        in_gmina, point = tree.query(gminy.geometry.to_numpy(), predicate="contains")
+        first = np.full(len(at), len(gminy))
+        np.minimum.at(first, point, in_gmina)
+        found = first < len(gminy)
+        codes = gminy["teryt"].astype(object).where(gminy["teryt"].notna(), None).to_numpy()
+        point_gmina.iloc[at[found]] = codes[first[found]]
+    by_point = work["teryt_gminy"].isna() & point_gmina.notna()
+    work.loc[by_point, "teryt_gminy"] = point_gmina[by_point]
+    work.loc[by_point, "metoda_lokalizacji"] = METHOD_POINT
     conflict = (
-        frame["metoda_lokalizacji"].eq(METHOD_CODE)
+        work["metoda_lokalizacji"].eq(METHOD_CODE)
         & has_point
         & point_gmina.notna()
-        & point_gmina.ne(frame["teryt_gminy"])
+        & point_gmina.ne(work["teryt_gminy"])
     )
     _note(
-        frame,
+        work,
         conflict,
         P_CONFLICT,
         "Kod TERYT wskazuje gminę "
-        + frame.loc[conflict, "teryt_gminy"].fillna("").astype(str)
+        + work.loc[conflict, "teryt_gminy"].fillna("").astype(str)
         + ", a współrzędne gminę "
         + point_gmina[conflict].fillna("").astype(str)
         + "; przyjęto kod TERYT.",
     )
-    point_outside = has_point & point_gmina.isna() & frame["teryt_gminy"].isna() & ~outside_code
-    _note(frame, point_outside, P_OUTSIDE, f"Współrzędne leżą poza obszarem {region_name}.")
+    point_outside = has_point & point_gmina.isna() & work["teryt_gminy"].isna() & ~outside_code
+    _note(work, point_outside, P_OUTSIDE, f"Współrzędne leżą poza obszarem {region_name}.")
 
     # 3./4. Gmina name (+ powiat), then the locality as a gmina seat.
     gaz = _Gazetteer(gminy)
-    todo = frame["teryt_gminy"].isna() & ~outside_code & ~point_outside & ~bad_code_ambiguous
+    todo = work["teryt_gminy"].isna() & ~outside_code & ~point_outside & ~bad_code_ambiguous
     has_gmina = todo & ~_blank(frame["gmina"])
     if has_gmina.any():
         keys = frame.loc[has_gmina, ["gmina", "powiat"]].astype(str)
         found = _per_distinct(keys, lambda g, p: gaz.by_gmina_name(g, p)[0])
         one = found.str.len() == 1
         idx = one[one].index
-        frame.loc[idx, "teryt_gminy"] = found[idx].str[0]
-        frame.loc[idx, "metoda_lokalizacji"] = METHOD_NAME
+        work.loc[idx, "teryt_gminy"] = found[idx].str[0]
+        work.loc[idx, "metoda_lokalizacji"] = METHOD_NAME
         many = found.str.len() > 1
         texts = _per_distinct(
             found[many].map(tuple).to_frame(),
@@ -424,7 +467,7 @@ def locate_entities(
             ),
         )
         _note(
-            frame,
+            work,
             many.reindex(frame.index, fill_value=False),
             P_AMBIGUOUS,
             texts.reindex(frame.index),
@@ -432,52 +475,51 @@ def locate_entities(
         todo = todo & ~many.reindex(frame.index, fill_value=False)
     # The locality is used only when the gmina field gave no evidence at all, so that an
     # ambiguous gmina name is reported rather than guessed from its seat.
-    by_locality = todo & frame["teryt_gminy"].isna() & _blank(frame["gmina"])
+    by_locality = todo & work["teryt_gminy"].isna() & _blank(frame["gmina"])
     by_locality &= ~_blank(frame["miejscowosc"])
     if by_locality.any():
         keys = frame.loc[by_locality, ["miejscowosc", "powiat"]].astype(str)
         found = _per_distinct(keys, gaz.by_locality)
         one = found.str.len() == 1
         idx = one[one].index
-        frame.loc[idx, "teryt_gminy"] = found[idx].str[0]
-        frame.loc[idx, "metoda_lokalizacji"] = METHOD_LOCALITY
+        work.loc[idx, "teryt_gminy"] = found[idx].str[0]
+        work.loc[idx, "metoda_lokalizacji"] = METHOD_LOCALITY
 
-    unlocated = frame["teryt_gminy"].isna() & frame["problem_kategoria"].isna()
+    unlocated = work["teryt_gminy"].isna() & work["problem_kategoria"].isna()
     _note(
-        frame,
+        work,
         unlocated,
         P_UNLOCATED,
         "Brak kodu TERYT, współrzędnych i jednoznacznej nazwy gminy lub miejscowości.",
     )
-    unlocated_other = frame["teryt_gminy"].isna() & ~unlocated
-    unlocated_other &= ~frame["problem_kategoria"].fillna("").str.contains(
-        f"{P_OUTSIDE}|{P_AMBIGUOUS}|{P_UNLOCATED}"
-    )
-    _note(frame, unlocated_other, P_UNLOCATED, "Nie ustalono gminy.")
+    unlocated_other = work["teryt_gminy"].isna() & ~unlocated
+    unlocated_other[unlocated_other] = ~work.loc[unlocated_other, "problem_kategoria"].fillna(
+        ""
+    ).str.contains(f"{P_OUTSIDE}|{P_AMBIGUOUS}|{P_UNLOCATED}")
+    _note(work, unlocated_other, P_UNLOCATED, "Nie ustalono gminy.")
 
     # Types and names: kept, listed, not counted.
     bad_type = ~frame["typ"].isin(list(ENTITY_TYPES))
-    _note(frame, bad_type, P_TYPE, "Nieznany lub brakujący typ podmiotu.")
+    _note(work, bad_type, P_TYPE, "Nieznany lub brakujący typ podmiotu.")
     no_name = _blank(frame["nazwa"])
-    _note(frame, no_name, P_NAME, "Brak nazwy podmiotu.")
+    _note(work, no_name, P_NAME, "Brak nazwy podmiotu.")
 
     # Duplicates: the same name, type and gmina (across sources too); the first one counts.
+    folded = _fold_array(frame["nazwa"])
     key = pd.DataFrame(
         {
-            "nazwa": _fold_column(frame["nazwa"]),
+            "nazwa": pd.Series(folded, index=frame.index, dtype=pd.ArrowDtype(folded.type)),
             "typ": frame["typ"].fillna("").astype(str),
-            "gmina": frame["teryt_gminy"].fillna("?").astype(str),
+            "gmina": work["teryt_gminy"].fillna("?").astype(str),
         }
     )
-    group = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
-    _, first_pos = np.unique(group, return_index=True)
-    first_row = first_pos[group]  # position of the first row with the same key
+    first_row = _first_of_group(key)  # position of the first row with the same key
     dup = pd.Series(first_row != np.arange(len(frame)), index=frame.index)
-    dup &= frame["teryt_gminy"].notna() & ~no_name
+    dup &= work["teryt_gminy"].notna() & ~no_name
     if dup.any():
         first_ids = frame["id"].iloc[first_row[dup.to_numpy()]].fillna("").astype(str)
         _note(
-            frame,
+            work,
             dup,
             P_DUPLICATE,
             "Powtórzony wpis (ta sama nazwa, typ i gmina co wiersz "
@@ -493,30 +535,37 @@ def locate_entities(
     kody = _spread(
         svc_text.reindex(frame.index), {r: ";".join(p[0]) or None for r, p in parsed.items()}, None
     )
-    # The column's dtype as pandas infers it for text with gaps (as map() would give).
-    frame["gminy_obslugiwane_kody"] = pd.Series(kody.tolist(), index=frame.index)
     unread = {
         r: "Nie rozpoznano gmin obszaru działania: " + ", ".join(p[1]) + "."
         for r, p in parsed.items()
         if p[1]
     }
     svc_all = svc_text.reindex(frame.index)
-    _note(frame, svc_all.isin(list(unread)), P_SERVICE, _spread(svc_all, unread, ""))
+    _note(work, svc_all.isin(list(unread)), P_SERVICE, _spread(svc_all, unread, ""))
 
-    categories = frame["problem_kategoria"].fillna("").astype(object)
+    categories = work["problem_kategoria"].fillna("").astype(object)
     excluded = _per_distinct(
         categories.to_frame(), lambda c: bool(set(c.split("; ")) & EXCLUDING)
     ).astype(bool)
-    frame["uwzgledniony"] = frame["teryt_gminy"].notna() & ~excluded
+    counted = work["teryt_gminy"].notna() & ~excluded
 
     # Geometry: real coordinates where usable, else the gmina's representative point.
     reps = gminy.set_index("teryt").geometry.representative_point()
-    approx = frame["teryt_gminy"].notna() & ~(has_point & ~conflict & point_gmina.notna())
+    real = has_point & ~conflict & point_gmina.notna()
+    approx = work["teryt_gminy"].notna() & ~real
     # A point outside its code's gmina is shown where the code says, flagged as approximate.
-    geometry = points.where(has_point & ~conflict & point_gmina.notna(), None)
-    geometry = geometry.where(~approx, frame["teryt_gminy"].map(reps))
+    at_gmina = _spread(work["teryt_gminy"], reps.to_dict(), None).to_numpy()
+    geometry = np.where(real.to_numpy(), shapes, np.where(approx.to_numpy(), at_gmina, None))
+    for column in work.columns:
+        frame[column] = work[column]
+    # The column's dtype as pandas infers it for text with gaps (as map() would give).
+    frame["gminy_obslugiwane_kody"] = pd.Series(kody.tolist(), index=frame.index)
+    frame["uwzgledniony"] = counted
     frame["pozycja_przyblizona"] = approx
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"))
+    # A shallow copy: copy-on-write keeps the result and the input apart, where geopandas
+    # would otherwise copy every column.
+    geoms = gpd.GeoSeries(geometry, index=frame.index, crs="EPSG:4326")
+    return gpd.GeoDataFrame(frame.copy(deep=False), geometry=geoms, copy=False)
 
 
 def problems_table(located: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:

@@ -17,13 +17,15 @@ import math
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, zip_longest
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from geo.schema import ENTITY_TYPES, REGISTRY_COLUMNS
 from geo.text import fold
@@ -525,7 +527,8 @@ _SERIAL_RE = re.compile(r"^\d{5}(?:\.\d+)?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Excel serial day numbers accepted in a date column: 1954-10-03 .. 2119-01-11.
 _SERIAL_RANGE = (20_000, 80_000)
-_SPACES_RE = re.compile(r"[\u00a0\u2007\u202f]")
+_ODD_SPACES = "\u00a0\u2007\u202f"  # non-breaking and narrow spaces: read as spaces
+_SPACES_RE = re.compile(f"[{_ODD_SPACES}]")
 
 
 def _is_missing(value: object) -> bool:
@@ -608,6 +611,7 @@ class _Table:
     delimiter: str | None = None
     sheet: str | None = None
     notes: list[RowProblem] = field(default_factory=list)
+    odd_spaces: bool = True  # whether cells may hold the spaces of _ODD_SPACES
 
 
 _MAGIC = (
@@ -623,6 +627,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CSV_SEPARATORS = (";", ",", "\t", "|")
+_ARROW_END = "\x00koniec\x00"  # the marker row's cells (see _arrow_csv)
 _SEP_NAMES = {";": "średnik", ",": "przecinek", "\t": "tabulator", "|": "kreska pionowa"}
 
 
@@ -768,11 +773,64 @@ class _LineCounter:
         return line
 
 
-def _sample_records(text: str, sep: str, limit: int) -> list[list[str]]:
+def _head_records(text: str, sep: str, limit: int) -> tuple[list[list[str]], list[int]]:
+    """The first ``limit`` records and the text offset after each (none on a csv.Error).
+
+    They are read from a prefix of the text, grown until it surely holds them: reading them
+    from the whole text would copy all of it into a StringIO for every separator tried.
+    """
+    size = 1 << 16
+    while True:
+        head = text[:size]
+        counter = _LineCounter(head)
+        records: list[list[str]] = []
+        ends: list[int] = []
+        try:
+            for record in islice(csv.reader(counter, delimiter=sep), limit):
+                records.append(record)
+                ends.append(counter.chars)
+        except csv.Error:
+            if size >= len(text):
+                return [], []
+        else:
+            # A record that ends before the end of the prefix is the same in the whole text.
+            if size >= len(text) or (len(records) == limit and counter.chars < len(head)):
+                return records, ends
+        size *= 8
+
+
+def _arrow_csv(body: str, sep: str, width: int) -> pd.DataFrame | None:
+    """Parse ``body`` as ``pd.read_csv(dtype=str, header=None)`` does, with pyarrow's reader.
+
+    Returns ``None`` where the result could differ, for the caller to use pandas: rows of
+    another width than the header's (pandas pads or reports them) and a quote still open at
+    the end of the file (pandas rejects the file, pyarrow would keep the text). A marker row
+    appended after the data shows the latter: an open quote swallows it.
+    """
+    marker = [_ARROW_END] * width
+    tail = ("" if body.endswith(("\n", "\r")) else "\n") + sep.join(marker) + "\n"
     try:
-        return list(islice(csv.reader(_LineCounter(text), delimiter=sep), limit))
-    except csv.Error:
-        return []
+        data = body.encode("utf-8") + tail.encode("utf-8")
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=sep, quote_char='"', newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                # large_string: the storage of pandas' string columns (no conversion)
+                column_types={f"f{i}": pa.large_string() for i in range(width)},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeEncodeError):
+        return None
+    last = table.num_rows - 1
+    if table.num_columns != width or any(c[last].as_py() != _ARROW_END for c in table.columns):
+        return None
+    table = table.slice(0, last)
+    return pd.DataFrame({i: pd.Series(table.column(i), dtype="str") for i in range(width)})
 
 
 def _read_csv(data: bytes, column_map: Mapping[str, str | None] | None) -> _Table:
@@ -783,31 +841,27 @@ def _read_csv(data: bytes, column_map: Mapping[str, str | None] | None) -> _Tabl
         raise RegistryFileError(
             "Plik nie jest tekstowym plikiem CSV (zawiera dane binarne). Wczytaj plik CSV lub XLSX."
         )
-    if not text.strip():
+    if not text or text.isspace():  # not strip(): it would copy the whole text
         raise RegistryFileError("Plik jest pusty.")
     if "\n" not in text and "\r" in text:  # old Mac line ends
         text = text.replace("\r", "\n")
 
     # The separator is the one under which some row looks most like a registry header.
-    best: tuple[tuple[int, int, int, int], str, int | None, list[object]] | None = None
+    best: tuple[tuple[int, int, int, int], str, int | None, list[object], list[int]] | None = None
     for sep in _CSV_SEPARATORS:
-        records = _sample_records(text, sep, HEADER_SCAN_ROWS)
+        records, ends = _head_records(text, sep, HEADER_SCAN_ROWS)
         index, n_fields, cells = _find_header(records, column_map)
         width = len(cells)
         rank = (int(index is not None), n_fields, width, -sample.count(sep))
         if best is None or rank > best[0]:
-            best = (rank, sep, index, cells)
+            best = (rank, sep, index, cells, ends)
     assert best is not None
-    _, sep, header_index, cells = best
+    _, sep, header_index, cells, ends = best
     if header_index is None:
         raise _no_name_column(cells)
 
-    counter = _LineCounter(text)
-    reader = csv.reader(counter, delimiter=sep)
-    for _ in range(header_index):
-        next(reader)
-    offset = counter.chars
-    body_text = text[offset:]
+    body_text = text[ends[header_index - 1] if header_index else 0 :]
+    odd_spaces = any(space in body_text for space in _ODD_SPACES)
     del text
 
     options = dict(
@@ -821,7 +875,9 @@ def _read_csv(data: bytes, column_map: Mapping[str, str | None] | None) -> _Tabl
         engine="c",
     )
     try:
-        frame = pd.read_csv(io.StringIO(body_text), **options)
+        frame = _arrow_csv(body_text, sep, len(cells))
+        if frame is None:
+            frame = pd.read_csv(io.StringIO(body_text), **options)
     except pd.errors.ParserError as exc:
         if "EOF inside string" in str(exc):
             raise RegistryFileError(
@@ -856,7 +912,13 @@ def _read_csv(data: bytes, column_map: Mapping[str, str | None] | None) -> _Tabl
         body = body.iloc[:, :header_width]
     raw_headers = [None if v == "" else v for v in frame.iloc[0].tolist()[:header_width]]
     return _Table(
-        _unique_headers(raw_headers), body, rows, encoding=encoding, delimiter=sep, notes=notes
+        _unique_headers(raw_headers),
+        body,
+        rows,
+        encoding=encoding,
+        delimiter=sep,
+        notes=notes,
+        odd_spaces=odd_spaces,
     )
 
 
@@ -1035,12 +1097,15 @@ def _too_many_rows() -> RegistryFileError:
 # --------------------------------------------------------------------------------------------
 
 
-def _clean_text(series: pd.Series) -> pd.Series:
-    """Strip, normalise non-breaking spaces; empty -> missing. Returns ``string`` dtype."""
+def _clean_text(series: pd.Series, odd_spaces: bool = True) -> pd.Series:
+    """Strip, normalise non-breaking spaces; empty -> missing. Returns ``string`` dtype.
+
+    ``odd_spaces=False`` says that no cell holds a character of ``_ODD_SPACES``.
+    """
     text = series.astype("string")
-    # The characters of _SPACES_RE as literals: pandas replaces them in bulk (pyarrow), while
-    # a pattern with \u escapes makes it call Python's re once per cell.
-    for space in "\u00a0\u2007\u202f":
+    # The characters as literals: pandas replaces them in bulk (pyarrow), while a pattern
+    # with \u escapes makes it call Python's re once per cell.
+    for space in _ODD_SPACES if odd_spaces else "":
         text = text.str.replace(space, " ", regex=False)
     text = text.str.strip()
     return text.mask(text == "")
@@ -1140,10 +1205,14 @@ def _note(message: str, column: str | None = None) -> RowProblem:
 def _problems(
     mask: pd.Series, rows: np.ndarray, column: str | None, severity: str, messages: object
 ) -> list[RowProblem]:
-    """RowProblems for the rows where ``mask`` is true; ``messages`` is a str or a Series."""
+    """RowProblems for the rows where ``mask`` is true; ``messages`` is a str or a Series.
+
+    A Series of messages is matched by index and needs to cover only the selected rows, so
+    that it can be built for them alone.
+    """
     selected = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
     if isinstance(messages, pd.Series):
-        texts = messages.to_numpy(dtype=object)[selected]
+        texts = messages.loc[mask.index[selected]].to_numpy(dtype=object)
     else:
         texts = [messages] * len(selected)
     return [
@@ -1153,20 +1222,32 @@ def _problems(
 
 
 def _as_object(series: pd.Series) -> pd.Series:
-    out = series.astype(object)
-    return out.where(series.notna(), None)
+    values = series.to_numpy(dtype=object, na_value=None)
+    return pd.Series(values, index=series.index, dtype=object)
+
+
+def _map_distinct(text: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
+    """``func`` of every distinct value, spread to the rows as objects (None where missing)."""
+    codes, uniques = pd.factorize(text)
+    results = np.full(len(uniques) + 1, None, dtype=object)  # the last for code -1 (missing)
+    results[:-1] = [func(value) for value in uniques]
+    return pd.Series(results[codes], index=text.index, dtype=object)
 
 
 def _parse_date_series(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse unique values; return (ISO dates or missing, Polish error text or missing)."""
-    parsed: dict[str, str | None] = {}
-    errors: dict[str, str | None] = {}
-    for value in text.dropna().unique():
+    """Parse distinct values; return (ISO dates or None, Polish error text or None)."""
+    codes, uniques = pd.factorize(text)
+    dates = np.full(len(uniques) + 1, None, dtype=object)  # the last for code -1 (missing)
+    errors = dates.copy()
+    for i, value in enumerate(uniques):
         try:
-            parsed[value], errors[value] = parse_date(value), None
+            dates[i] = parse_date(value)
         except ValueError as exc:
-            parsed[value], errors[value] = None, str(exc)
-    return text.map(parsed).astype("string"), text.map(errors).astype("string")
+            errors[i] = str(exc)
+    return (
+        pd.Series(dates[codes], index=text.index, dtype=object),
+        pd.Series(errors[codes], index=text.index, dtype=object),
+    )
 
 
 def _parse_coordinate(text: pd.Series) -> pd.Series:
@@ -1188,7 +1269,7 @@ def _build(
     column_map: Mapping[str, str | None] | None,
 ) -> ParsedRegistry:
     body = table.body
-    cleaned = {i: _clean_text(body[i]) for i in body.columns}
+    cleaned = {i: _clean_text(body[i], table.odd_spaces) for i in body.columns}
 
     # A cell this long means a broken file (a quote never closed swallows the rest).
     for i, text in cleaned.items():
@@ -1248,7 +1329,9 @@ def _build(
 
     rows = table.rows[keep]
     columns: dict[str, pd.Series] = {
-        native: cleaned[pos][keep].reset_index(drop=True) for pos, native in assigned.items()
+        # Filtering copies every column: only when some row goes.
+        native: cleaned[pos] if keep.all() else cleaned[pos][keep].reset_index(drop=True)
+        for pos, native in assigned.items()
     }
     n = len(rows)
     missing = pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="string")
@@ -1263,8 +1346,7 @@ def _build(
     # Types: a few distinct values, so map the unique ones.
     if "typ" in header_of:
         raw_types = text_of("typ")
-        codes = {v: normalize_type(v) for v in raw_types.dropna().unique()}
-        types = raw_types.map(codes).astype("string")
+        types = _map_distinct(raw_types, normalize_type)
         unknown = raw_types.notna() & types.isna()
         allowed = ", ".join(ENTITY_TYPES)
         problems += _problems(
@@ -1272,7 +1354,7 @@ def _build(
             rows,
             header_of["typ"],
             ERROR,
-            "Nieznany typ podmiotu „" + raw_types.fillna("") + f"”. Dozwolone: {allowed} "
+            "Nieznany typ podmiotu „" + raw_types[unknown] + f"”. Dozwolone: {allowed} "
             "(albo ich pełne nazwy).",
         )
         if default_code is not None:
@@ -1298,7 +1380,7 @@ def _build(
             rows,
             header_of[native],
             WARNING,
-            errors.fillna("") + " Pole pozostawiono puste.",
+            errors[errors.notna()] + " Pole pozostawiono puste.",
         )
         frame[native] = _as_object(dates)
     start, end = frame["data_rozpoczecia"], frame["data_zakonczenia"]
@@ -1352,7 +1434,7 @@ def _coordinates(
             header_of.get(name),
             WARNING,
             f"Nie rozpoznano współrzędnej ({_LABELS[name]}) „"
-            + text.fillna("")
+            + text[bad]
             + "”: podaj liczbę stopni, np. 51,2465. Pole pozostawiono puste.",
         )
     out_of_range = (lat.abs() > 90) | (lon.abs() > 180)
@@ -1456,7 +1538,7 @@ def read_registry(
         When the whole file cannot be used (Polish message).
     """
     data, name = _load(source, filename)
-    if not data.strip():
+    if not data or data.isspace():  # not strip(): it would copy the whole file
         raise RegistryFileError("Plik jest pusty.")
     if data.startswith(_OLE):
         raise RegistryFileError(

@@ -65,6 +65,9 @@ MAX_SOURCE_NAME = 100
 
 # Rows per INSERT batch: large enough to be fast, small enough to bound memory on 100k rows.
 _CHUNK_ROWS = 10_000
+# Rows per INSERT statement on SQLite: 40 x 20 values stay under the 999 parameters that older
+# SQLite versions allow; a divisor of _CHUNK_ROWS, so that a full batch is one executemany.
+_SQLITE_ROWS_PER_INSERT = 40
 # Attempts of one import when a concurrent writer took the same version number or source name.
 _MAX_ATTEMPTS = 5
 # Seconds a SQLite writer waits for another writer's lock before giving up.
@@ -402,8 +405,11 @@ def _text_value(value: Any) -> Any:
     return str(value)
 
 
-def _prepare_frame(frame: object) -> pd.DataFrame:
-    """Return the native columns as an object frame of str/float/None, or raise StoreError."""
+def _prepare_columns(frame: object, missing: Any = None) -> dict[str, list[Any]]:
+    """Return the native columns as lists of str/float, gaps as ``missing``.
+
+    Raises :class:`StoreError` when the frame cannot be stored.
+    """
     if not isinstance(frame, pd.DataFrame):
         raise StoreError("Do zapisania rejestru potrzebna jest tabela (DataFrame).")
     if len(frame) == 0:
@@ -420,59 +426,72 @@ def _prepare_frame(frame: object) -> pd.DataFrame:
             "Kolumny występują w tabeli więcej niż raz: " + ", ".join(duplicated) + "."
         )
     n = len(frame)
-    out: dict[str, pd.Series] = {}
+    out: dict[str, list[Any]] = {}
     for col in REGISTRY_COLUMNS:
         if col not in frame.columns:
-            out[col] = pd.Series([None] * n, dtype=object)
+            out[col] = [missing] * n
             continue
         raw = frame[col].reset_index(drop=True)
-        present = raw.notna()
+        present = raw.notna().to_numpy()
         if col in FLOAT_COLUMNS:
             numeric = pd.to_numeric(raw, errors="coerce").astype("float64")
-            bad = (present & numeric.isna()) | np.isinf(numeric.to_numpy())
+            bad = (present & numeric.isna().to_numpy()) | np.isinf(numeric.to_numpy())
             if bad.any():
-                pos = int(bad.to_numpy().nonzero()[0][0])
+                pos = int(bad.nonzero()[0][0])
                 raise StoreError(
                     f"Kolumna „{col}” musi zawierać liczby; w {pos + 1}. wierszu danych jest "
                     f"{str(raw.iloc[pos])!r}. Rejestr nie został zmieniony."
                 )
-            out[col] = numeric.astype(object).where(numeric.notna(), None)
+            out[col] = np.where(present, numeric.to_numpy(dtype=object), missing).tolist()
             continue
-        values = raw.astype(object).where(present, None)
+        values = raw.to_numpy(dtype=object)
         if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-            values = values.map(_text_value)
-        out[col] = values
-    return pd.DataFrame(out, columns=list(REGISTRY_COLUMNS), dtype=object)
+            values = pd.Series(np.where(present, values, None), dtype=object).map(_text_value)
+            values = values.to_numpy(dtype=object)
+        out[col] = np.where(present, values, missing).tolist()
+    return out
 
 
-def _records(prepared: pd.DataFrame, version_id: int, start: int, stop: int) -> list[dict]:
-    chunk = prepared.iloc[start:stop]
-    columns = [chunk[c].tolist() for c in REGISTRY_COLUMNS]
-    return [
-        {
-            "version_id": version_id,
-            "row_no": start + i + 1,
-            **dict(zip(REGISTRY_COLUMNS, row, strict=True)),
-        }
-        for i, row in enumerate(zip(*columns, strict=True))
-    ]
+#: Columns of an entity row as :func:`_records` gives them to :meth:`Store._insert_chunk`.
+_INSERT_KEYS: tuple[str, ...] = ("version_id", "row_no", *REGISTRY_COLUMNS)
 
 
-def _entities_frame(rows: Sequence[Any]) -> pd.DataFrame:
-    """Build the entity frame with stable dtypes: text as object (str/None), floats, ints."""
+def _records(columns: dict[str, list[Any]], version_id: int, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of prepared columns: an object array, columns as ``_INSERT_KEYS``."""
+    values = [columns[col][start:stop] for col in REGISTRY_COLUMNS]
+    records = np.empty((len(values[0]), len(_INSERT_KEYS)), dtype=object)
+    records[:, 0] = version_id
+    records[:, 1] = range(start + 1, start + len(records) + 1)
+    for position, column in enumerate(values, start=2):
+        records[:, position] = column
+    return records
+
+
+def _entities_frame(rows: Sequence[tuple[Any, ...]], sort: bool = False) -> pd.DataFrame:
+    """Build the entity frame with stable dtypes: text as object (str/None), floats, ints.
+
+    ``sort`` puts the rows in the order of source name and row number.
+    """
     # dtype=object keeps None as None (pandas 3 would infer str columns with NaN otherwise).
     frame = pd.DataFrame(
-        [tuple(r) for r in rows],
-        columns=[*REGISTRY_COLUMNS, "zrodlo_rejestru", "wersja", "_row"],
-        dtype=object,
+        rows, columns=[*REGISTRY_COLUMNS, "zrodlo_rejestru", "wersja", "_row"], dtype=object
     )
+    if sort:
+        names, _ = pd.factorize(frame["zrodlo_rejestru"], sort=True)
+        order = np.lexsort((frame["_row"].to_numpy(dtype=np.int64), names))
+        if (order != np.arange(len(order))).any():  # rows mostly come in order already
+            frame = frame.take(order).reset_index(drop=True)
     for col in FLOAT_COLUMNS:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     frame["wersja"] = frame["wersja"].astype("int64")
-    ids = frame["id"].map(lambda v: v.strip() if isinstance(v, str) else None)
-    key_part = ids.where(ids.fillna("").astype(bool), frame["_row"].astype(str))
-    frame["entity_key"] = (frame["zrodlo_rejestru"].astype(object) + ":" + key_part).astype(object)
-    return frame.drop(columns="_row")[list(ENTITY_COLUMNS)].reset_index(drop=True)
+    # The key is the stripped id, or the row number when the id is missing or blank.
+    ids = frame["id"].str.strip()
+    key_part = ids.to_numpy(dtype=object, na_value=None, copy=True)
+    no_id = ~ids.fillna("").astype(bool).to_numpy()
+    key_part[no_id] = [str(row) for row in frame["_row"].to_numpy()[no_id]]
+    keys = frame["zrodlo_rejestru"].to_numpy(dtype=object) + ":" + key_part
+    frame["entity_key"] = pd.Series(keys, index=frame.index, dtype=object)
+    return frame.drop(columns="_row")
 
 
 def _inserted_id(result: sa.CursorResult[Any]) -> int:
@@ -509,6 +528,7 @@ class Store:
 
     def __init__(self, url: str):
         self._engine = self._make_engine(url)
+        self._insert_sql: dict[int, str] = {}  # SQLite INSERT statements by number of rows
         try:
             # In a write transaction: two processes opening a new SQLite file at once would
             # otherwise both check for the tables and then clash when creating them.
@@ -750,23 +770,36 @@ class Store:
         if not done:
             conn.execute(sa.insert(t).values(source=name, **values))
 
-    def _insert_chunk(self, conn: Connection, records: list[dict]) -> None:
-        # executemany with a list of dicts: the driver's bulk path (fast on SQLite and psycopg).
-        if not records:
+    def _insert_chunk(self, conn: Connection, records: np.ndarray) -> None:
+        """Insert rows made by :func:`_records` in bulk (on SQLite, many rows per statement)."""
+        if not len(records):
             return
         if self._is_sqlite:
-            # SQLAlchemy's per-row parameter handling costs more than SQLite's own insert. The
-            # columns are plain INTEGER/TEXT/REAL (no type conversion), so the statement is
-            # compiled once and the driver gets the rows as tuples.
-            keys = list(records[0])
-            compiled = sa.insert(entities_table).compile(dialect=conn.dialect, column_keys=keys)
-            order = [keys.index(name) for name in compiled.positiontup or ()]
-            rows = [tuple(r.values()) for r in records]
-            if order != list(range(len(keys))):
-                rows = [tuple(row[i] for i in order) for row in rows]
-            conn.exec_driver_sql(str(compiled), rows)
+            # SQLAlchemy's per-row parameter handling, and then the driver's (binding, stepping
+            # and resetting the statement for each row), cost more than SQLite's own insert.
+            # The columns are plain INTEGER/TEXT/REAL (no type conversion): the driver gets
+            # the values of many rows for each statement, in one tuple.
+            per = min(_SQLITE_ROWS_PER_INSERT, len(records))
+            full = len(records) // per * per
+            params = list(map(tuple, records[:full].reshape(-1, per * records.shape[1]).tolist()))
+            conn.exec_driver_sql(self._sqlite_insert(per), params)
+            if full < len(records):
+                rest = records[full:]
+                conn.exec_driver_sql(self._sqlite_insert(len(rest)), [tuple(rest.ravel().tolist())])
             return
-        conn.execute(sa.insert(entities_table), records)
+        rows = [dict(zip(_INSERT_KEYS, r, strict=True)) for r in records.tolist()]
+        conn.execute(sa.insert(entities_table), rows)
+
+    def _sqlite_insert(self, rows: int) -> str:
+        """SQL inserting ``rows`` entities: their values in ``_INSERT_KEYS`` order, row by row."""
+        if rows not in self._insert_sql:
+            # Only our own table and column names go into the text; the values are bound.
+            row = "(" + ", ".join("?" * len(_INSERT_KEYS)) + ")"
+            self._insert_sql[rows] = (
+                f"INSERT INTO {entities_table.name} ({', '.join(_INSERT_KEYS)}) VALUES "
+                + ", ".join([row] * rows)
+            )
+        return self._insert_sql[rows]
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -818,13 +851,15 @@ class Store:
             previous version then stays current and nothing is written.
         """
         name = _validate_source(source)
-        prepared = _prepare_frame(frame)
+        # SQLite stores a bound NaN as NULL, and Python's sqlite3 binds a float directly while
+        # every None goes through its adapter lookup (which made NULLs most of the insert time).
+        prepared = _prepare_columns(frame, missing=math.nan if self._is_sqlite else None)
         if content is not None and not isinstance(content, bytes | bytearray | memoryview):
             raise StoreError("Zawartość pliku musi być ciągiem bajtów.")
         user = _clean_user(user)
         note = (note.strip() or None) if isinstance(note, str) else None
         file_name = str(file_name) if file_name is not None else None
-        n = len(prepared)
+        n = len(frame)
         mapping = _validate_column_map(column_map) if column_map is not None else None
         default_code = (str(default_type).strip()[:10] or None) if default_type else None
 
@@ -1003,11 +1038,21 @@ class Store:
             )
             .select_from(e.join(v, v.c.id == e.c.version_id).join(s, s.c.id == v.c.source_id))
             .where(condition)
-            .order_by(s.c.name, e.c.row_no)
         )
+        if not self._is_sqlite:
+            query = query.order_by(s.c.name, e.c.row_no)
         with self._read() as conn:
-            rows = conn.execute(query).all()
-        return _entities_frame(rows)
+            result = conn.execute(query)
+            if self._is_sqlite:
+                # SQLite's driver gives plain tuples of str/float/int/None (no type processing
+                # for these columns): taking them from its cursor skips a Row per entity.
+                rows = result.cursor.fetchall()
+                result.close()
+            else:
+                rows = [tuple(r) for r in result]
+        # SQLite would sort the whole rows; pandas sorts the keys alone, in the same order
+        # (SQLite's BINARY collation compares code points, as Python does).
+        return _entities_frame(rows, sort=self._is_sqlite)
 
     def current_entities(self) -> pd.DataFrame:
         """Rows of the current version of every source.

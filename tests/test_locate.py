@@ -163,3 +163,15 @@ def test_nothing_dropped_and_problem_table(locate) -> None:
     table = L.problems_table(out)
     assert len(table) == 3
     assert table["problem"].notna().all()
+
+
+def test_input_is_left_unchanged_and_the_result_is_independent(gminy_06, terc_pl) -> None:
+    frame = entities({"teryt": "0663011"}, {"szerokosc": LUBLIN[0], "dlugosc": LUBLIN[1]})
+    before = frame.copy()
+    out = L.locate_entities(frame, gminy_06, terc_pl, "06")
+    pd.testing.assert_frame_equal(frame, before)
+    out.loc[0, "nazwa"] = "zmieniona"
+    out.loc[1, "szerokosc"] = 0.0
+    pd.testing.assert_frame_equal(frame, before)
+    frame.loc[1, "nazwa"] = "też zmieniona"
+    assert out.loc[1, "nazwa"] == "Podmiot 1"

@@ -106,7 +106,8 @@ def test_store_writes_in_bulk(tmp_path) -> None:
             inserts.append(len(parameters) if executemany else 1)
 
     store.import_version("rejestr", frame)
-    assert len(inserts) == 3 and sum(inserts) == n  # one statement per chunk, not per row
+    assert len(inserts) == 3  # one statement per chunk, not per row
+    assert sum(inserts) < n / 10  # and on SQLite each set of parameters holds many rows
     back = store.current_entities()
     assert back["nazwa"].tolist() == frame["nazwa"].tolist()
     assert np.allclose(back["szerokosc"], frame["szerokosc"])

@@ -838,6 +838,60 @@ def test_row_problems_are_reported_and_rows_kept(tmp_path: Path) -> None:
     assert all(p.message and p.severity in {ERROR, WARNING} for p in parsed.problems)
 
 
+def _same_result(first: ParsedRegistry, second: ParsedRegistry) -> None:
+    pd.testing.assert_frame_equal(first.frame, second.frame)
+    for column in first.frame.columns:  # None stays None (assert_frame_equal allows NaN)
+        assert [type(v) for v in first.frame[column]] == [type(v) for v in second.frame[column]]
+    assert first.problems == second.problems
+    pd.testing.assert_frame_equal(first.preview, second.preview)
+    assert (first.headers, first.header_map, first.delimiter, first.encoding) == (
+        second.headers,
+        second.header_map,
+        second.delimiter,
+        second.encoding,
+    )
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\n", "\r"])
+def test_arrow_and_pandas_csv_readers_give_the_same_result(
+    line_end: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [
+        "Rejestr;;",
+        "Nazwa;Typ;Miejscowość;Uwagi;Szerokość;Długość",
+        '"Klub ""Razem"";  w Lublinie";KIS;Lublin;"dwie\nlinie";51,2465;22,5684',
+        'CIS;cis;;a"b;;',
+        ";;;;;",
+        ' "Spółdzielnia"x ;SPS;Chełm;\u00a0uwaga\u00a0;abc;22',
+        'Fundacja;NGO;"";"";52.1;',
+    ]
+    data = (line_end.join(lines) + line_end).encode("utf-8")
+    through_arrow = read_registry(data, "r.csv")
+    monkeypatch.setattr(registry, "_arrow_csv", lambda *args: None)
+    through_pandas = read_registry(data, "r.csv")
+    _same_result(through_arrow, through_pandas)
+    assert through_arrow.frame["nazwa"].tolist()[:2] == ['Klub "Razem";  w Lublinie', "CIS"]
+    assert through_arrow.frame["uwagi"].tolist()[0] == "dwie\nlinie"
+
+
+def test_quote_left_open_at_the_end_of_the_file_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text('Nazwa;Typ\nKIS A;KIS\nKIS B;"KIS\n', encoding="utf-8")
+    reject(path, "cudzysłów")
+
+
+def test_header_below_long_title_rows(tmp_path: Path) -> None:
+    # The rows above the header are more text than the first part read to find it.
+    title = "Rejestr " + "bardzo długi opis " * 4000
+    path = write_csv(
+        tmp_path / "t.csv",
+        [[title], [title], ["Nazwa", "Typ"], ["KIS A", "KIS"], ["KIS B", "KIS"]],
+    )
+    parsed = read_registry(path)
+    assert parsed.frame["nazwa"].tolist() == ["KIS A", "KIS B"]
+    assert parsed.frame["wiersz"].tolist() == [4, 5]
+
+
 def test_csv_row_with_more_fields_than_header_is_an_error_row(tmp_path: Path) -> None:
     path = tmp_path / "e.csv"
     path.write_text("Nazwa,Typ\nKIS A,KIS\nSpółdzielnia, socjalna,SPS\n", encoding="utf-8")

@@ -122,6 +122,65 @@ def test_round_trip_keeps_text_verbatim_and_types(store: Store, db_path: Path) -
     assert raw == tricky
 
 
+def test_missing_values_are_stored_as_sql_null(store: Store, db_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "nazwa": ["A", "B", None],
+            "teryt": pd.Series([None, "0663011", np.nan], dtype=object),
+            "szerokosc": [51.25, np.nan, None],
+        }
+    )
+    store.import_version("rejestr KIS", frame)
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT typeof(nazwa), typeof(teryt), typeof(szerokosc), typeof(uwagi) "
+            "FROM entities ORDER BY row_no"
+        ).fetchall()
+    assert rows == [
+        ("text", "null", "real", "null"),
+        ("text", "text", "null", "null"),
+        ("null", "null", "null", "null"),
+    ]
+
+
+def test_read_back_gives_python_values_in_source_and_row_order(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches and statements of a few rows, with a partial last one.
+    monkeypatch.setattr(store_module, "_CHUNK_ROWS", 6)
+    monkeypatch.setattr(store_module, "_SQLITE_ROWS_PER_INSERT", 4)
+    n = 15
+    frame = _frame(n, "b")
+    frame["id"] = [f" b{i} " if i % 3 else None for i in range(n)]
+    frame.loc[4, "id"] = "   "
+    frame.loc[5, "szerokosc"] = np.nan
+    frame["uwagi"] = pd.Series(["ż", None, ""] * 5, dtype=object)
+    store.import_version("źródło B", frame)  # imported first, listed last
+    store.import_version("Źródło A", _frame(2, "a"))
+    store.import_version("rejestr", _frame(3, "r"))
+
+    got = store.current_entities()
+    assert got["zrodlo_rejestru"].tolist() == ["rejestr"] * 3 + ["Źródło A"] * 2 + ["źródło B"] * n
+    b = got[got["zrodlo_rejestru"] == "źródło B"].reset_index(drop=True)
+    assert b["nazwa"].tolist() == frame["nazwa"].tolist()
+    assert b["uwagi"].tolist() == ["ż", None, ""] * 5
+    assert b["szerokosc"].isna().tolist() == [i == 5 for i in range(n)]
+    np.testing.assert_array_equal(b["dlugosc"], frame["dlugosc"])
+    # The stripped id, else the row number (also for an id of spaces).
+    assert b["entity_key"].tolist() == [
+        f"źródło B:{i + 1}" if i % 3 == 0 or i == 4 else f"źródło B:b{i}" for i in range(n)
+    ]
+    for column in ENTITY_COLUMNS:
+        if column in ("szerokosc", "dlugosc"):
+            assert got[column].dtype == np.float64
+        elif column == "wersja":
+            assert got[column].dtype == np.int64
+        else:  # text: Python str or None, never NaN
+            assert got[column].dtype == object, column
+            assert {type(v) for v in got[column]} <= {str, type(None)}, column
+    assert got.index.equals(pd.RangeIndex(len(got)))
+
+
 def test_numbers_and_dates_in_text_columns_become_text(store: Store) -> None:
     frame = pd.DataFrame(
         {
