@@ -305,35 +305,6 @@ def test_source_name_of_100_characters_is_accepted(store: Store) -> None:
 # -- atomicity -------------------------------------------------------------------------------
 
 
-def test_failure_after_half_the_rows_rolls_back(
-    store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store.import_version("rejestr KIS", _frame(7, "stary"), content=b"stary plik")
-    before = _db_counts(db_path)
-    monkeypatch.setattr(store_module, "_CHUNK_ROWS", 10)
-    original = Store._insert_chunk
-    calls: list[int] = []
-
-    def failing(self: Store, conn, records):  # type: ignore[no-untyped-def]
-        calls.append(len(records))
-        if len(calls) == 2:
-            raise RuntimeError("awaria dysku w połowie importu")
-        original(self, conn, records)
-
-    monkeypatch.setattr(Store, "_insert_chunk", failing)
-    with pytest.raises(RuntimeError, match="awaria"):
-        store.import_version("rejestr KIS", _frame(20, "nowy"), content=b"nowy plik")
-    with pytest.raises(RuntimeError, match="awaria"):
-        calls.clear()
-        store.import_version("nowe źródło", _frame(20, "nowy"))
-    assert calls == [10, 10]  # the first half really was inserted before the failure
-
-    assert _db_counts(db_path) == before
-    assert _current_numbers(db_path) == {"rejestr KIS": 1}
-    assert store.current_entities()["id"].tolist() == [f"stary{i}" for i in range(7)]
-    assert store.sources() == ["rejestr KIS"]
-
-
 def test_database_error_mid_import_is_reported_in_polish(
     store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -363,29 +334,6 @@ def _assert_consistent(path: Path, source: str, expected_versions: int) -> None:
     assert numbers == list(range(1, expected_versions + 1))
     assert sum(r[3] for r in rows) == 1
     assert all(r[2] == r[4] for r in rows)  # every version has all its rows
-
-
-def test_concurrent_imports_from_threads(db_path: Path) -> None:
-    per_thread = 4
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def worker(tag: str) -> None:
-        try:
-            with Store(f"sqlite:///{db_path}") as own:  # one engine per thread, like two apps
-                barrier.wait(timeout=60)
-                for i in range(per_thread):
-                    own.import_version("wspólne źródło", _frame(300 + i, f"{tag}{i}-"))
-        except BaseException as exc:  # noqa: BLE001 - surfaced in the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(t,)) for t in ("x", "y")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert errors == []
-    _assert_consistent(db_path, "wspólne źródło", 2 * per_thread)
 
 
 def test_shared_store_is_usable_from_threads(store: Store, db_path: Path) -> None:

@@ -153,8 +153,15 @@ def test_failure_half_way_rolls_back(
     monkeypatch.setattr(Store, "_insert_chunk", failing)
     with pytest.raises(RuntimeError, match="awaria"):
         store.import_version("rejestr KIS", _frame(25, "nowy"), content=b"nowy")
+    assert calls == [10, 10]  # the first part really was inserted before the failure
+    assert db_snapshot(db_url) == before
+    calls.clear()
+    with pytest.raises(RuntimeError, match="awaria"):  # a new source is not left behind
+        store.import_version("nowe źródło", _frame(25, "nowy"))
     assert calls == [10, 10]
     assert db_snapshot(db_url) == before
+    assert store.sources() == ["rejestr KIS"]
+    assert store.current_entities()["id"].tolist() == [f"stary{i}" for i in range(7)]
 
 
 def test_concurrent_imports_keep_a_consistent_history(db_url: str) -> None:  # noqa: F811
