@@ -866,7 +866,15 @@ def test_arrow_and_pandas_csv_readers_give_the_same_result(
         'Fundacja;NGO;"";"";52.1;',
     ]
     data = (line_end.join(lines) + line_end).encode("utf-8")
+    real_arrow_csv = registry._arrow_csv
+    used: list[bool] = []
+    monkeypatch.setattr(
+        registry,
+        "_arrow_csv",
+        lambda *a: used.append((got := real_arrow_csv(*a)) is not None) or got,
+    )
     through_arrow = read_registry(data, "r.csv")
+    assert used == [True]  # the Arrow reader really read this file
     monkeypatch.setattr(registry, "_arrow_csv", lambda *args: None)
     through_pandas = read_registry(data, "r.csv")
     _same_result(through_arrow, through_pandas)
