@@ -213,31 +213,36 @@ def _fold_array(values: pd.Series) -> pa.Array:
     return out
 
 
+def _row_groups(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Group the rows of ``keys`` by all their values (missing values form a group too).
+
+    Returns the position of each group's first row and, for every row, its group's number.
+    """
+    # One integer code per distinct row: factorise each column, then the combinations.
+    combined = np.zeros(len(keys), dtype=np.int64)
+    for column in keys.columns:
+        codes, uniques = pd.factorize(keys[column], use_na_sentinel=False)
+        combined = combined * len(uniques) + codes
+    _, first_row, group = np.unique(combined, return_index=True, return_inverse=True)
+    return first_row, group.reshape(-1)
+
+
 def _per_distinct(keys: pd.DataFrame, func: Callable[..., Any]) -> pd.Series:
     """``func(*row)`` evaluated once per distinct row of ``keys``, spread to every row."""
     if keys.empty:
         return pd.Series([], index=keys.index, dtype=object)
-    # One integer code per distinct row: factorise each column, then the combinations.
-    columns = [pd.factorize(keys[c], use_na_sentinel=False) for c in keys.columns]
-    combined = np.zeros(len(keys), dtype=np.int64)
-    for col_codes, col_uniques in columns:
-        combined = combined * len(col_uniques) + col_codes
-    distinct, first_row, codes = np.unique(combined, return_index=True, return_inverse=True)
-    values = [col_uniques[col_codes[first_row]] for col_codes, col_uniques in columns]
-    results = np.empty(len(distinct), dtype=object)
-    for i, row in enumerate(zip(*values, strict=True)):
+    first_row, group = _row_groups(keys)
+    distinct = keys.iloc[first_row]
+    results = np.empty(len(first_row), dtype=object)
+    for i, row in enumerate(zip(*(distinct[c].tolist() for c in keys.columns), strict=True)):
         results[i] = func(*row)
-    return pd.Series(results[codes], index=keys.index, dtype=object)
+    return pd.Series(results[group], index=keys.index, dtype=object)
 
 
 def _first_of_group(keys: pd.DataFrame) -> np.ndarray:
     """For every row, the position of the first row with the same values in all columns."""
-    group = np.zeros(len(keys), dtype=np.int64)
-    for column in keys.columns:
-        codes, uniques = pd.factorize(keys[column], use_na_sentinel=False)
-        group = group * len(uniques) + codes
-    _, first_pos, inverse = np.unique(group, return_index=True, return_inverse=True)
-    return first_pos[inverse]
+    first_row, group = _row_groups(keys)
+    return first_row[group]
 
 
 def _spread(keys: pd.Series, mapping: dict[Any, Any], default: Any) -> pd.Series:

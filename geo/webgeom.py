@@ -33,7 +33,6 @@ import tempfile
 import textwrap
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +42,10 @@ import numpy as np
 import pandas as pd
 import shapely
 import topojson
-from branca.element import Element
 from folium.template import Template
 
 from geo.config import Settings
+from geo.webmap import map_elements
 
 __all__ = [
     "DEFAULT_DECIMALS",
@@ -656,12 +655,6 @@ def _topojson_template() -> Template | None:
         return _topo_template
 
 
-def _walk(element: Element) -> Iterator[Element]:
-    yield element
-    for child in element._children.values():
-        yield from _walk(child)
-
-
 _TOPO_TYPES = frozenset({"Polygon", "MultiPolygon", "LineString", "MultiLineString", "Point"})
 
 
@@ -756,7 +749,7 @@ def use_topojson(m: folium.Map, *, step_deg: float = TOPO_STEP_DEG) -> folium.Ma
         ``m``.
     """
     template = _topojson_template()
-    layers = [e for e in _walk(m) if isinstance(e, folium.GeoJson) and _eligible(e)]
+    layers = [e for e in map_elements(m) if isinstance(e, folium.GeoJson) and _eligible(e)]
     if template is None or not layers:
         return m
     base, bounds = _layers_topology(layers, step_deg)

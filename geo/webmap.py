@@ -1011,10 +1011,11 @@ class _FitRegion(folium.MacroElement):
 # --------------------------------------------------------------------------- assets
 
 
-def _walk(element: Element) -> Iterator[Element]:
+def map_elements(element: Element) -> Iterator[Element]:
+    """``element`` and all its descendants (folium/branca children), depth first."""
     yield element
     for child in element._children.values():
-        yield from _walk(child)
+        yield from map_elements(child)
 
 
 def _is_external(url: str) -> bool:
@@ -1045,7 +1046,7 @@ def use_local_assets(m: folium.Map, urls: Mapping[str, str] | None = None) -> fo
         offline).
     """
     urls = dict(urls or asset_urls())
-    for element in _walk(m):
+    for element in map_elements(m):
         for attr in ("default_js", "default_css"):
             links = getattr(element, attr, None)
             if not links:

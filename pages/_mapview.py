@@ -22,12 +22,14 @@ streamlit-folium changes them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import folium
 import streamlit as st
 import streamlit_folium as sf
+
+from geo.webmap import map_elements
 
 #: What a click returns when ``returned_objects`` names it (st_folium's initial values).
 _DEFAULTS: dict[str, Any] = {
@@ -44,12 +46,6 @@ _DEFAULTS: dict[str, Any] = {
     "selected_tags": None,
     "last_geocoder_result": None,
 }
-
-
-def _walk(element: Any) -> Iterator[Any]:
-    yield element
-    for child in getattr(element, "_children", {}).values():
-        yield from _walk(child)
 
 
 def map_arguments(fmap: folium.Map, *, key: str, returned_objects: Sequence[str]) -> dict[str, Any]:
@@ -69,7 +65,7 @@ def map_arguments(fmap: folium.Map, *, key: str, returned_objects: Sequence[str]
     script = sf._get_map_string(fmap)
     css: list[str] = []
     js: list[str] = []
-    for element in _walk(fmap):
+    for element in map_elements(fmap):
         css += [href for _, href in getattr(element, "default_css", [])]
         js += [src for _, src in getattr(element, "default_js", [])]
     return {

@@ -19,7 +19,7 @@ from geo import webgeom as W
 from geo.coverage import gmina_coverage
 from geo.locate import locate_entities
 from geo.schema import REGISTRY_COLUMNS
-from geo.webmap import build_map, map_html
+from geo.webmap import build_map, map_elements, map_html
 
 DAY = dt.date(2026, 1, 1)
 
@@ -178,11 +178,11 @@ def test_use_topojson_keeps_what_leaflet_gets(scene) -> None:
     coverage, located = scene
     plain = build_map(coverage, located)
     m = W.use_topojson(build_map(coverage, located))
-    layers = [e for e in W._walk(m) if getattr(e, "pes_topo_object", None)]
+    layers = [e for e in map_elements(m) if getattr(e, "pes_topo_object", None)]
     assert len(layers) >= 2  # gminas and powiat outlines (and the points)
     topology = json.loads(layers[0].pes_topology_json)
     assert all(getattr(layer, "pes_topology_json", None) is None for layer in layers[1:])
-    originals = [e for e in W._walk(plain) if isinstance(e, folium.GeoJson)]
+    originals = [e for e in map_elements(plain) if isinstance(e, folium.GeoJson)]
     for layer, original in zip(layers, originals, strict=False):
         decoded = W.topojson_features(topology, layer.pes_topo_object)["features"]
         expected = original.data["features"]
@@ -211,7 +211,7 @@ def test_unknown_folium_template_keeps_geojson(scene, monkeypatch) -> None:
     monkeypatch.setattr(W, "_folium_geojson_template_source", lambda: "{{ this.data }}")
     m = W.use_topojson(build_map(coverage, located))
     assert "pesTopoFeatures" not in map_html(m)
-    assert not any(hasattr(e, "pes_topo_object") for e in W._walk(m))
+    assert not any(hasattr(e, "pes_topo_object") for e in map_elements(m))
 
 
 def test_installed_folium_supports_topojson() -> None:
@@ -271,7 +271,7 @@ def test_template_syntax_in_properties_stays_inert(light) -> None:
     W.use_topojson(m)
     document = map_html(m)
     assert "generate_lorem_ipsum" not in document
-    layer = next(e for e in W._walk(m) if getattr(e, "pes_topology_json", None))
+    layer = next(e for e in map_elements(m) if getattr(e, "pes_topology_json", None))
     decoded = W.topojson_features(json.loads(layer.pes_topology_json), "l0")["features"]
     assert {f["properties"]["nazwa"] for f in decoded} == {hostile}
     for start in ("{{", "{%", "{#"):
