@@ -18,8 +18,8 @@ call), so pages must not modify the frames they get.
   import, restore and manual fix, also in other instances); ``planning_state`` changes with
   the LPRES plans and subregion files. :func:`coverage_key` gives that key.
 * ``pages._mapview._rendered(key, view...)``: the interactive maps, rendered once per view
-  into the arguments of the browser component (strings); the view starts with
-  :func:`coverage_key`, so the same events make them stale.
+  into the arguments of the browser component (strings); the view holds the key of the
+  data drawn (:func:`coverage_and_key`), so the same events make them stale.
 """
 
 from __future__ import annotations
@@ -190,11 +190,22 @@ def coverage_key(as_of: dt.date | None = None) -> tuple[Any, ...]:
     return guarded(lambda: (_settings_key(s), day, registry_state(s), pipeline.planning_state(s)))
 
 
+def coverage_and_key(
+    as_of: dt.date | None = None,
+) -> tuple[pipeline.CoverageResult, tuple[Any, ...]]:
+    """The coverage result and the :func:`coverage_key` it was computed for.
+
+    Pages caching what they draw from the result key it with this key: asking for the key
+    again later could see a newer registry state than the result's.
+    """
+    s = settings()
+    key = coverage_key(as_of)
+    return guarded(lambda: _coverage(*key, s)), key
+
+
 def coverage(as_of: dt.date | None = None) -> pipeline.CoverageResult:
     """The coverage result for ``as_of`` (default: the date chosen on the map page)."""
-    s = settings()
-    key, day, registry, planning = coverage_key(as_of)
-    return guarded(lambda: _coverage(key, day, registry, planning, s))
+    return coverage_and_key(as_of)[0]
 
 
 def chosen_date() -> dt.date:

@@ -9,9 +9,10 @@ all sessions, bounded) and sent as they are on later reruns. The browser gets th
 arguments and the same component key, so the drawn map keeps its state (pan, zoom, open
 layers) exactly as with ``st_folium``; a different view gets a new key and a new map.
 
-What makes an entry stale: the caller's ``view`` key. It must name everything the map shows,
-starting with :func:`pages._common.coverage_key` (boundaries, registry version, LPRES and
-subregion files, date); the rest is the page's own choices (indicator, filters...).
+What makes an entry stale: the caller's ``view`` key. It must name everything the map shows:
+the data, usually as the key :func:`pages._common.coverage_and_key` returns with the result
+the map is drawn from (boundaries, registry version, LPRES and subregion files, date), and
+the page's own choices (indicator, filters...).
 
 Coupling: the arguments are produced by streamlit-folium's own helpers, the same calls
 ``st_folium`` makes (``_get_html``, ``_get_header``, ``_get_map_string``,

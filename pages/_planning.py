@@ -66,8 +66,9 @@ def _shapes(key: tuple[str, ...], _powiaty: gpd.GeoDataFrame, _table: pd.DataFra
     return sr.dissolve_subregions(_powiaty, _table)
 
 
-def _region_key(result: CoverageResult, key: str) -> tuple[str, ...]:
-    # the region's boundaries and the subregion files: what a definition's shapes depend on
+def region_key(result: CoverageResult, key: str) -> tuple[str, ...]:
+    """What a subregion definition's shapes depend on: the region's boundaries and the
+    subregion files."""
     s = c.settings()
     return (
         s.region,
@@ -84,7 +85,7 @@ def subregion_shapes(result: CoverageResult, key: str) -> gpd.GeoDataFrame:
 
     Dissolved from the display-scale powiats, so their borders lie on the drawn gminas'.
     """
-    return _shapes(_region_key(result, key), c.web_powiaty(), assignment(key))
+    return _shapes(region_key(result, key), c.web_powiaty(), assignment(key))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -96,7 +97,7 @@ def _subregion_names(key: tuple[str, ...], _gminy: pd.DataFrame, _table: pd.Data
 def subregion_of(result: CoverageResult, key: str) -> pd.Series:
     """Subregion name of each gmina of ``result.gminy`` (same index) under a definition."""
     # cached per region and definition: the filters ask on every rerun, for any date
-    names = _subregion_names(_region_key(result, key), result.region.gminy, assignment(key))
+    names = _subregion_names(region_key(result, key), result.region.gminy, assignment(key))
     return pd.Series(names.reindex(result.gminy["teryt"]).to_numpy(), index=result.gminy.index)
 
 

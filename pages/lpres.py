@@ -68,7 +68,7 @@ def _gmina_names(plans: pd.DataFrame, gminy: pd.DataFrame) -> pd.Series:
 
 
 as_of = c.chosen_date()
-result = pl.coverage(as_of)
+result, data_key = c.coverage_and_key(as_of)
 plans = result.plans
 info = result.plans_info
 
@@ -142,7 +142,7 @@ with map_col:
         show_map(
             build,
             key="mapa_lpres",
-            view=(c.coverage_key(result.as_of), area),
+            view=(data_key, area),
             height=600,
         )
         st.caption(

@@ -40,7 +40,7 @@ SUMMARY_LABELS = {
 NUMBER = st.column_config.NumberColumn(format="localized")
 
 as_of = c.chosen_date()
-result = pl.coverage(as_of)
+result, data_key = c.coverage_and_key(as_of)
 
 st.title("Luki w pokryciu CIS/KIS")
 st.caption(
@@ -182,7 +182,7 @@ else:
     show_map(
         build,
         key="mapa_luk",
-        view=(c.coverage_key(result.as_of), area),
+        view=(data_key, area),
         height=620,
     )
     st.caption(

@@ -208,7 +208,7 @@ def _remember_click(clicked: dict | None, drawn: pd.DataFrame) -> None:
 # --------------------------------------------------------------------------- page
 
 as_of = c.chosen_date()
-result = pl.coverage(as_of)
+result, data_key = c.coverage_and_key(as_of)
 region = result.region
 
 st.title("Mapa pokrycia gmin")
@@ -322,8 +322,8 @@ with map_col:
         clicked = show_map(
             _build_map,
             key=MAP_KEY,
-            # everything the map shows: data (coverage_key) and this page's choices
-            view=(c.coverage_key(result.as_of), indicator, tuple(types), include_inactive, area),
+            # everything the map shows: the data (coverage key) and this page's choices
+            view=(data_key, indicator, tuple(types), include_inactive, area),
             height=MAP_HEIGHT,
             returned_objects=["last_active_drawing"],
         )

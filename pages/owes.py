@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import folium
 import streamlit as st
 
 from geo import subregions as sr
@@ -82,20 +83,23 @@ if has_unknown:
 
 map_col, chart_col = st.columns([1.3, 1])
 with map_col:
-    show_map(
-        lambda: c.guarded(
-            lambda: webgeom.use_topojson(
-                subregion_map(
-                    shapes,
-                    c.web_powiaty(),
-                    title=definition.label,
-                    note=f"Podział: {definition.label}; źródło: {definition.source}",
-                    attribution="Źródło: GUS (granice), PRG GUGiK; podregiony: data/podregiony.csv",
-                )
+
+    def build() -> folium.Map:
+        return webgeom.use_topojson(
+            subregion_map(
+                shapes,
+                c.web_powiaty(),
+                title=definition.label,
+                note=f"Podział: {definition.label}; źródło: {definition.source}",
+                attribution="Źródło: GUS (granice), PRG GUGiK; podregiony: data/podregiony.csv",
             )
-        ),
+        )
+
+    # The map shows boundaries and subregion files only: not the date or the registry.
+    show_map(
+        lambda: c.guarded(build),
         key=f"mapa_podregionow_{key}",
-        view=(c.coverage_key(result.as_of), key),
+        view=pl.region_key(result, key),
         height=560,
     )
     st.caption(

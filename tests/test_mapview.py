@@ -10,10 +10,11 @@ import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
 from geo import webmap
-from geo.config import PROJECT_ROOT
+from geo.config import PROJECT_ROOT, get_settings
 from geo.coverage import active_mask, gmina_coverage
 from geo.locate import locate_entities
 from geo.schema import REGISTRY_COLUMNS
+from geo.store import Store
 from pages import _mapview
 
 DAY = dt.date(2026, 1, 1)
@@ -83,3 +84,13 @@ def test_map_page_renders_each_view_once_and_never_reruns_on_pan(pes_env, monkey
     at.selectbox(key="mapa_wskaznik").set_value("pokrycie").run()
     assert built == ["pokrycie", "pes_razem"]  # rendered before: replayed
     assert sent[-1] == sent[0]
+
+    # A new registry version is new data: the view is built again, and what is sent changes.
+    row = {col: None for col in REGISTRY_COLUMNS}
+    row.update(id="N", nazwa="Nowy CIS", typ="CIS", teryt="0601011")
+    with Store(get_settings().database_url) as store:
+        store.import_version("rejestr testowy", pd.DataFrame([row]))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert built == ["pokrycie", "pes_razem", "pokrycie"]
+    assert "Nowy CIS" in sent[-1]["script"] and "Nowy CIS" not in sent[0]["script"]
