@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.bulk import paused_gc
 from geo.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
 
 METRIC_CRS = "EPSG:2180"  # PUWG 1992, the metric CRS of PRG
@@ -47,6 +48,7 @@ def counted_entities(located: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return located[mask]
 
 
+@paused_gc()
 def gmina_coverage(
     gminy: gpd.GeoDataFrame, located: gpd.GeoDataFrame, as_of: dt.date
 ) -> gpd.GeoDataFrame:

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from geo.bulk import paused_gc
 from geo.schema import ENTITY_TYPES, REGISTRY_COLUMNS
 from geo.teryt import Terc
 from geo.text import fold
@@ -325,6 +326,7 @@ def parse_service_area(value: object, terc: Terc) -> tuple[list[str], list[str]]
     return list(dict.fromkeys(codes)), bad
 
 
+@paused_gc()
 def locate_entities(
     entities: pd.DataFrame,
     gminy: gpd.GeoDataFrame,

@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from geo.bulk import paused_gc
 from geo.schema import ENTITY_TYPES, REGISTRY_COLUMNS
 from geo.text import fold
 
@@ -1506,6 +1507,7 @@ def _too_large(size: int) -> RegistryFileError:
     )
 
 
+@paused_gc()
 def read_registry(
     source: str | Path | bytes,
     filename: str | None = None,

@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
+from geo.bulk import paused_gc
 from geo.schema import REGISTRY_COLUMNS
 from geo.text import fold
 
@@ -803,6 +804,7 @@ class Store:
 
     # -- public API ---------------------------------------------------------------------------
 
+    @paused_gc()
     def import_version(
         self,
         source: str,
@@ -1027,6 +1029,7 @@ class Store:
         """Metadata of one version (``StoreError`` when it does not exist)."""
         return self._version(version_id)
 
+    @paused_gc()
     def _entities(self, condition: sa.ColumnElement[bool]) -> pd.DataFrame:
         e, v, s = entities_table, versions_table, sources_table
         query = (
