@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -438,6 +438,39 @@ def _powiat_handle() -> Line2D:
     return Line2D([], [], color=POWIAT_EDGE, linewidth=1.5, label="granica powiatu")
 
 
+def _class_map(
+    result: CoverageResult,
+    scope: Collection[str] | None,
+    size: tuple[float, float],
+    texts: tuple[str, str, str],
+    classify: Callable[[gpd.GeoDataFrame], tuple[pd.Series, Mapping[str, ClassStyle]]],
+    *,
+    markers: bool = True,
+    optional: Collection[str] = (),
+) -> Figure:
+    """A map of gminas in classes: ``classify(inside)`` gives each gmina's class and the styles.
+
+    ``texts`` are the title, subtitle and caption; classes in ``optional`` leave the legend
+    when no gmina is in them. CIS/KIS markers are drawn with ``markers``.
+    """
+    gminy, inside, powiaty = _scoped(result, scope)
+    classes, styles = classify(inside)
+    canvas = _figure(size, *texts)
+    ax, k = canvas.ax, canvas.k
+    _context(ax, gminy, inside)
+    counts = _draw_classes(ax, inside, classes, styles)
+    _outline(ax, powiaty.geometry, 1.1 * k + 0.3)
+    points = _points(ax, result, k, scope=scope) if markers else []
+    handles = [
+        _patch(style, counts[key])
+        for key, style in styles.items()
+        if counts[key] or key not in optional
+    ]
+    return _finish(
+        canvas, inside.total_bounds, [*handles, *points, _powiat_handle()], "Gminy (liczba)"
+    )
+
+
 def coverage_map(
     result: CoverageResult,
     *,
@@ -464,46 +497,18 @@ def coverage_map(
     matplotlib.figure.Figure
         Use :func:`to_png` to get the image.
     """
-    gminy, inside, powiaty = _scoped(result, scope)
-    canvas = _figure(
-        size,
+    texts = (
         _default(title, "Pokrycie gmin przez CIS i KIS"),
         _default(subtitle, f"{result.region.name} · stan na {fmt_date(result.as_of)}"),
         _caption(result),
     )
-    ax, k = canvas.ax, canvas.k
-    _context(ax, gminy, inside)
-    counts = _draw_classes(ax, inside, inside["pokrycie"], COVERAGE_STYLES)
-    _outline(ax, powiaty.geometry, 1.1 * k + 0.3)
-    markers = _points(ax, result, k, scope=scope)
-    handles = [_patch(style, counts[key]) for key, style in COVERAGE_STYLES.items()]
-    return _finish(
-        canvas, inside.total_bounds, [*handles, *markers, _powiat_handle()], "Gminy (liczba)"
+    return _class_map(
+        result, scope, size, texts, lambda inside: (inside["pokrycie"], COVERAGE_STYLES)
     )
 
 
-def distance_map(
-    result: CoverageResult,
-    *,
-    title: str | None = None,
-    subtitle: str | None = None,
-    scope: Collection[str] | None = None,
-    size: tuple[float, float] = SLIDE,
-) -> Figure:
-    """The gaps: gminas without CIS/KIS by distance to the nearest one; covered ones hatched."""
-    gminy, inside, powiaty = _scoped(result, scope)
-    canvas = _figure(
-        size,
-        _default(title, "Luki: gminy bez CIS/KIS"),
-        _default(
-            subtitle,
-            "odległość od granicy gminy do najbliższego działającego CIS/KIS · "
-            f"stan na {fmt_date(result.as_of)}",
-        ),
-        _caption(result),
-    )
-    ax, k = canvas.ax, canvas.k
-    _context(ax, gminy, inside)
+def _distance_classes(inside: gpd.GeoDataFrame) -> tuple[pd.Series, dict[str, ClassStyle]]:
+    """Gminas without CIS/KIS by distance class; covered ones in one hatched class."""
     styles: dict[str, ClassStyle] = {
         "pokryta": ClassStyle("gmina z CIS/KIS (w gminie lub przez porozumienie)", "#e0e0e0", "///")
     }
@@ -518,15 +523,28 @@ def distance_map(
         lower = upper
     styles["nieznana"] = ClassStyle("brak CIS/KIS w całych danych", "#ffffff", "..", "#737373")
     classes[gap & np.isnan(distance)] = "nieznana"
-    counts = _draw_classes(ax, inside, pd.Series(classes, index=inside.index), styles)
-    _outline(ax, powiaty.geometry, 1.1 * k + 0.3)
-    markers = _points(ax, result, k, scope=scope)
-    handles = [
-        _patch(style, counts[key])
-        for key, style in styles.items()
-        if counts[key] or key != "nieznana"
-    ]
-    return _finish(canvas, inside.total_bounds, [*handles, *markers], "Gminy (liczba)")
+    return pd.Series(classes, index=inside.index), styles
+
+
+def distance_map(
+    result: CoverageResult,
+    *,
+    title: str | None = None,
+    subtitle: str | None = None,
+    scope: Collection[str] | None = None,
+    size: tuple[float, float] = SLIDE,
+) -> Figure:
+    """The gaps: gminas without CIS/KIS by distance to the nearest one; covered ones hatched."""
+    texts = (
+        _default(title, "Luki: gminy bez CIS/KIS"),
+        _default(
+            subtitle,
+            "odległość od granicy gminy do najbliższego działającego CIS/KIS · "
+            f"stan na {fmt_date(result.as_of)}",
+        ),
+        _caption(result),
+    )
+    return _class_map(result, scope, size, texts, _distance_classes, optional=("nieznana",))
 
 
 def lpres_map(
@@ -538,22 +556,18 @@ def lpres_map(
     size: tuple[float, float] = SLIDE,
 ) -> Figure:
     """Gminas by the status of the local social-economy plan (LPRES) covering them."""
-    gminy, inside, powiaty = _scoped(result, scope)
     attrs = planning_attributes(result).set_index("teryt")
-    status = inside["teryt"].map(attrs["lpres_status"]).fillna(UNKNOWN)
-    status = status.where(status.isin(list(LPRES_STYLES)), UNKNOWN)
-    canvas = _figure(
-        size,
+
+    def classify(inside: gpd.GeoDataFrame) -> tuple[pd.Series, Mapping[str, ClassStyle]]:
+        status = inside["teryt"].map(attrs["lpres_status"]).fillna(UNKNOWN)
+        return status.where(status.isin(list(LPRES_STYLES)), UNKNOWN), LPRES_STYLES
+
+    texts = (
         _default(title, "Lokalne plany rozwoju ekonomii społecznej (LPRES)"),
         _default(subtitle, f"status planu obejmującego gminę · stan na {fmt_date(result.as_of)}"),
         _caption(result, lpres_source(result)),
     )
-    ax, k = canvas.ax, canvas.k
-    _context(ax, gminy, inside)
-    counts = _draw_classes(ax, inside, status, LPRES_STYLES)
-    _outline(ax, powiaty.geometry, 1.1 * k + 0.3)
-    handles = [_patch(style, counts[key]) for key, style in LPRES_STYLES.items()]
-    return _finish(canvas, inside.total_bounds, [*handles, _powiat_handle()], "Gminy (liczba)")
+    return _class_map(result, scope, size, texts, classify, markers=False)
 
 
 def subregion_map(
