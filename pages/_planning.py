@@ -18,6 +18,7 @@ from streamlit.errors import StreamlitAPIException
 from geo import neighbours as nb
 from geo import subregions as sr
 from geo.export import to_bytes
+from geo.lpres import STATUS_LABELS
 from geo.pipeline import CoverageResult, source_notes
 from pages import _common as c
 
@@ -265,6 +266,25 @@ def area_filters(result: CoverageResult, prefix: str, columns: list[Any] | None 
             placeholder="wszystkie",
         )
     return Area(definition, subregion, tuple(p for p in chosen if p in powiat_names.index))
+
+
+def date_area_status_filters(
+    result: CoverageResult, prefix: str, status_key: str
+) -> tuple[Area, list[str]]:
+    """The filter row of the gap and LPRES pages: date, area (three widgets), LPRES status."""
+    f_date, f_def, f_sub, f_pow, f_status = st.columns([1, 1.2, 1.1, 1.2, 1.2])
+    with f_date:
+        c.date_input()
+    area = area_filters(result, prefix, [f_def, f_sub, f_pow])
+    with f_status:
+        statuses = st.multiselect(
+            "Status LPRES",
+            list(STATUS_LABELS),
+            format_func=STATUS_LABELS.get,
+            key=status_key,
+            placeholder="wszystkie",
+        )
+    return area, statuses
 
 
 def area_mask(result: CoverageResult, area: Area) -> pd.Series:

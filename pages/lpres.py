@@ -87,18 +87,7 @@ if info is not None and info.is_sample:
         icon=":material/info:",
     )
 
-f_date, f_def, f_sub, f_pow, f_status = st.columns([1, 1.2, 1.1, 1.2, 1.2])
-with f_date:
-    c.date_input()
-area = pl.area_filters(result, "lpres", [f_def, f_sub, f_pow])
-with f_status:
-    chosen = st.multiselect(
-        "Status LPRES",
-        list(STATUS_LABELS),
-        format_func=STATUS_LABELS.get,
-        key="lpres_status",
-        placeholder="wszystkie",
-    )
+area, chosen = pl.date_area_status_filters(result, "lpres", "lpres_status")
 
 gminy = result.gminy[pl.area_mask(result, area)]
 summary = lpres_summary(gminy, gminy, result.as_of, plans)

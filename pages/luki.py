@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from geo import neighbours as nb
-from geo.lpres import STATUS_LABELS
 from geo.schema import SOCIAL_EMPLOYMENT_TYPES
 from pages import _common as c
 from pages import _planning as pl
@@ -49,18 +48,7 @@ st.caption(
 )
 pl.sample_notes(result)
 
-f_date, f_def, f_sub, f_pow, f_lpres = st.columns([1, 1.2, 1.1, 1.2, 1.2])
-with f_date:
-    c.date_input()
-area = pl.area_filters(result, "luki", [f_def, f_sub, f_pow])
-with f_lpres:
-    lpres_filter = st.multiselect(
-        "Status LPRES",
-        list(STATUS_LABELS),
-        format_func=STATUS_LABELS.get,
-        key="luki_lpres",
-        placeholder="wszystkie",
-    )
+area, lpres_filter = pl.date_area_status_filters(result, "luki", "luki_lpres")
 only_candidates = st.toggle(
     "Tylko gminy z kandydatem do porozumienia", key="luki_kandydaci", value=False
 )
