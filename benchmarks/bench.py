@@ -43,6 +43,7 @@ from geo import pipeline  # noqa: E402
 from geo.config import PROJECT_ROOT, Settings, get_settings  # noqa: E402
 from geo.coverage import gmina_coverage  # noqa: E402
 from geo.locate import locate_entities  # noqa: E402
+from geo.region import RegionData  # noqa: E402
 from geo.registry import read_registry  # noqa: E402
 from geo.store import Store  # noqa: E402
 from geo.webgeom import use_topojson, web_gminy, web_powiaty  # noqa: E402
@@ -243,7 +244,25 @@ def bench_reruns(home: Path) -> None:
 # --------------------------------------------------------------------------- scale
 
 
-def bench_scale(home: Path, sizes: list[int]) -> None:
+def _scale_run(path: Path, db: Path, region: RegionData) -> tuple[dict[str, float], Any, Any]:
+    """One import + coverage: the time of each step (ms), the located entities and coverage."""
+    store = Store(f"sqlite:///{db}")
+    gc.collect()
+    steps: dict[str, float] = {}
+    steps["read"], parsed = timed(lambda: read_registry(path))
+    steps["store"], _ = timed(lambda: store.import_version("bench", parsed.frame))
+    steps["read back"], frame = timed(store.current_entities)
+    steps["locate"], located = timed(
+        lambda: locate_entities(frame, region.gminy, region.terc, "PL")
+    )
+    steps["coverage"], coverage = timed(lambda: gmina_coverage(region.gminy, located, AS_OF))
+    store.close()
+    return steps, located, coverage
+
+
+def bench_scale(home: Path, sizes: list[int], runs: int = 3) -> None:
+    """Each size ``runs`` times, each into a new database; medians of the steps and of the
+    totals (a busy moment of a shared machine moves one run, not the figure)."""
     region_settings = settings_for("PL", home / "scale")
     load_ms, region = timed(lambda: pipeline.load_region(region_settings))
     add(f"[Polska] load region ({len(region.gminy)} gmin, fixed cost)", f"{load_ms:.0f} ms")
@@ -252,26 +271,19 @@ def bench_scale(home: Path, sizes: list[int]) -> None:
         registry = synthetic_registry(region.gminy, n, seed=n)
         path = home / f"rejestr-{n}.csv"
         registry.to_csv(path, index=False, sep=";")
-        store = Store(f"sqlite:///{home / f'scale-{n}.sqlite'}")
-        gc.collect()
-        steps: dict[str, float] = {}
-        steps["read"], parsed = timed(lambda: read_registry(path))  # noqa: B023
-        steps["store"], _ = timed(lambda: store.import_version("bench", parsed.frame))  # noqa: B023
-        steps["read back"], frame = timed(store.current_entities)  # noqa: B023
-        steps["locate"], located = timed(
-            lambda: locate_entities(frame, region.gminy, region.terc, "PL")  # noqa: B023
-        )
-        steps["coverage"], coverage = timed(
-            lambda: gmina_coverage(region.gminy, located, AS_OF)  # noqa: B023
-        )
-        store.close()
-        total = sum(steps.values())
+        times: list[dict[str, float]] = []
+        for i in range(runs):
+            run, located, coverage = _scale_run(path, home / f"scale-{n}-{i}.sqlite", region)
+            times.append(run)
+        steps = {step: statistics.median(t[step] for t in times) for step in times[0]}
+        total = statistics.median(sum(t.values()) for t in times)
         with_load = total + load_ms
         if not base:
             base = {"total": total, "with_load": with_load}
         located_share = located["teryt_gminy"].notna().mean() * 100
         add(
-            f"[Polska] {n:>7,} entities: read / store / read back / locate / coverage (ms)",
+            f"[Polska] {n:>7,} entities: read / store / read back / locate / coverage "
+            f"(ms, median of {runs})",
             " / ".join(f"{v:.0f}" for v in steps.values()),
             "",
             "",
@@ -483,6 +495,7 @@ def print_table() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each scale size (median)")
     parser.add_argument(
         "--skip", default="", help="sections to skip: documents,reruns,scale,browser"
     )
@@ -499,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     if "reruns" not in skip:
         bench_reruns(home)
     if "scale" not in skip:
-        bench_scale(home, [int(s) for s in args.sizes.split(",")])
+        bench_scale(home, [int(s) for s in args.sizes.split(",")], max(1, args.runs))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     add("peak memory (RSS) of this process", f"{peak:.0f} MB")
     if "browser" not in skip:
