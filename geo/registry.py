@@ -17,14 +17,16 @@ import math
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, zip_longest
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from geo.bulk import paused_gc
@@ -800,8 +802,8 @@ def _head_records(text: str, sep: str, limit: int) -> tuple[list[list[str]], lis
         size *= 8
 
 
-def _arrow_csv(body: str, sep: str, width: int) -> pd.DataFrame | None:
-    """Parse ``body`` as ``pd.read_csv(dtype=str, header=None)`` does, with pyarrow's reader.
+def _arrow_csv(body: bytes | memoryview, sep: str, width: int) -> pd.DataFrame | None:
+    """Parse ``body`` (UTF-8) as ``pd.read_csv(dtype=str, header=None)`` does, with pyarrow.
 
     Returns ``None`` where the result could differ, for the caller to use pandas: rows of
     another width than the header's (pandas pads or reports them) and a quote still open at
@@ -809,29 +811,62 @@ def _arrow_csv(body: str, sep: str, width: int) -> pd.DataFrame | None:
     appended after the data shows the latter: an open quote swallows it.
     """
     marker = [_ARROW_END] * width
-    tail = ("" if body.endswith(("\n", "\r")) else "\n") + sep.join(marker) + "\n"
+    tail = ("" if bytes(body[-1:]) in (b"\n", b"\r") else "\n") + sep.join(marker) + "\n"
     try:
-        data = body.encode("utf-8") + tail.encode("utf-8")
+        data = b"".join((body, tail.encode("utf-8")))
         table = pa_csv.read_csv(
             io.BytesIO(data),
-            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            # One thread: as fast on two cores, and no pool start-up on small files.
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, use_threads=False),
             parse_options=pa_csv.ParseOptions(
                 delimiter=sep, quote_char='"', newlines_in_values=True, ignore_empty_lines=False
             ),
             convert_options=pa_csv.ConvertOptions(
                 # large_string: the storage of pandas' string columns (no conversion)
                 column_types={f"f{i}": pa.large_string() for i in range(width)},
+                # The bytes are valid UTF-8 (decoded or encoded by Python) and fields split
+                # at ASCII characters only, so every cell is valid too.
+                check_utf8=False,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, UnicodeEncodeError):
+    except pa.ArrowInvalid:
         return None
     last = table.num_rows - 1
     if table.num_columns != width or any(c[last].as_py() != _ARROW_END for c in table.columns):
         return None
     table = table.slice(0, last)
     return pd.DataFrame({i: pd.Series(table.column(i), dtype="str") for i in range(width)})
+
+
+def _pandas_csv(body_text: str, sep: str) -> pd.DataFrame:
+    """Parse ``body_text`` with pandas (all cells as text): the files Arrow leaves to it."""
+    options = dict(
+        sep=sep,
+        header=None,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        quotechar='"',
+        engine="c",
+    )
+    try:
+        return pd.read_csv(io.StringIO(body_text), **options)
+    except pd.errors.ParserError as exc:
+        if "EOF inside string" in str(exc):
+            raise RegistryFileError(
+                'Plik CSV ma niezamknięty cudzysłów ("): sprawdź pola z cudzysłowami.'
+            ) from None
+        # Some rows have more fields than the header: read them all, then check below.
+        try:
+            width = max(len(r) for r in csv.reader(_LineCounter(body_text), delimiter=sep))
+            return pd.read_csv(io.StringIO(body_text), names=list(range(width)), **options)
+        except (csv.Error, pd.errors.ParserError, ValueError) as exc2:
+            raise RegistryFileError(f"Nie udało się odczytać pliku CSV: {exc2}") from None
+    except (ValueError, csv.Error) as exc:
+        raise RegistryFileError(f"Nie udało się odczytać pliku CSV: {exc}") from None
 
 
 def _read_csv(data: bytes, column_map: Mapping[str, str | None] | None) -> _Table:
@@ -844,8 +879,10 @@ def _read_csv(data: bytes, column_map: Mapping[str, str | None] | None) -> _Tabl
         )
     if not text or text.isspace():  # not strip(): it would copy the whole text
         raise RegistryFileError("Plik jest pusty.")
+    own_bytes = encoding in {"utf-8", "utf-8-sig"}  # the file's bytes are UTF-8 text
     if "\n" not in text and "\r" in text:  # old Mac line ends
         text = text.replace("\r", "\n")
+        own_bytes = False
 
     # The separator is the one under which some row looks most like a registry header.
     best: tuple[tuple[int, int, int, int], str, int | None, list[object], list[int]] | None = None
@@ -861,37 +898,25 @@ def _read_csv(data: bytes, column_map: Mapping[str, str | None] | None) -> _Tabl
     if header_index is None:
         raise _no_name_column(cells)
 
-    body_text = text[ends[header_index - 1] if header_index else 0 :]
-    odd_spaces = any(space in body_text for space in _ODD_SPACES)
+    start = ends[header_index - 1] if header_index else 0
+    # Arrow reads UTF-8 bytes: those of the file itself when it is UTF-8 (encoding the decoded
+    # text again would cost as much as decoding it).
+    if own_bytes:
+        source = data
+        offset = len(text[:start].encode("utf-8")) + (3 if encoding == "utf-8-sig" else 0)
+    else:
+        source, offset = text[start:].encode("utf-8"), 0
+    body_bytes = memoryview(source)[offset:]
+    # Searched in the text: in the UTF-8 bytes they share bytes with „, ” and ć (slow search).
+    odd_spaces = any(text.find(space, start) >= 0 for space in _ODD_SPACES)
     del text
 
-    options = dict(
-        sep=sep,
-        header=None,
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=False,
-        quotechar='"',
-        engine="c",
-    )
     try:
-        frame = _arrow_csv(body_text, sep, len(cells))
-        if frame is None:
-            frame = pd.read_csv(io.StringIO(body_text), **options)
-    except pd.errors.ParserError as exc:
-        if "EOF inside string" in str(exc):
-            raise RegistryFileError(
-                'Plik CSV ma niezamknięty cudzysłów ("): sprawdź pola z cudzysłowami.'
-            ) from None
-        # Some rows have more fields than the header: read them all, then check below.
-        try:
-            width = max(len(r) for r in csv.reader(_LineCounter(body_text), delimiter=sep))
-            frame = pd.read_csv(io.StringIO(body_text), names=list(range(width)), **options)
-        except (csv.Error, pd.errors.ParserError, ValueError) as exc2:
-            raise RegistryFileError(f"Nie udało się odczytać pliku CSV: {exc2}") from None
-    except (ValueError, csv.Error) as exc:
+        frame = _arrow_csv(body_bytes, sep, len(cells))
+    except ValueError as exc:
         raise RegistryFileError(f"Nie udało się odczytać pliku CSV: {exc}") from None
+    if frame is None:
+        frame = _pandas_csv(str(body_bytes, "utf-8"), sep)
 
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = list(range(body.shape[1]))
@@ -901,7 +926,7 @@ def _read_csv(data: bytes, column_map: Mapping[str, str | None] | None) -> _Tabl
     if body.shape[1] > header_width:
         # Rows with more fields than the header: usually an unquoted separator inside a name,
         # which shifts the row's values; say so for each such row and drop the extra fields.
-        extra = body.iloc[:, header_width:].ne("").any(axis=1)
+        extra = body.iloc[:, header_width:].ne("").any(axis=1).to_numpy(dtype=bool)
         notes += _problems(
             extra,
             rows,
@@ -1098,18 +1123,40 @@ def _too_many_rows() -> RegistryFileError:
 # --------------------------------------------------------------------------------------------
 
 
-def _clean_text(series: pd.Series, odd_spaces: bool = True) -> pd.Series:
-    """Strip, normalise non-breaking spaces; empty -> missing. Returns ``string`` dtype.
+def _text_array(series: pd.Series) -> pa.ChunkedArray:
+    """A body column as Arrow strings, null where missing (as ``astype("string")`` reads it)."""
+    array = pa.array(series.astype("string").array)
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
 
-    ``odd_spaces=False`` says that no cell holds a character of ``_ODD_SPACES``.
+
+def _all_missing(n: int) -> pa.ChunkedArray:
+    return pa.chunked_array([pa.nulls(n, pa.large_string())])
+
+
+def _longest(text: pa.ChunkedArray) -> int:
+    """Most bytes in one cell (0 when all are missing): a bound on the characters."""
+    return int(pc.max(pc.binary_length(text)).as_py() or 0)
+
+
+def _present(text: pa.ChunkedArray) -> np.ndarray:
+    """Boolean NumPy mask of the cells that are not missing."""
+    return np.asarray(pc.is_valid(text).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _clean_text(series: pd.Series, odd_spaces: bool = True) -> pa.ChunkedArray:
+    """Strip, normalise non-breaking spaces; empty -> missing (null).
+
+    The Arrow kernels that pandas' ``str.replace``/``str.strip`` run, called directly on the
+    column: same result, without a pandas copy per step. ``odd_spaces=False`` says that no
+    cell holds a character of ``_ODD_SPACES``.
     """
-    text = series.astype("string")
-    # The characters as literals: pandas replaces them in bulk (pyarrow), while a pattern
-    # with \u escapes makes it call Python's re once per cell.
+    text = _text_array(series)
+    if not _longest(text):  # every cell missing or empty (common for unused columns)
+        return _all_missing(len(text))
     for space in _ODD_SPACES if odd_spaces else "":
-        text = text.str.replace(space, " ", regex=False)
-    text = text.str.strip()
-    return text.mask(text == "")
+        text = pc.replace_substring(text, space, " ")
+    text = pc.utf8_trim_whitespace(text)
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
 
 
 def _resolve_columns(
@@ -1204,40 +1251,51 @@ def _note(message: str, column: str | None = None) -> RowProblem:
 
 
 def _problems(
-    mask: pd.Series, rows: np.ndarray, column: str | None, severity: str, messages: object
+    mask: np.ndarray,
+    rows: np.ndarray,
+    column: str | None,
+    severity: str,
+    messages: str | Sequence[str],
 ) -> list[RowProblem]:
-    """RowProblems for the rows where ``mask`` is true; ``messages`` is a str or a Series.
+    """RowProblems for the rows where ``mask`` is true.
 
-    A Series of messages is matched by index and needs to cover only the selected rows, so
-    that it can be built for them alone.
+    ``messages`` is one text for all, or one text per selected row (in row order), so that
+    texts are built for those rows alone.
     """
-    selected = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
-    if isinstance(messages, pd.Series):
-        texts = messages.loc[mask.index[selected]].to_numpy(dtype=object)
-    else:
-        texts = [messages] * len(selected)
+    numbers = rows[np.flatnonzero(mask)].tolist()
+    texts = [messages] * len(numbers) if isinstance(messages, str) else list(messages)
     return [
-        RowProblem(int(rows[i]), column, severity, str(text))
-        for i, text in zip(selected, texts, strict=True)
+        RowProblem(int(row), column, severity, str(text))
+        for row, text in zip(numbers, texts, strict=True)
     ]
 
 
-def _as_object(series: pd.Series) -> pd.Series:
-    values = series.to_numpy(dtype=object, na_value=None)
-    return pd.Series(values, index=series.index, dtype=object)
+def _as_object(text: pa.ChunkedArray) -> np.ndarray | None:
+    """The cells as Python ``str``, None where missing; None when all are missing."""
+    if text.null_count == len(text):
+        return None
+    return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
 
 
-def _map_distinct(text: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
-    """``func`` of every distinct value, spread to the rows as objects (None where missing)."""
-    codes, uniques = pd.factorize(text)
-    results = np.full(len(uniques) + 1, None, dtype=object)  # the last for code -1 (missing)
-    results[:-1] = [func(value) for value in uniques]
-    return pd.Series(results[codes], index=text.index, dtype=object)
+def _distinct(text: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """The distinct values and each cell's code into them (-1 where missing)."""
+    encoded = pc.dictionary_encode(text.combine_chunks())
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return np.asarray(codes, dtype=np.intp), encoded.dictionary.to_pylist()
 
 
-def _parse_date_series(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse distinct values; return (ISO dates or None, Polish error text or None)."""
-    codes, uniques = pd.factorize(text)
+class _Dates(NamedTuple):
+    """A date column read cell by cell."""
+
+    iso: np.ndarray  # ISO date or None
+    dated: np.ndarray  # bool: a date was read
+    errors: np.ndarray  # Polish error text or None
+    failed: np.ndarray  # bool: the cell is not a date
+
+
+def _parse_date_series(text: pa.ChunkedArray) -> _Dates:
+    """Parse the distinct values and spread the results to the cells."""
+    codes, uniques = _distinct(text)
     dates = np.full(len(uniques) + 1, None, dtype=object)  # the last for code -1 (missing)
     errors = dates.copy()
     for i, value in enumerate(uniques):
@@ -1245,13 +1303,13 @@ def _parse_date_series(text: pd.Series) -> tuple[pd.Series, pd.Series]:
             dates[i] = parse_date(value)
         except ValueError as exc:
             errors[i] = str(exc)
-    return (
-        pd.Series(dates[codes], index=text.index, dtype=object),
-        pd.Series(errors[codes], index=text.index, dtype=object),
-    )
+    dated = np.array([d is not None for d in dates], dtype=bool)
+    failed = np.array([e is not None for e in errors], dtype=bool)
+    return _Dates(dates[codes], dated[codes], errors[codes], failed[codes])
 
 
 def _parse_coordinate(text: pd.Series) -> pd.Series:
+    """Degrees from text (decimal comma or point); NaN where missing or not a number."""
     values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
     values = pd.Series(values.to_numpy(dtype=float, na_value=np.nan), index=text.index)
     # Only cells that did not parse can hold inner white space ("51, 246"): removing it needs
@@ -1264,6 +1322,51 @@ def _parse_coordinate(text: pd.Series) -> pd.Series:
     return values
 
 
+_NUMBER_BYTES = np.zeros(256, dtype=bool)
+_NUMBER_BYTES[list(b"0123456789.,-")] = True
+#: Most bytes of a coordinate cast by Arrow: no more than 15 digits, which Arrow's cast and
+#: pandas' to_numeric both round correctly, so that they agree exactly.
+_PLAIN_NUMBER_BYTES = 15
+
+
+def _cell_bytes(chunk: pa.Array) -> np.ndarray:
+    """The bytes of a string chunk's cells as uint8 (read in place from its buffers)."""
+    _, offsets, data = chunk.buffers()
+    if offsets is None or data is None or len(chunk) == 0:
+        return np.zeros(0, dtype=np.uint8)
+    kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=kind)[chunk.offset : chunk.offset + len(chunk) + 1]
+    return np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]]
+
+
+def _coordinate_values(text: pa.ChunkedArray) -> np.ndarray:
+    """:func:`_parse_coordinate` of a cleaned column, as a writable float array.
+
+    A column of short plain numbers (digits, decimal point or comma, minus) is cast by
+    Arrow, which is a few times faster; any other column, one that Arrow rejects or one with
+    a zero (whose sign pandas may drop), takes the general path, so that odd cells parse
+    exactly as before.
+    """
+    n = len(text)
+    if text.null_count == n:
+        return np.full(n, np.nan)
+    if _longest(text) <= _PLAIN_NUMBER_BYTES:
+        cells = [_cell_bytes(chunk) for chunk in text.chunks]
+        if all(_NUMBER_BYTES[b].all() for b in cells):
+            comma = any((b == ord(",")).any() for b in cells)
+            dotted = pc.replace_substring(text, ",", ".") if comma else text
+            try:
+                cast = pc.cast(dotted, pa.float64()).to_numpy(zero_copy_only=False)
+            except pa.ArrowInvalid:
+                cast = None
+            if cast is not None:
+                values = np.array(cast, dtype=float)  # nulls are NaN; a copy, to write to
+                if not (values == 0).any():
+                    return values
+    general = _parse_coordinate(pd.Series(text, dtype="string"))
+    return np.array(general.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+
+
 def _build(
     table: _Table,
     default_type: str | None,
@@ -1274,17 +1377,19 @@ def _build(
 
     # A cell this long means a broken file (a quote never closed swallows the rest).
     for i, text in cleaned.items():
-        lengths = text.str.len()
-        over = (lengths > MAX_CELL_CHARS).fillna(False).to_numpy(dtype=bool)
-        if over.any():
-            first = int(np.flatnonzero(over)[0])
+        if _longest(text) <= MAX_CELL_CHARS:  # bytes: no fewer than characters
+            continue
+        lengths = pc.fill_null(pc.utf8_length(text), 0).to_numpy(zero_copy_only=False)
+        over = np.flatnonzero(lengths > MAX_CELL_CHARS)
+        if len(over):
+            first = int(over[0])
             raise RegistryFileError(
                 f"Komórka w wierszu {int(table.rows[first])}, kolumna „{table.headers[i]}”, ma "
-                f"{int(lengths.iloc[first])} znaków (dopuszczalne {MAX_CELL_CHARS}). Sprawdź, "
+                f"{int(lengths[first])} znaków (dopuszczalne {MAX_CELL_CHARS}). Sprawdź, "
                 "czy plik nie jest uszkodzony (np. niezamknięty cudzysłów)."
             )
 
-    has_data = [bool(cleaned[i].notna().any()) for i in body.columns]
+    has_data = [cleaned[i].null_count < len(cleaned[i]) for i in body.columns]
     assigned, notes = _resolve_columns(table.headers, has_data, column_map)
     notes = table.notes + notes
     header_of = {native: table.headers[pos] for pos, native in assigned.items()}
@@ -1310,14 +1415,16 @@ def _build(
             detected={table.headers[pos]: native for pos, native in assigned.items()},
         )
 
+    present = {i: _present(text) for i, text in cleaned.items() if text.null_count < len(text)}
     any_data = np.zeros(len(body), dtype=bool)
-    for i in body.columns:
-        any_data |= cleaned[i].notna().to_numpy(dtype=bool)
+    for mask in present.values():
+        any_data |= mask
     if not any_data.any():
         raise RegistryFileError("Plik zawiera tylko nagłówek: brak wierszy z danymi.")
     keep = np.zeros(len(body), dtype=bool)
     for pos in assigned:
-        keep |= cleaned[pos].notna().to_numpy(dtype=bool)
+        if pos in present:
+            keep |= present[pos]
     if not keep.any():
         raise RegistryFileError(
             "Plik nie ma danych w rozpoznanych kolumnach (dane są tylko w kolumnach pominiętych)."
@@ -1329,64 +1436,72 @@ def _build(
         raise _too_many_rows()
 
     rows = table.rows[keep]
-    columns: dict[str, pd.Series] = {
-        # Filtering copies every column: only when some row goes.
-        native: cleaned[pos] if keep.all() else cleaned[pos][keep].reset_index(drop=True)
+    kept = None if keep.all() else pa.array(keep)  # filtering copies: only when some row goes
+    columns: dict[str, pa.ChunkedArray] = {
+        native: cleaned[pos] if kept is None else cleaned[pos].filter(kept)
         for pos, native in assigned.items()
     }
     n = len(rows)
-    missing = pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="string")
+    missing = _all_missing(n)
     problems: list[RowProblem] = []
 
-    def text_of(native: str) -> pd.Series:
+    def text_of(native: str) -> pa.ChunkedArray:
         return columns.get(native, missing)
 
-    names = text_of("nazwa")
-    problems += _problems(names.isna(), rows, header_of["nazwa"], ERROR, "Brak nazwy podmiotu.")
+    problems += _problems(
+        ~_present(text_of("nazwa")), rows, header_of["nazwa"], ERROR, "Brak nazwy podmiotu."
+    )
 
     # Types: a few distinct values, so map the unique ones.
     if "typ" in header_of:
-        raw_types = text_of("typ")
-        types = _map_distinct(raw_types, normalize_type)
-        unknown = raw_types.notna() & types.isna()
+        codes, uniques = _distinct(text_of("typ"))
+        mapped = [normalize_type(value) for value in uniques]
+        types = np.array([*mapped, None], dtype=object)[codes]  # code -1 (missing): None
+        unknown = np.array([code is None for code in mapped] + [False])[codes]
         allowed = ", ".join(ENTITY_TYPES)
         problems += _problems(
             unknown,
             rows,
             header_of["typ"],
             ERROR,
-            "Nieznany typ podmiotu „" + raw_types[unknown] + f"”. Dozwolone: {allowed} "
-            "(albo ich pełne nazwy).",
+            [
+                f"Nieznany typ podmiotu „{uniques[code]}”. Dozwolone: {allowed} "
+                "(albo ich pełne nazwy)."
+                for code in codes[unknown].tolist()
+            ],
         )
         if default_code is not None:
-            types = types.mask(raw_types.isna(), default_code)
+            types[codes < 0] = default_code
         else:
-            problems += _problems(
-                raw_types.isna(), rows, header_of["typ"], ERROR, "Brak typu podmiotu."
-            )
+            problems += _problems(codes < 0, rows, header_of["typ"], ERROR, "Brak typu podmiotu.")
     else:
-        types = pd.Series(default_code, index=pd.RangeIndex(n), dtype="string")
+        types = np.full(n, default_code, dtype=object)
 
-    frame: dict[str, pd.Series] = {}
+    values: dict[str, np.ndarray | None] = {}  # None: all missing
     for native in _TEXT_COLUMNS:
-        frame[native] = _as_object(types if native == "typ" else text_of(native))
+        values[native] = types if native == "typ" else _as_object(text_of(native))
 
+    dated: dict[str, np.ndarray] = {}
     for native in _DATE_COLUMNS:
         if native not in header_of:
-            frame[native] = _as_object(missing)
+            values[native] = None
+            dated[native] = np.zeros(n, dtype=bool)
             continue
-        dates, errors = _parse_date_series(text_of(native))
+        dates = _parse_date_series(text_of(native))
         problems += _problems(
-            errors.notna(),
+            dates.failed,
             rows,
             header_of[native],
             WARNING,
-            errors[errors.notna()] + " Pole pozostawiono puste.",
+            [f"{e} Pole pozostawiono puste." for e in dates.errors[dates.failed].tolist()],
         )
-        frame[native] = _as_object(dates)
-    start, end = frame["data_rozpoczecia"], frame["data_zakonczenia"]
-    both = start.notna() & end.notna()
-    reversed_dates = both & (end.where(both, "") < start.where(both, ""))
+        values[native], dated[native] = dates.iso, dates.dated
+    both = np.flatnonzero(dated["data_rozpoczecia"] & dated["data_zakonczenia"])
+    reversed_dates = np.zeros(n, dtype=bool)
+    if len(both):  # ISO dates compare as text
+        start, end = values["data_rozpoczecia"], values["data_zakonczenia"]
+        assert start is not None and end is not None
+        reversed_dates[both] = end[both] < start[both]
     problems += _problems(
         reversed_dates,
         rows,
@@ -1399,9 +1514,8 @@ def _build(
         text_of("szerokosc"), text_of("dlugosc"), rows, header_of
     )
     problems += coord_problems
-    frame["szerokosc"], frame["dlugosc"] = lat, lon
 
-    out = pd.DataFrame({c: frame[c] for c in REGISTRY_COLUMNS})
+    out = _registry_frame(values, {"szerokosc": lat, "dlugosc": lon}, n)
     out["wiersz"] = rows.astype(np.int64)
     # Stable sort: file-level notes (row 0) first, then rows in file order.
     problems = sorted(notes + problems, key=lambda p: p.row)
@@ -1420,25 +1534,50 @@ def _build(
     )
 
 
+def _registry_frame(
+    objects: Mapping[str, np.ndarray | None], floats: Mapping[str, np.ndarray], n: int
+) -> pd.DataFrame:
+    """The frame of :data:`REGISTRY_COLUMNS` from object (None: all missing) and float columns.
+
+    Each array becomes its own block without a copy: consolidating them into one 2-D object
+    block would copy every pointer (the frame is read column by column downstream). Every
+    column gets its own array, so that writing to one cannot change another.
+    """
+    columns: dict[str, pd.Series | np.ndarray] = {}
+    for name in REGISTRY_COLUMNS:
+        if name in floats:
+            columns[name] = floats[name]
+            continue
+        values = objects[name]
+        values = np.full(n, None, dtype=object) if values is None else values
+        columns[name] = pd.Series(values, dtype=object, copy=False)
+    return pd.DataFrame(columns, copy=False)
+
+
 def _coordinates(
-    lat_text: pd.Series, lon_text: pd.Series, rows: np.ndarray, header_of: dict[str, str]
-) -> tuple[pd.Series, pd.Series, list[RowProblem]]:
+    lat_text: pa.ChunkedArray,
+    lon_text: pa.ChunkedArray,
+    rows: np.ndarray,
+    header_of: dict[str, str],
+) -> tuple[np.ndarray, np.ndarray, list[RowProblem]]:
     problems: list[RowProblem] = []
-    lat, lon = _parse_coordinate(lat_text), _parse_coordinate(lon_text)
-    reported = pd.Series(False, index=lat.index)
-    for name, text, values in (("szerokosc", lat_text, lat), ("dlugosc", lon_text, lon)):
-        bad = (text.notna() & values.isna()).fillna(False).astype(bool)
+    lat, lon = _coordinate_values(lat_text), _coordinate_values(lon_text)
+    reported = np.zeros(len(rows), dtype=bool)
+    for name, text, parsed in (("szerokosc", lat_text, lat), ("dlugosc", lon_text, lon)):
+        bad = _present(text) & np.isnan(parsed)
         reported |= bad
         problems += _problems(
             bad,
             rows,
             header_of.get(name),
             WARNING,
-            f"Nie rozpoznano współrzędnej ({_LABELS[name]}) „"
-            + text[bad]
-            + "”: podaj liczbę stopni, np. 51,2465. Pole pozostawiono puste.",
+            [
+                f"Nie rozpoznano współrzędnej ({_LABELS[name]}) „{cell}”: podaj liczbę stopni, "
+                "np. 51,2465. Pole pozostawiono puste."
+                for cell in (text.filter(pa.array(bad)).to_pylist() if bad.any() else [])
+            ],
         )
-    out_of_range = (lat.abs() > 90) | (lon.abs() > 180)
+    out_of_range = (np.abs(lat) > 90) | (np.abs(lon) > 180)
     reported |= out_of_range
     problems += _problems(
         out_of_range,
@@ -1448,9 +1587,10 @@ def _coordinates(
         "Współrzędne poza zakresem (szerokość −90…90, długość −180…180): pominięto je. "
         "Czy to nie są współrzędne w innym układzie (np. PUWG 1992)?",
     )
-    lat, lon = lat.mask(out_of_range), lon.mask(out_of_range)
+    lat[out_of_range] = np.nan
+    lon[out_of_range] = np.nan
     # Latitude and longitude swapped: only judged within Poland's bounding box.
-    swapped = lat.between(14.0, 24.2) & lon.between(49.0, 55.0)
+    swapped = (lat >= 14.0) & (lat <= 24.2) & (lon >= 49.0) & (lon <= 55.0)
     problems += _problems(
         swapped,
         rows,
@@ -1458,9 +1598,10 @@ def _coordinates(
         WARNING,
         "Szerokość i długość geograficzna były zamienione miejscami: zamieniono je.",
     )
-    lat, lon = lat.where(~swapped, lon), lon.where(~swapped, lat)
-    half = lat.isna() ^ lon.isna()
-    lat, lon = lat.mask(half), lon.mask(half)
+    lat, lon = np.where(swapped, lon, lat), np.where(swapped, lat, lon)
+    half = np.isnan(lat) ^ np.isnan(lon)
+    lat[half] = np.nan
+    lon[half] = np.nan
     half &= ~reported
     problems += _problems(
         half,
@@ -1469,7 +1610,7 @@ def _coordinates(
         WARNING,
         "Podano tylko jedną współrzędną: pominięto współrzędne.",
     )
-    return lat.astype(float), lon.astype(float), problems
+    return lat, lon, problems
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import geo.registry as registry
@@ -968,6 +969,189 @@ def test_frame_types_match_the_contract(tmp_path: Path) -> None:
         if column in {"szerokosc", "dlugosc"}:
             continue
         assert all(v is None or type(v) is str for v in frame[column]), column
+
+
+def test_missing_columns_do_not_share_cells(tmp_path: Path) -> None:
+    # The frame's columns are separate arrays: a write to one leaves the others as they were.
+    frame = read_registry(
+        write_csv(tmp_path / "m.csv", [["Nazwa", "Typ"], ["A", "KIS"], ["B", "CIS"]])
+    ).frame
+    frame.loc[0, "adres"] = "ul. Długa 1"
+    assert frame["adres"].tolist() == ["ul. Długa 1", None]
+    assert frame["uwagi"].tolist() == [None, None]
+    assert frame["kod_pocztowy"].tolist() == [None, None]
+    assert frame["data_weryfikacji"].tolist() == [None, None]
+
+
+# ---------------------------------------------------------------------------------- Arrow paths
+
+_ODD_CELLS = [
+    "\u00a0 Klub\u00a0Integracji  Społecznej \t",
+    "\u2007KIS\u202f",
+    " \u00a0 ",
+    "",
+    "   ",
+    None,
+    "\t\r\n",
+    "\u3000Łódź\u3000",
+    "x\u00a0",
+    "\x1cpole\x1f",
+    "a\u200bb ",
+    "  " + "ż" * 50 + " ",
+    "wiele\nlinii \r\n",
+    "„cytat”",
+    "a" * (registry.MAX_CELL_CHARS + 3),
+]
+
+
+def _pandas_clean(series: pd.Series, odd_spaces: bool) -> list[object]:
+    """Cleaning with pandas' string methods: the general path that the Arrow one replaced."""
+    text = series.astype("string")
+    for space in "\u00a0\u2007\u202f" if odd_spaces else "":
+        text = text.str.replace(space, " ", regex=False)
+    text = text.str.strip()
+    text = text.mask(text == "")
+    return [None if value is pd.NA else value for value in text.tolist()]
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", object])
+@pytest.mark.parametrize(
+    "cells",
+    [
+        _ODD_CELLS,
+        ["", "", None],  # empty or missing only: the shortcut
+        ["  ", "\u00a0", "\u202f\t", None],  # blank only: cleaned to missing
+        [None, None],
+        [],
+    ],
+)
+def test_arrow_cleaning_matches_pandas_string_methods(
+    cells: list[str | None], dtype: object
+) -> None:
+    series = pd.Series(cells, dtype=dtype)
+    cleaned = registry._clean_text(series, odd_spaces=True)
+    assert len(cleaned) == len(cells)
+    assert cleaned.to_pylist() == _pandas_clean(series, odd_spaces=True)
+    without_odd = pd.Series(
+        [c for c in cells if c is None or not set(c) & set("\u00a0\u2007\u202f")], dtype=dtype
+    )
+    assert registry._clean_text(without_odd, odd_spaces=False).to_pylist() == _pandas_clean(
+        without_odd, odd_spaces=False
+    )
+
+
+def test_overlong_cell_is_judged_by_characters_after_cleaning(tmp_path: Path) -> None:
+    limit = registry.MAX_CELL_CHARS
+    # Twice as many bytes as characters, and edges that cleaning strips: both fit.
+    rows = [
+        ["Nazwa", "Typ", "Uwagi"],
+        ["A", "KIS", "ż" * limit],
+        ["B", "KIS", "  " + "a" * limit + "\u00a0 "],
+    ]
+    frame = read_registry(write_csv(tmp_path / "ok.csv", rows)).frame
+    assert frame["uwagi"].tolist() == ["ż" * limit, "a" * limit]
+    rows = [["Nazwa", "Typ", "Uwagi"], ["A", "KIS", "ok"], ["B", "KIS", "ż" * (limit + 1)]]
+    message = reject(write_csv(tmp_path / "long.csv", rows), "wierszu 3")
+    assert f"ma {limit + 1} znaków" in message
+
+
+def _same_floats(first: np.ndarray, second: np.ndarray) -> bool:
+    """Equal values, NaN where NaN, and the same sign of zero."""
+    return np.array_equal(first, second, equal_nan=True) and np.array_equal(
+        np.signbit(first), np.signbit(second)
+    )
+
+
+_ODD_COORDINATES = [
+    "51,2465",
+    "-0",
+    "0",
+    "0,0",
+    "-0.000",
+    "5.",
+    ".5",
+    "-.5",
+    "5,",
+    "-",
+    ".",
+    ",",
+    "1.2.3",
+    "1-2",
+    "--1",
+    "1,2,3",
+    "123456789012345",
+    "1234567890123456",
+    "-12345678901234",
+    "+5",
+    "1e3",
+    "inf",
+    "nan",
+    "٥",
+    "5 1,0",
+    "51, 2465",
+    "51°14'N",
+    None,
+]
+
+
+def test_coordinate_fast_path_matches_the_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(5)
+    degrees = rng.uniform(1, 180, 3000) * rng.choice([-1, 1], 3000)
+    plain: list[str | None] = [
+        f"{v:.{d}f}".replace(".", "," if i % 3 else ".")
+        for i, (v, d) in enumerate(zip(degrees, rng.integers(0, 11, 3000), strict=True))
+    ]
+    plain.append(None)
+    general = registry._parse_coordinate
+    calls: list[int] = []
+    monkeypatch.setattr(
+        registry, "_parse_coordinate", lambda text: calls.append(len(text)) or general(text)
+    )
+
+    def both(
+        cells: list[str | None], kind: pa.DataType | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        fast = registry._coordinate_values(
+            pa.chunked_array([pa.array(cells, kind or pa.large_string())])
+        )
+        slow = general(pd.Series(cells, dtype="string")).to_numpy(dtype=float, na_value=np.nan)
+        return fast, slow
+
+    assert _same_floats(*both(plain))
+    assert _same_floats(*both(plain, pa.string()))
+    assert not calls  # plain numbers were cast by Arrow
+    for cell in _ODD_COORDINATES:
+        assert _same_floats(*both([cell])), cell
+        assert _same_floats(*both([cell, "51,25", None])), cell
+    assert _same_floats(*both(_ODD_COORDINATES + plain))
+
+    # Only the cells' own bytes are looked at, not the rest of a shared buffer.
+    sliced = pa.array(["abc", "51.5", "22,1", "xyz"], pa.large_string()).slice(1, 2)
+    calls.clear()
+    values = registry._coordinate_values(
+        pa.chunked_array([sliced, pa.array(["50"], pa.large_string())])
+    )
+    assert values.tolist() == [51.5, 22.1, 50.0] and not calls
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1250", "utf-16"])
+def test_file_bytes_read_as_utf8_match_other_encodings(tmp_path: Path, encoding: str) -> None:
+    # UTF-8 files go to Arrow as their own bytes (from the header's byte offset), others
+    # re-encoded: the same rows either way, with Polish letters above the header.
+    rows = [
+        ["Rejestr podmiotów ekonomii społecznej – województwo łódzkie, stan na 2025 r."],
+        ["Nazwa", "Typ", "Miejscowość", "Uwagi", "Szerokość", "Długość"],
+        ["Spółdzielnia „Żółw”", "SPS", "Łódź", "\u00a0uwaga\u00a0", "51,75", "19,45"],
+        ["Klub Ślęża", "KIS", "", 'z "cudzysłowem"\ni nową linią', "", ""],
+    ]
+    utf8 = read_registry(write_csv(tmp_path / "utf8.csv", rows))
+    other = read_registry(write_csv(tmp_path / "other.csv", rows, encoding=encoding))
+    assert (utf8.encoding, other.encoding) == ("utf-8", encoding)
+    pd.testing.assert_frame_equal(utf8.frame, other.frame)
+    assert utf8.problems == other.problems
+    assert utf8.frame["uwagi"].tolist() == ["uwaga", 'z "cudzysłowem"\ni nową linią']
+    assert utf8.frame["nazwa"].tolist() == ["Spółdzielnia „Żółw”", "Klub Ślęża"]
+    assert utf8.frame["wiersz"].tolist() == [3, 4]
 
 
 # ---------------------------------------------------------------------------------- scale
