@@ -406,10 +406,12 @@ def _text_value(value: Any) -> Any:
     return str(value)
 
 
-def _prepare_columns(frame: object, missing: Any = None) -> dict[str, list[Any]]:
-    """Return the native columns as lists of str/float, gaps as ``missing``.
+def _prepare_columns(frame: object, missing: Any = None) -> dict[str, np.ndarray]:
+    """Return the native columns that hold any value, as object arrays of str/float.
 
-    Raises :class:`StoreError` when the frame cannot be stored.
+    Gaps are ``missing``; a column that is absent or has no value at all is left out (its
+    cells are stored as NULL without being sent). Raises :class:`StoreError` when the frame
+    cannot be stored.
     """
     if not isinstance(frame, pd.DataFrame):
         raise StoreError("Do zapisania rejestru potrzebna jest tabela (DataFrame).")
@@ -426,73 +428,112 @@ def _prepare_columns(frame: object, missing: Any = None) -> dict[str, list[Any]]
         raise StoreError(
             "Kolumny występują w tabeli więcej niż raz: " + ", ".join(duplicated) + "."
         )
-    n = len(frame)
-    out: dict[str, list[Any]] = {}
+    out: dict[str, np.ndarray] = {}
     for col in REGISTRY_COLUMNS:
         if col not in frame.columns:
-            out[col] = [missing] * n
             continue
-        raw = frame[col].reset_index(drop=True)
-        present = raw.notna().to_numpy()
+        raw = frame[col]
         if col in FLOAT_COLUMNS:
-            numeric = pd.to_numeric(raw, errors="coerce").astype("float64")
-            bad = (present & numeric.isna().to_numpy()) | np.isinf(numeric.to_numpy())
+            numeric = pd.to_numeric(raw, errors="coerce").astype("float64").to_numpy()
+            gaps = np.isnan(numeric)
+            bad = (gaps & raw.notna().to_numpy()) | np.isinf(numeric)
             if bad.any():
                 pos = int(bad.nonzero()[0][0])
                 raise StoreError(
                     f"Kolumna „{col}” musi zawierać liczby; w {pos + 1}. wierszu danych jest "
                     f"{str(raw.iloc[pos])!r}. Rejestr nie został zmieniony."
                 )
-            out[col] = np.where(present, numeric.to_numpy(dtype=object), missing).tolist()
+            if not gaps.all():
+                cells = numeric.astype(object)
+                cells[gaps] = missing
+                out[col] = cells
             continue
         values = raw.to_numpy(dtype=object)
-        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-            values = pd.Series(np.where(present, values, None), dtype=object).map(_text_value)
-            values = values.to_numpy(dtype=object)
-        out[col] = np.where(present, values, missing).tolist()
+        # The registry reader's full columns (only str) are taken as they are: no gaps.
+        if pd.api.types.infer_dtype(values, skipna=False) == "string":
+            out[col] = values
+            continue
+        gaps = pd.isna(values)
+        if gaps.all():
+            continue
+        given = values[~gaps]
+        if pd.api.types.infer_dtype(given, skipna=False) != "string":
+            given = pd.Series(given, dtype=object).map(_text_value).to_numpy(dtype=object)
+        cells = np.full(len(values), missing, dtype=object)
+        cells[~gaps] = given
+        out[col] = cells
     return out
 
 
-#: Columns of an entity row as :func:`_records` gives them to :meth:`Store._insert_chunk`.
-_INSERT_KEYS: tuple[str, ...] = ("version_id", "row_no", *REGISTRY_COLUMNS)
+@dataclass(frozen=True, eq=False)
+class _Rows:
+    """A batch of entity rows: ``values[i, j]`` is row ``i``'s value of column ``keys[j]``."""
+
+    keys: tuple[str, ...]
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.values)
 
 
-def _records(columns: dict[str, list[Any]], version_id: int, start: int, stop: int) -> np.ndarray:
-    """Rows ``start:stop`` of prepared columns: an object array, columns as ``_INSERT_KEYS``."""
-    values = [columns[col][start:stop] for col in REGISTRY_COLUMNS]
-    records = np.empty((len(values[0]), len(_INSERT_KEYS)), dtype=object)
-    records[:, 0] = version_id
-    records[:, 1] = range(start + 1, start + len(records) + 1)
-    for position, column in enumerate(values, start=2):
-        records[:, position] = column
-    return records
+def _records(columns: dict[str, np.ndarray], version_id: int, start: int, stop: int) -> _Rows:
+    """Rows ``start:stop`` of prepared columns, with the version id and the row numbers."""
+    keys = ("version_id", "row_no", *columns)
+    values = np.empty((stop - start, len(keys)), dtype=object)
+    values[:, 0] = version_id
+    values[:, 1] = np.arange(start + 1, stop + 1)  # stored as Python ints
+    for position, cells in enumerate(columns.values(), start=2):
+        values[:, position] = cells[start:stop]
+    return _Rows(keys, values)
 
 
-def _entities_frame(rows: Sequence[tuple[Any, ...]], sort: bool = False) -> pd.DataFrame:
+def _entity_keys(prefixes: np.ndarray, ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``"<source>:<id>"`` (prefixes ``"<source>:"``) with the stripped id, else the row number."""
+    parts = np.array([i.strip() if isinstance(i, str) else "" for i in ids.tolist()], dtype=object)
+    blank = (parts == "").nonzero()[0]
+    parts[blank] = [str(row) for row in rows[blank].tolist()]
+    return prefixes + parts
+
+
+def _rows_columns(rows: Sequence[tuple[Any, ...]]) -> dict[str, np.ndarray]:
+    """Columns of entity rows (the registry columns, then the row number)."""
+    # dtype=object keeps None as None (pandas 3 would infer str columns with NaN otherwise).
+    table = pd.DataFrame(rows, columns=[*REGISTRY_COLUMNS, "_row"], dtype=object)
+    # Copies: the frame's own arrays are read-only views, and the entity frame keeps these.
+    return {c: table[c].to_numpy(copy=True) for c in table.columns}
+
+
+def _entities_frame(
+    parts: Sequence[dict[str, np.ndarray]], versions: Sequence[tuple[str, int]]
+) -> pd.DataFrame:
     """Build the entity frame with stable dtypes: text as object (str/None), floats, ints.
 
-    ``sort`` puts the rows in the order of source name and row number.
+    ``parts`` are the columns (registry columns and ``_row``, the row number) of the
+    ``versions`` (source name, version number), whose rows follow one another in the frame.
     """
-    # dtype=object keeps None as None (pandas 3 would infer str columns with NaN otherwise).
-    frame = pd.DataFrame(
-        rows, columns=[*REGISTRY_COLUMNS, "zrodlo_rejestru", "wersja", "_row"], dtype=object
-    )
-    if sort:
-        names, _ = pd.factorize(frame["zrodlo_rejestru"], sort=True)
-        order = np.lexsort((frame["_row"].to_numpy(dtype=np.int64), names))
-        if (order != np.arange(len(order))).any():  # rows mostly come in order already
-            frame = frame.take(order).reset_index(drop=True)
-    for col in FLOAT_COLUMNS:
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    frame["wersja"] = frame["wersja"].astype("int64")
-    # The key is the stripped id, or the row number when the id is missing or blank.
-    ids = frame["id"].str.strip()
-    key_part = ids.to_numpy(dtype=object, na_value=None, copy=True)
-    no_id = ~ids.fillna("").astype(bool).to_numpy()
-    key_part[no_id] = [str(row) for row in frame["_row"].to_numpy()[no_id]]
-    keys = frame["zrodlo_rejestru"].to_numpy(dtype=object) + ":" + key_part
-    frame["entity_key"] = pd.Series(keys, index=frame.index, dtype=object)
-    return frame.drop(columns="_row")
+    counts = [len(part["_row"]) for part in parts]
+    columns: dict[str, np.ndarray] = {}
+    for col in (*REGISTRY_COLUMNS, "_row"):
+        arrays = [part[col] for part in parts]
+        if len(arrays) == 1:
+            columns[col] = arrays[0]
+        else:
+            columns[col] = np.concatenate(arrays) if arrays else np.empty(0, dtype=object)
+    sources = np.array([name for name, _ in versions], dtype=object)
+    names = np.repeat(sources, counts)
+    data: dict[str, pd.Series] = {}
+    for col in REGISTRY_COLUMNS:
+        if col in FLOAT_COLUMNS:
+            data[col] = pd.Series(pd.to_numeric(columns[col], errors="coerce"), dtype="float64")
+        else:
+            data[col] = pd.Series(columns[col], dtype=object, copy=False)
+    data["zrodlo_rejestru"] = pd.Series(names, dtype=object, copy=False)
+    data["wersja"] = pd.Series(np.repeat([n for _, n in versions], counts), dtype="int64")
+    prefixes = np.repeat(sources + ":", counts)
+    keys = _entity_keys(prefixes, columns["id"], columns["_row"].astype(np.int64))
+    data["entity_key"] = pd.Series(keys, dtype=object, copy=False)
+    # The columns as they are: a DataFrame of arrays would copy them into one block.
+    return pd.DataFrame(data, copy=False)
 
 
 def _inserted_id(result: sa.CursorResult[Any]) -> int:
@@ -529,7 +570,8 @@ class Store:
 
     def __init__(self, url: str):
         self._engine = self._make_engine(url)
-        self._insert_sql: dict[int, str] = {}  # SQLite INSERT statements by number of rows
+        # SQLite INSERT statements by number of rows and columns sent
+        self._insert_sql: dict[tuple[int, tuple[str, ...]], str] = {}
         try:
             # In a write transaction: two processes opening a new SQLite file at once would
             # otherwise both check for the tables and then clash when creating them.
@@ -771,36 +813,39 @@ class Store:
         if not done:
             conn.execute(sa.insert(t).values(source=name, **values))
 
-    def _insert_chunk(self, conn: Connection, records: np.ndarray) -> None:
+    def _insert_chunk(self, conn: Connection, records: _Rows) -> None:
         """Insert rows made by :func:`_records` in bulk (on SQLite, many rows per statement)."""
         if not len(records):
             return
+        values = records.values
         if self._is_sqlite:
             # SQLAlchemy's per-row parameter handling, and then the driver's (binding, stepping
             # and resetting the statement for each row), cost more than SQLite's own insert.
             # The columns are plain INTEGER/TEXT/REAL (no type conversion): the driver gets
             # the values of many rows for each statement, in one tuple.
-            per = min(_SQLITE_ROWS_PER_INSERT, len(records))
-            full = len(records) // per * per
-            params = list(map(tuple, records[:full].reshape(-1, per * records.shape[1]).tolist()))
-            conn.exec_driver_sql(self._sqlite_insert(per), params)
-            if full < len(records):
-                rest = records[full:]
-                conn.exec_driver_sql(self._sqlite_insert(len(rest)), [tuple(rest.ravel().tolist())])
+            per = min(_SQLITE_ROWS_PER_INSERT, len(values))
+            full = len(values) // per * per
+            params = list(map(tuple, values[:full].reshape(-1, per * values.shape[1]).tolist()))
+            conn.exec_driver_sql(self._sqlite_insert(per, records.keys), params)
+            if full < len(values):
+                rest = values[full:]
+                conn.exec_driver_sql(
+                    self._sqlite_insert(len(rest), records.keys), [tuple(rest.ravel().tolist())]
+                )
             return
-        rows = [dict(zip(_INSERT_KEYS, r, strict=True)) for r in records.tolist()]
+        rows = [dict(zip(records.keys, r, strict=True)) for r in values.tolist()]
         conn.execute(sa.insert(entities_table), rows)
 
-    def _sqlite_insert(self, rows: int) -> str:
-        """SQL inserting ``rows`` entities: their values in ``_INSERT_KEYS`` order, row by row."""
-        if rows not in self._insert_sql:
+    def _sqlite_insert(self, rows: int, keys: tuple[str, ...]) -> str:
+        """SQL inserting ``rows`` entities: their values of ``keys`` in order, row by row."""
+        if (rows, keys) not in self._insert_sql:
             # Only our own table and column names go into the text; the values are bound.
-            row = "(" + ", ".join("?" * len(_INSERT_KEYS)) + ")"
-            self._insert_sql[rows] = (
-                f"INSERT INTO {entities_table.name} ({', '.join(_INSERT_KEYS)}) VALUES "
+            row = "(" + ", ".join("?" * len(keys)) + ")"
+            self._insert_sql[rows, keys] = (
+                f"INSERT INTO {entities_table.name} ({', '.join(keys)}) VALUES "
                 + ", ".join([row] * rows)
             )
-        return self._insert_sql[rows]
+        return self._insert_sql[rows, keys]
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -882,7 +927,8 @@ class Store:
                 note=note,
             )
             for start in range(0, n, _CHUNK_ROWS):
-                self._insert_chunk(conn, _records(prepared, version_id, start, start + _CHUNK_ROWS))
+                stop = min(start + _CHUNK_ROWS, n)
+                self._insert_chunk(conn, _records(prepared, version_id, start, stop))
             described = f"Źródło „{name}”: wersja {number}, wierszy: {n}"
             if file_name:
                 described += f", plik {file_name}"
@@ -1031,31 +1077,83 @@ class Store:
 
     @paused_gc()
     def _entities(self, condition: sa.ColumnElement[bool]) -> pd.DataFrame:
-        e, v, s = entities_table, versions_table, sources_table
-        query = (
-            sa.select(
-                *(e.c[c] for c in REGISTRY_COLUMNS),
-                s.c.name.label("zrodlo_rejestru"),
-                v.c.number.label("wersja"),
-                e.c.row_no,
-            )
-            .select_from(e.join(v, v.c.id == e.c.version_id).join(s, s.c.id == v.c.source_id))
+        v, s = versions_table, sources_table
+        # The versions in the order of their source names (the database's collation), then
+        # each version's rows in row order: no join and no sort of the entities; the source
+        # name and version number are spread over the rows afterwards.
+        versions_query = (
+            sa.select(v.c.id, s.c.name, v.c.number)
+            .join(s, s.c.id == v.c.source_id)
             .where(condition)
+            .order_by(s.c.name, v.c.id)
         )
-        if not self._is_sqlite:
-            query = query.order_by(s.c.name, e.c.row_no)
         with self._read() as conn:
-            result = conn.execute(query)
-            if self._is_sqlite:
-                # SQLite's driver gives plain tuples of str/float/int/None (no type processing
-                # for these columns): taking them from its cursor skips a Row per entity.
-                rows = result.cursor.fetchall()
-                result.close()
-            else:
-                rows = [tuple(r) for r in result]
-        # SQLite would sort the whole rows; pandas sorts the keys alone, in the same order
-        # (SQLite's BINARY collation compares code points, as Python does).
-        return _entities_frame(rows, sort=self._is_sqlite)
+            versions = conn.execute(versions_query).all()
+            parts = [self._version_columns(conn, int(row.id)) for row in versions]
+        return _entities_frame(parts, [(row.name, int(row.number)) for row in versions])
+
+    def _version_columns(self, conn: Connection, version_id: int) -> dict[str, np.ndarray]:
+        """The columns of one version's entities (registry columns, ``_row``), in row order."""
+        e = entities_table
+        if self._is_sqlite:
+            try:
+                return self._sqlite_version_columns(conn, version_id)
+            except sa.exc.OperationalError:
+                pass  # a SQLite without JSON functions (or a value JSON cannot hold)
+        query = (
+            sa.select(*(e.c[c] for c in REGISTRY_COLUMNS), e.c.row_no)
+            .where(e.c.version_id == version_id)
+            .order_by(e.c.row_no, e.c.pk)
+        )
+        result = conn.execute(query)
+        if self._is_sqlite:
+            # SQLite's driver gives plain tuples of str/float/int/None (no type processing
+            # for these columns): taking them from its cursor skips a Row per entity.
+            rows = result.cursor.fetchall()
+            result.close()
+        else:
+            rows = [tuple(r) for r in result]
+        return _rows_columns(rows)
+
+    @staticmethod
+    def _sqlite_version_columns(conn: Connection, version_id: int) -> dict[str, np.ndarray]:
+        """:meth:`_version_columns` on SQLite, reading each text column as one JSON array.
+
+        Python's driver spends more per cell than SQLite takes to build and ``json`` to parse
+        the arrays. The order within an aggregate is unspecified, so the row numbers and
+        primary keys come along to put the rows in order. REALs are read as rows: SQLite's
+        JSON prints them with 15 digits, not exactly.
+        """
+        e = entities_table
+        in_version = e.c.version_id == version_id
+        aggregated = (*TEXT_COLUMNS, "row_no", "pk")
+        arrays = conn.execute(
+            sa.select(*(sa.func.json_group_array(e.c[c]) for c in aggregated)).where(in_version)
+        ).one()
+        lists = dict(zip(aggregated, map(json.loads, arrays), strict=True))
+        rows = np.array(lists["row_no"], dtype=np.int64)
+        pks = np.array(lists["pk"], dtype=np.int64)
+        order: np.ndarray | None = None
+        later = (rows[1:] > rows[:-1]) | ((rows[1:] == rows[:-1]) & (pks[1:] > pks[:-1]))
+        if not later.all():
+            order = np.lexsort((pks, rows))
+            rows = rows[order]
+        result = conn.execute(
+            sa.select(e.c.szerokosc, e.c.dlugosc).where(in_version).order_by(e.c.row_no, e.c.pk)
+        )
+        floats = pd.DataFrame(result.cursor.fetchall(), columns=list(FLOAT_COLUMNS), dtype=object)
+        result.close()
+        if len(floats) != len(rows):  # pragma: no cover - a version's rows never change
+            raise StoreError("Wiersze wersji rejestru zmieniły się w trakcie odczytu.")
+        columns: dict[str, np.ndarray] = {}
+        for col in REGISTRY_COLUMNS:
+            if col in FLOAT_COLUMNS:
+                columns[col] = floats[col].to_numpy()
+                continue
+            cells = np.fromiter(lists[col], dtype=object, count=len(rows))
+            columns[col] = cells if order is None else cells[order]
+        columns["_row"] = rows
+        return columns
 
     def current_entities(self) -> pd.DataFrame:
         """Rows of the current version of every source.

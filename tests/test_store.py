@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 import geo.store as store_module
 from geo.config import PROJECT_ROOT, get_settings
@@ -179,6 +180,96 @@ def test_read_back_gives_python_values_in_source_and_row_order(
             assert got[column].dtype == object, column
             assert {type(v) for v in got[column]} <= {str, type(None)}, column
     assert got.index.equals(pd.RangeIndex(len(got)))
+
+
+def test_columns_without_values_are_stored_as_null_without_being_sent(
+    store: Store, db_path: Path
+) -> None:
+    sent: list[str] = []
+
+    @sa.event.listens_for(store.engine, "before_cursor_execute")
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO entities"):
+            sent.append(statement.split("(", 1)[1].split(")", 1)[0])
+
+    frame = pd.DataFrame(
+        {
+            "nazwa": ["A", "B", "C", "D"],
+            "uwagi": pd.Series([None, np.nan, pd.NA, pd.NaT], dtype=object),
+            "teryt": pd.Series([pd.NA, "0663011", None, np.nan], dtype=object),
+            "typ": pd.Series(["CIS", None, pd.NA, "KIS"], dtype="string"),
+            "szerokosc": [np.nan, None, np.nan, np.nan],
+            "dlugosc": [np.nan, 22.5, np.nan, np.nan],
+        }
+    )
+    store.import_version("rejestr KIS", frame)
+    assert sent == ["version_id, row_no, nazwa, typ, teryt, dlugosc"]
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT typeof(typ), typeof(teryt), typeof(szerokosc), typeof(dlugosc), "
+            "typeof(uwagi) FROM entities ORDER BY row_no"
+        ).fetchall()
+    assert rows == [
+        ("text", "null", "null", "null", "null"),
+        ("null", "text", "null", "real", "null"),
+        ("null", "null", "null", "null", "null"),
+        ("text", "null", "null", "null", "null"),
+    ]
+    # A file whose native columns are all empty still gives its rows (of NULLs).
+    store.import_version("pusty", pd.DataFrame({"nazwa": [None, np.nan], "inna": [1, 2]}))
+    got = store.version_entities(store.current_version("pusty").id)  # type: ignore[union-attr]
+    assert got["nazwa"].tolist() == [None, None]
+    assert got["entity_key"].tolist() == ["pusty:1", "pusty:2"]
+
+
+def test_read_back_orders_rows_whatever_order_sqlite_reads_them_in(
+    store: Store, db_path: Path
+) -> None:
+    n = 7
+    frame = _frame(n)
+    frame.loc[2, "id"] = None
+    frame.loc[3, "szerokosc"] = np.nan
+    store.import_version("rejestr KIS", frame)
+    with sqlite3.connect(db_path) as conn:
+        # Row numbers against the order of the stored rows, and no index to read them by.
+        conn.execute("UPDATE entities SET row_no = ? - row_no", (n + 1,))
+        conn.execute("DROP INDEX ix_entities_version_row")
+    got = store.current_entities()
+    back = frame.iloc[::-1].reset_index(drop=True)
+    assert got["nazwa"].tolist() == back["nazwa"].tolist()
+    np.testing.assert_array_equal(got["szerokosc"], back["szerokosc"])
+    np.testing.assert_array_equal(got["dlugosc"], back["dlugosc"])
+    keys = [f"rejestr KIS:{i}" if isinstance(i, str) else "rejestr KIS:5" for i in back["id"]]
+    assert got["entity_key"].tolist() == keys
+
+
+def test_read_back_without_sqlite_json_functions_gives_the_same_frame(store: Store) -> None:
+    frame = _frame(30).assign(id=[f" x{i} " if i % 4 else None for i in range(30)])
+    frame.loc[5, "szerokosc"] = np.nan
+    frame["uwagi"] = pd.Series(["ż", None, ""] * 10, dtype=object)
+    store.import_version("źródło B", frame)
+    store.import_version("Źródło A", _frame(3, "a"))
+    expected = store.current_entities()
+
+    class Refused:  # stands in for a SQLite built without JSON functions
+        def step(self, value: object) -> None:
+            raise RuntimeError("no JSON")
+
+        def finalize(self) -> None:
+            return None
+
+    @sa.event.listens_for(store.engine, "connect")
+    def no_json(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.create_aggregate("json_group_array", 1, Refused)
+
+    store.engine.dispose()  # the next connections get the stand-in
+    got = store.current_entities()
+    pd.testing.assert_frame_equal(got, expected)
+    for column in ENTITY_COLUMNS:
+        if got[column].dtype == object:
+            assert [type(v) for v in got[column]] == [type(v) for v in expected[column]]
+    got.loc[0, "nazwa"] = "zmieniona"  # the frame is the caller's to change
+    assert got["nazwa"].iloc[0] == "zmieniona"
 
 
 def test_numbers_and_dates_in_text_columns_become_text(store: Store) -> None:

@@ -104,6 +104,57 @@ def test_round_trip_versions_restore_and_audit(store: Store, db_url: str) -> Non
     _assert_consistent(db_url, "rejestr CIS wojewody", 3)
 
 
+def test_read_back_of_several_sources_and_versions(store: Store) -> None:
+    """Rows of each source's current version, by source name and row; names, versions, keys."""
+    b1 = _frame(4, "b").assign(id=[" b0 ", None, "   ", "b3"], uwagi=["ż", None, "", "x"])
+    b1.loc[2, "szerokosc"] = np.nan
+    v1 = store.import_version("źródło B", b1)
+    store.import_version("źródło B", _frame(2, "nowe"))
+    store.import_version("Źródło A", _frame(3, "a").assign(id=["\ta0\n", "", "a2"]))
+    store.import_version("rejestr", _frame(2, "r").drop(columns="id"))  # no id column at all
+    store.import_version("rejestr", _frame(1, "r"))
+    store.import_version("rejestr", _frame(2, "r").drop(columns="id"))
+    v7 = store.restore_version(v1.id)  # "źródło B" is current as its version 3 again
+
+    got = store.current_entities()
+    assert list(got.columns) == list(ENTITY_COLUMNS)
+    assert got.index.equals(pd.RangeIndex(9))
+    assert got["zrodlo_rejestru"].tolist() == ["rejestr"] * 2 + ["Źródło A"] * 3 + ["źródło B"] * 4
+    assert got["wersja"].tolist() == [3, 3, 1, 1, 1, 3, 3, 3, 3]
+    assert got["entity_key"].tolist() == [
+        "rejestr:1",
+        "rejestr:2",
+        "Źródło A:a0",
+        "Źródło A:2",
+        "Źródło A:a2",
+        "źródło B:b0",
+        "źródło B:2",
+        "źródło B:3",
+        "źródło B:b3",
+    ]
+    assert got["id"].tolist() == [None, None, "\ta0\n", "", "a2", " b0 ", None, "   ", "b3"]
+    assert got["nazwa"].tolist()[5:] == b1["nazwa"].tolist()
+    assert got["uwagi"].tolist() == [None] * 5 + ["ż", None, "", "x"]
+    # Coordinates stay with their own rows.
+    np.testing.assert_array_equal(got["szerokosc"].iloc[5:], b1["szerokosc"])
+    np.testing.assert_array_equal(got["dlugosc"].iloc[2:5], _frame(3)["dlugosc"])
+    assert (got["szerokosc"].dtype, got["wersja"].dtype) == (np.float64, np.int64)
+    for column in ENTITY_COLUMNS:
+        if got[column].dtype == object:
+            assert {type(v) for v in got[column]} <= {str, type(None)}, column
+
+    old = store.version_entities(store.versions("źródło B")[1].id)  # its version 2
+    assert old["entity_key"].tolist() == ["źródło B:nowe0", "źródło B:nowe1"]
+    assert old["wersja"].tolist() == [2, 2]
+    restored = store.version_entities(v7.id)
+    pd.testing.assert_frame_equal(restored, got.iloc[5:].reset_index(drop=True))
+    # The frame is the caller's to change.
+    got.loc[0, "nazwa"] = "zmieniona"
+    got.loc[1, "szerokosc"] = 1.5
+    assert got["nazwa"].iloc[0] == "zmieniona" and got["szerokosc"].iloc[1] == 1.5
+    assert store.current_entities()["nazwa"].iloc[0] == "Podmiot r nr 0"
+
+
 @pytest.mark.parametrize(
     ("source", "frame", "fragment"),
     [
