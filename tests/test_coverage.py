@@ -136,3 +136,87 @@ def test_no_active_cis_kis_and_no_service_areas(gminy_06, terc_pl) -> None:
     assert not out["has_social_employment"].any()
     out = C.gmina_coverage(gminy_06, located, DAY)
     assert out.set_index("teryt").loc["0663011", "ngo"] == 1
+
+
+def test_active_mask_compares_text_as_before_whatever_the_cells() -> None:
+    starts = [None, "2025-06-01", "2026-02-01", "", "2026-01-01", "2020-01-01"]
+    ends = ["2026-01-01", None, "", "2025-12-31", "2026-01-01x", "ż"]
+
+    def expected(frame: pd.DataFrame) -> list[bool]:
+        start = frame["data_rozpoczecia"].fillna("").astype(str)
+        end = frame["data_zakonczenia"].fillna("").astype(str)
+        day = DAY.isoformat()
+        return list(((start == "") | (start <= day)) & ((end == "") | (end >= day)))
+
+    for dtype in (object, "str", "string"):
+        frame = pd.DataFrame(
+            {"data_rozpoczecia": starts, "data_zakonczenia": ends}, dtype=dtype, index=[*"abcdef"]
+        )
+        mask = C.active_mask(frame, DAY)
+        assert list(mask) == expected(frame) == [True, True, False, False, True, True]
+        assert list(mask.index) == list("abcdef")
+    # cells other than text: compared as their str(), as before
+    other = pd.DataFrame(
+        {
+            "data_rozpoczecia": [dt.date(2025, 1, 1), dt.date(2027, 1, 1), float("nan")],
+            "data_zakonczenia": [None, None, 20261231],
+        },
+        dtype=object,
+    )
+    assert list(C.active_mask(other, DAY)) == expected(other) == [True, False, True]
+
+
+def test_names_by_key_is_the_groupby_join() -> None:
+    keys = np.array(["b", "a", None, "b", "a", "b", "c"], dtype=object)
+    names = np.array(["Żak", "x", "y", "Zorza", "x", "alfa", "Ą"], dtype=object)
+    got = C._names_by_key(keys, names)
+    frame = pd.DataFrame({"k": keys, "n": names})
+    expected = frame.groupby("k")["n"].agg(lambda s: "; ".join(sorted(set(s))))
+    assert got.sort_index().to_dict() == expected.to_dict()
+    assert got["b"] == "Zorza; alfa; Żak"  # code-point order, as sorted() gives
+    empty = C._names_by_key(np.array([], dtype=object), np.array([], dtype=object))
+    assert empty.empty
+
+
+def test_serving_entities_listed_once_sorted_here_and_by_agreement(cover) -> None:
+    out = cover(
+        {"typ": "CIS", "teryt": "0604042", "nazwa": "Źródło"},
+        {"typ": "KIS", "teryt": "0604042", "nazwa": "Źródło"},  # same name, other type
+        {"typ": "KIS", "teryt": "0604042", "nazwa": "apple", "gminy_obslugiwane": "0604011"},
+        {"typ": "CIS", "teryt": "0610033", "nazwa": "Zorza", "gminy_obslugiwane": "0604011"},
+        {"typ": "CIS", "teryt": "0604011", "nazwa": "Baza"},
+    )
+    assert out.loc["0604042", "obslugujace"] == "apple; Źródło"
+    assert out.loc["0604011", "obslugujace"] == "Baza; Zorza; apple"
+    assert out.loc["0604011", "pokrycie"] == C.COVERED_HERE
+    assert out.loc["0610033", "obslugujace"] == "Zorza"
+    assert out.loc["0604042", "cis"] == 1 and out.loc["0604042", "kis"] == 2
+
+
+def test_service_area_codes_with_gaps_and_the_own_gmina(gminy_06, terc_pl) -> None:
+    frame = registry(
+        {"typ": "KIS", "teryt": "0604042", "nazwa": "KIS A"},
+        {"typ": "CIS", "teryt": "0610033", "nazwa": "CIS B"},
+        {"typ": "NGO", "teryt": "0662011", "nazwa": "NGO C"},
+    )
+    located = locate_entities(frame, gminy_06, terc_pl, "06")
+    located["gminy_obslugiwane_kody"] = pd.Series(
+        ["0604011;;0604042;", "0610033", "0663011"], dtype=object
+    )
+    out = C.gmina_coverage(gminy_06, located, DAY).set_index("teryt")
+    assert out.loc["0604011", "pokrycie"] == C.COVERED_BY_AGREEMENT
+    assert out.loc["0604011", "obslugujace"] == "KIS A"
+    assert out.loc["0610033", "pokrycie"] == C.COVERED_HERE  # its own gmina: not an agreement
+    assert out.loc["0663011", "pokrycie"] == C.NOT_COVERED  # an NGO serves no one
+    assert out["has_social_employment"].sum() == 3
+
+
+def test_counts_leave_out_unknown_types_even_if_marked_counted(gminy_06, terc_pl) -> None:
+    frame = registry(*({"teryt": "0663011", "nazwa": f"P{i}"} for i in range(4)))
+    frame["typ"] = pd.Series(["CIS", "XYZ", None, "NGO"], dtype=object)
+    located = locate_entities(frame, gminy_06, terc_pl, "06")
+    located["uwzgledniony"] = True
+    out = C.gmina_coverage(gminy_06, located, DAY).set_index("teryt")
+    assert out.loc["0663011", "pes_razem"] == 2
+    assert out.loc["0663011", "cis"] == 1 and out.loc["0663011", "ngo"] == 1
+    assert out.loc["0663011", "obslugujace"] == "P0"

@@ -175,3 +175,130 @@ def test_input_is_left_unchanged_and_the_result_is_independent(gminy_06, terc_pl
     pd.testing.assert_frame_equal(frame, before)
     frame.loc[1, "nazwa"] = "też zmieniona"
     assert out.loc[1, "nazwa"] == "Podmiot 1"
+
+
+# --- vectorised helpers: the same results as the scalar code they stand for ---
+
+ODD_TEXT = [
+    "Łódź  Miejska",
+    "CIS w Chełmie ",
+    "  Spółdzielnia Socjalna „Łąka”\u00a0",
+    "Straße ß ŉ ¼ … ǆ",  # longer or as long once folded: fold() itself or the table
+    "e\u0301cole",  # a bare combining mark
+    "a\tb\nc\x0bd\x0ce\rf\x1cg\x1dh\x1ei\x1fj",  # ASCII white space, all of it
+    "x\u2003y\u2028z\x85w\u202f",  # other white space
+    "ΟΔΟΣ ΟΔΟΣ",  # a final sigma depends on the neighbours
+    "Ｆｕｌｌ ﬁ İstanbul",
+    "中文 😀 \U0001f600x",
+    "a\x00b",
+    "\x01ctrl",
+    "",
+    " ",
+    "\u00a0",
+    "nan",
+    "NaN",
+    " nan",
+    "Nan.",
+    "PLAIN ascii",
+]
+
+
+def test_fold_kernel_equals_fold_on_odd_text() -> None:
+    values = pd.Series([*ODD_TEXT, None], dtype=object)
+    assert L._fold_column(values).tolist() == values.map(L.fold).tolist()
+    # cells other than text go through str(), as in fold()
+    mixed = pd.Series(["Ala", 12, 3.5, float("nan"), pd.NA, None, True], dtype=object)
+    assert L._fold_column(mixed).tolist() == mixed.map(L.fold).tolist()
+    ascii_only = pd.Series(["ABC def", "x  y", " z "], dtype=object)
+    assert L._fold_column(ascii_only).tolist() == ascii_only.map(L.fold).tolist()
+    assert L._fold_column(pd.Series([], dtype=object)).tolist() == []
+
+
+def test_fold_kernel_equals_fold_for_every_table_character_in_context() -> None:
+    chars = [chr(c) for a, b in L._SAFE_RANGES for c in range(a, b + 1)]
+    contexts = ["{c}", "Ab{c}Cd", "{c} x", "x {c}", "Ż{c}{c}ó"]
+    values = pd.Series([f.format(c=c) for c in chars for f in contexts], dtype=object)
+    assert L._fold_column(values).tolist() == values.map(L.fold).tolist()
+
+
+def test_fold_kernel_on_a_slice_of_an_arrow_array() -> None:
+    import pyarrow as pa
+
+    values = pd.Series(["pominięty", *ODD_TEXT, "też pominięty"], dtype=object)
+    strings = pa.array(values.tolist(), type=pa.large_string())
+    inner = values.iloc[1:-1]
+    folded = L._fold_array(inner, strings[1:-1]).to_pylist()
+    assert folded == inner.map(L.fold).tolist()
+
+
+def test_clean_names_equals_clean_name() -> None:
+    prefixes = ["", "Gmina ", "GMINA WIEJSKA ", "gmina miejska ", "Gmina Miejsko-Wiejska "]
+    prefixes += ["gm. ", "m.", "M. ", "miasto ", "Powiat ", "pow.  ", "\u00a0m. "]
+    suffixes = ["", " (M.)", "(m)", " (gm)", "(GM.)", " (mw)", "(g.)", " - miasto"]
+    suffixes += ["-miasto", " -gmina wiejska", "- gmina", " (m.) ", "\t(m.)"]
+    names = ["Łódź", "Tomaszów Lubelski", "X", "", "nan", "ΟΔΟΣ", "a(m)"]
+    values = [p + n + s for p in prefixes for n in names for s in suffixes] + [None, 7]
+    keys, hints = L._clean_names(pd.Series(values, dtype=object))
+    assert list(zip(keys, hints, strict=True)) == [L._clean_name(v) for v in values]
+
+
+def test_gazetteer_lookups_learned_at_once_match_one_by_one(gminy_06) -> None:
+    learned, plain = L._Gazetteer(gminy_06), L._Gazetteer(gminy_06)
+    names = ["m. Tomaszów Lubelski", "Tomaszów Lubelski", "gmina wiejska Chełm", "Łęczna", "Nic"]
+    learned.learn(pd.Series(names + ["powiat tomaszowski"], dtype=object))
+    for name in names:
+        for powiat in ("powiat tomaszowski", "chełmski", ""):
+            assert learned.by_gmina_name(name, powiat) == plain.by_gmina_name(name, powiat)
+            assert learned.by_locality(name, powiat) == plain.by_locality(name, powiat)
+
+
+def test_row_groups_number_rows_by_all_their_values() -> None:
+    keys = pd.DataFrame(
+        {"a": ["x", "y", "x", None, "x", None, "y"], "b": [1, 2, 1, 3, 2, 3, 2]},
+    )
+    first_row, group = L._row_groups(keys)
+    rows = [tuple(r) for r in keys.astype(object).itertuples(index=False)]
+    seen: dict[tuple, int] = {}
+    expected_first = [seen.setdefault(r, i) for i, r in enumerate(rows)]
+    assert first_row[group].tolist() == expected_first
+    assert sorted(first_row.tolist()) == sorted(set(expected_first))
+
+
+def test_service_area_items_are_read_once_per_run(terc_pl, monkeypatch) -> None:
+    texts = ["0604011; 0604042, Hrubieszów ; xyz", "0604011;0604042", "xyz|0604042"]
+    expected = [L.parse_service_area(t, terc_pl) for t in texts]
+    calls: list[object] = []
+    real = type(terc_pl).normalize
+    monkeypatch.setattr(
+        type(terc_pl), "normalize", lambda self, v: calls.append(v) or real(self, v)
+    )
+    items: dict[str, str | None] = {}
+    assert [L._parse_service_area(t, terc_pl, items) for t in texts] == expected
+    assert sorted(calls) == sorted({"0604011", "0604042", "Hrubieszów", "xyz"})
+
+
+def test_types_read_alike_whatever_the_column_holds(gminy_06, terc_pl) -> None:
+    rows = [{"teryt": "0604011", "nazwa": "A"} for _ in range(4)] + [{"teryt": "0604011"}]
+    frame = entities(*rows)
+
+    def run(types: pd.Series) -> pd.DataFrame:
+        return L.locate_entities(frame.assign(typ=types), gminy_06, terc_pl, "06")
+
+    # text and missing values (Arrow kernels): a missing type and an empty one are alike
+    for dtype in (object, "str", "string"):
+        out = run(pd.Series([None, "", "KIS", "KIS", "CIS"], dtype=dtype))
+        assert [L.P_TYPE in categories(r) for _, r in out.iterrows()] == [1, 1, 0, 0, 0]
+        assert [L.P_DUPLICATE in categories(r) for _, r in out.iterrows()] == [0, 1, 0, 1, 0]
+        assert list(out["uwzgledniony"]) == [False, False, True, False, True]
+    # other cells too (pandas, with the same results)
+    out = run(pd.Series([float("nan"), None, 5, "5", "CIS"], dtype=object))
+    assert [L.P_TYPE in categories(r) for _, r in out.iterrows()] == [1, 1, 1, 1, 0]
+    assert [L.P_DUPLICATE in categories(r) for _, r in out.iterrows()] == [0, 1, 0, 1, 0]
+
+
+def test_fold_kernel_with_text_columns_of_other_dtypes() -> None:
+    for dtype in ("str", "string"):
+        values = pd.Series([*ODD_TEXT, None], dtype=dtype)
+        assert L._fold_column(values).tolist() == values.map(L.fold).tolist()
+    values = pd.Series(["Ala", pd.NA, None, float("nan")], dtype=object)
+    assert L._fold_column(values).tolist() == ["ala", "<na>", "", ""]
