@@ -1277,7 +1277,7 @@ def _as_object(text: pa.ChunkedArray) -> np.ndarray | None:
     return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
 
 
-def _distinct(text: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+def _dictionary_codes(text: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
     """The distinct values and each cell's code into them (-1 where missing)."""
     encoded = pc.dictionary_encode(text.combine_chunks())
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
@@ -1295,7 +1295,7 @@ class _Dates(NamedTuple):
 
 def _parse_date_series(text: pa.ChunkedArray) -> _Dates:
     """Parse the distinct values and spread the results to the cells."""
-    codes, uniques = _distinct(text)
+    codes, uniques = _dictionary_codes(text)
     dates = np.full(len(uniques) + 1, None, dtype=object)  # the last for code -1 (missing)
     errors = dates.copy()
     for i, value in enumerate(uniques):
@@ -1454,7 +1454,7 @@ def _build(
 
     # Types: a few distinct values, so map the unique ones.
     if "typ" in header_of:
-        codes, uniques = _distinct(text_of("typ"))
+        codes, uniques = _dictionary_codes(text_of("typ"))
         mapped = [normalize_type(value) for value in uniques]
         types = np.array([*mapped, None], dtype=object)[codes]  # code -1 (missing): None
         unknown = np.array([code is None for code in mapped] + [False])[codes]
