@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from geo.arrowtext import arrow_strings
 from geo.bulk import paused_gc
 from geo.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
 
@@ -51,13 +52,9 @@ def active_mask(entities: pd.DataFrame, as_of: dt.date) -> pd.Series:
 def _text_or_empty(values: pd.Series) -> pa.Array:
     """``values.fillna("").astype(str)`` as an Arrow array (converted at once when the cells are
     text and missing values, which is several times faster)."""
-    cells = values.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
-        try:
-            strings = pa.array(cells, type=pa.large_string(), from_pandas=True)
-            return pc.fill_null(strings, "")
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            pass
+    strings = arrow_strings(values.to_numpy(dtype=object))
+    if strings is not None:
+        return pc.fill_null(strings, "")
     text = values.fillna("").astype(str)
     return pa.array(text.to_numpy(dtype=object), type=pa.large_string())
 

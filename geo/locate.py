@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from geo.arrowtext import arrow_strings, utf8_bytes
 from geo.bulk import paused_gc
 from geo.schema import ENTITY_TYPES, REGISTRY_COLUMNS
 from geo.teryt import Terc
@@ -209,20 +210,6 @@ def _fold_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.n
     return ascii_map, kind, start, length, np.frombuffer(bytes(replacements), dtype=np.uint8)
 
 
-def _str_cells(cells: np.ndarray, from_pandas: bool) -> pa.Array | None:
-    """Cells of str and missing values as one Arrow array, or None when others are present.
-
-    Converting them at once is several times faster than ``astype("string")``, which checks
-    and copies cell by cell. ``from_pandas=False`` accepts only None as missing.
-    """
-    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
-        return None
-    try:
-        return pa.array(cells, type=pa.large_string(), from_pandas=from_pandas)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-
-
 def _fold_column(values: pd.Series) -> pd.Series:
     """``values.map(fold)`` in vectorised kernels, with the same results.
 
@@ -249,11 +236,11 @@ def _fold_array(values: pd.Series, strings: pa.Array | None = None) -> pa.Array:
     Works on the UTF-8 bytes: ASCII bytes are lower-cased one to one, longer characters
     replaced in place from :func:`_fold_tables`. The few strings with white space to trim or
     collapse, with characters outside the tables, or "nan", are redone afterwards.
-    ``strings``: the cells as :func:`_str_cells` (``from_pandas=True``) gives them, if at hand.
+    ``strings``: the cells as :func:`geo.arrowtext.arrow_strings` gives them, if at hand.
     """
     cells = values.to_numpy(dtype=object)  # iterating an Arrow-backed column is slow
     if strings is None:
-        strings = _str_cells(cells, from_pandas=True)
+        strings = arrow_strings(cells)
     n = len(cells)
     redo = np.zeros(n, dtype=bool)  # rows that fold() itself does
     if strings is not None:
@@ -265,10 +252,7 @@ def _fold_array(values: pd.Series, strings: pa.Array | None = None) -> pa.Array:
         text = [v if type(v) is str else ("" if v is None else str(v)) for v in cells]
         arr = pa.array(text, type=pa.large_string())
     ascii_map, kind, start, length, replacements = _fold_tables()
-    _, offsets_buf, data_buf = arr.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset : arr.offset + n + 1]
-    data = np.frombuffer(data_buf or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
-    offsets = offsets - offsets[0]
+    offsets, data = utf8_bytes(arr)
     # "nan" in any case folds to "": only 3-byte strings, as no other character lower-cases
     # to n or a
     three = np.flatnonzero(np.diff(offsets) == 3)
@@ -391,7 +375,7 @@ class _TextColumns:
     def __getitem__(self, column: str) -> pa.Array | None:
         if column not in self.arrays:
             cells = self.frame[column].to_numpy(dtype=object)
-            self.arrays[column] = _str_cells(cells, from_pandas=True)
+            self.arrays[column] = arrow_strings(cells)
         return self.arrays[column]
 
 
@@ -401,7 +385,7 @@ def _blank(series: pd.Series, strings: pa.Array | None = None) -> pd.Series:
     ``strings``: the cells as an Arrow array (:class:`_TextColumns`), if at hand.
     """
     if strings is None:
-        strings = _str_cells(series.to_numpy(dtype=object), from_pandas=True)
+        strings = arrow_strings(series.to_numpy(dtype=object))
     if strings is None:
         return series.isna() | (series.astype("string").str.strip().fillna("") == "")
     blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(strings), ""), True)

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from geo.arrowtext import utf8_bytes
 from geo.bulk import paused_gc
 from geo.schema import ENTITY_TYPES, REGISTRY_COLUMNS
 from geo.text import fold
@@ -1329,16 +1330,6 @@ _NUMBER_BYTES[list(b"0123456789.,-")] = True
 _PLAIN_NUMBER_BYTES = 15
 
 
-def _cell_bytes(chunk: pa.Array) -> np.ndarray:
-    """The bytes of a string chunk's cells as uint8 (read in place from its buffers)."""
-    _, offsets, data = chunk.buffers()
-    if offsets is None or data is None or len(chunk) == 0:
-        return np.zeros(0, dtype=np.uint8)
-    kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    bounds = np.frombuffer(offsets, dtype=kind)[chunk.offset : chunk.offset + len(chunk) + 1]
-    return np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]]
-
-
 def _coordinate_values(text: pa.ChunkedArray) -> np.ndarray:
     """:func:`_parse_coordinate` of a cleaned column, as a writable float array.
 
@@ -1351,7 +1342,7 @@ def _coordinate_values(text: pa.ChunkedArray) -> np.ndarray:
     if text.null_count == n:
         return np.full(n, np.nan)
     if _longest(text) <= _PLAIN_NUMBER_BYTES:
-        cells = [_cell_bytes(chunk) for chunk in text.chunks]
+        cells = [utf8_bytes(chunk)[1] for chunk in text.chunks]
         if all(_NUMBER_BYTES[b].all() for b in cells):
             comma = any((b == ord(",")).any() for b in cells)
             dotted = pc.replace_substring(text, ",", ".") if comma else text
