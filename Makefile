@@ -33,6 +33,7 @@ test: assets
 lint: $(STAMP)
 	$(BIN)/ruff check geo pages tests scripts benchmarks app.py
 	$(BIN)/ruff format --check geo pages tests scripts benchmarks app.py
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format geo pages tests scripts benchmarks app.py

@@ -40,14 +40,14 @@ import folium  # noqa: E402
 from benchmarks.naive import naive_map  # noqa: E402
 from benchmarks.synthetic import synthetic_registry  # noqa: E402
 from geo import pipeline  # noqa: E402
+from geo.analysis.coverage import gmina_coverage  # noqa: E402
+from geo.analysis.locate import locate_entities  # noqa: E402
 from geo.config import PROJECT_ROOT, Settings, get_settings  # noqa: E402
-from geo.coverage import gmina_coverage  # noqa: E402
-from geo.locate import locate_entities  # noqa: E402
-from geo.region import RegionData  # noqa: E402
-from geo.registry import read_registry  # noqa: E402
+from geo.io.region import RegionData  # noqa: E402
+from geo.io.registry import read_registry  # noqa: E402
 from geo.store import Store  # noqa: E402
-from geo.webgeom import use_topojson, web_gminy, web_powiaty  # noqa: E402
-from geo.webmap import build_map  # noqa: E402
+from geo.web.webgeom import use_topojson, web_gminy, web_powiaty  # noqa: E402
+from geo.web.webmap import build_map  # noqa: E402
 from pages._mapview import map_arguments  # noqa: E402
 
 AS_OF = dt.date(2026, 1, 1)

@@ -16,9 +16,10 @@ import folium
 import geopandas as gpd
 from folium.template import Template
 
+from geo.core.schema import ENTITY_TYPES
 from geo.pipeline import CoverageResult
-from geo.schema import ENTITY_TYPES
-from geo.webmap import COVERAGE_COLORS, entities_on_map, use_local_assets
+from geo.present.points import entities_on_map
+from geo.web.webmap import COVERAGE_COLORS, use_local_assets
 
 POPUP_FIELDS = {
     "podmiot_prowadzacy": "Podmiot prowadzący",

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.schema import ENTITY_TYPES, REGISTRY_COLUMNS, SOCIAL_EMPLOYMENT_TYPES
+from geo.core.schema import ENTITY_TYPES, REGISTRY_COLUMNS, SOCIAL_EMPLOYMENT_TYPES
 
 #: Share of entities located by each kind of evidence, as in a real register.
 BY_CODE, BY_POINT, BY_NAME, BY_LOCALITY = 0.40, 0.40, 0.10, 0.05  # the rest: no evidence

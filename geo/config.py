@@ -19,12 +19,14 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from geo.errors import UserError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DIR = PROJECT_ROOT / "data"
 DEFAULT_REGION = "06"
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A configuration value is invalid; the message is in Polish for the user."""
 
 

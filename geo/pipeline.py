@@ -13,14 +13,21 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from geo.analysis.coverage import active_mask, gmina_coverage, powiat_summary, region_summary
+from geo.analysis.locate import locate_entities, problems_table
+from geo.analysis.lpres import PlansInfo, gmina_status, load_plans, plans_info, plans_state
+from geo.analysis.subregions import (
+    NUTS3,
+    OWES,
+    definitions_state,
+    gmina_subregion,
+    powiat_assignment,
+)
 from geo.config import Settings
-from geo.coverage import active_mask, gmina_coverage, powiat_summary, region_summary
-from geo.locate import locate_entities, problems_table
-from geo.lpres import PlansInfo, gmina_status, load_plans, plans_info, plans_state
-from geo.region import RegionData, load_region
-from geo.registry import read_registry
+from geo.io.region import RegionData, load_region
+from geo.io.registry import read_registry
+from geo.registry.fixes import apply_fixes
 from geo.store import Store
-from geo.subregions import NUTS3, OWES, definitions_state, gmina_subregion, powiat_assignment
 
 __all__ = [
     "CoverageResult",
@@ -104,7 +111,7 @@ def load_registry(settings: Settings) -> tuple[pd.DataFrame, RegistryInfo]:
     store = Store.from_settings(settings)
     if store.has_imports():
         # Manual fixes (gmina, coordinates, duplicates, service areas) before locating.
-        frame = store.apply_fixes(store.current_entities())
+        frame = apply_fixes(store.current_entities(), store.fixes())
         versions = [v for v in store.versions() if v.is_current]
         sources = tuple(sorted({v.source for v in versions}))
         latest = max((v.created_at for v in versions), default=None)
@@ -138,7 +145,7 @@ def planning_attributes(
     pandas.DataFrame
         In the order of ``gminy``: ``owes_podregion, owes_podregion_nazwa, owes_operator,
         nuts3, nuts3_nazwa`` (``nieznany`` where not configured) and the ``lpres_*`` columns
-        of :func:`geo.lpres.gmina_status` (``nieznany`` where no plan data exists).
+        of :func:`geo.analysis.lpres.gmina_status` (``nieznany`` where no plan data exists).
     """
     settings = region.settings
     owes = gmina_subregion(gminy, powiat_assignment(settings, OWES))

@@ -11,7 +11,7 @@ call), so pages must not modify the frames they get.
 
 * ``_region(settings key)``: boundaries, TERC, population. The key holds the configuration
   and the hash of boundaries imported under ``PES_HOME``, so an import takes effect at once.
-* ``_web_boundaries(settings key)``: the light map geometry (``geo.webgeom``), also cached
+* ``_web_boundaries(settings key)``: the light map geometry (``geo.web.webgeom``), also cached
   on disk under ``$PES_HOME/cache/webgeom`` keyed by a hash of the boundaries themselves.
 * ``_coverage(settings key, date, registry state, planning state)``: located registry and
   coverage on one date. ``registry_state`` is ``Store.state_token()`` (changes with every
@@ -35,14 +35,15 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import make_url
 
-from geo import pipeline, webgeom, webmap
-from geo.assets import AssetError, ensure_static_assets
-from geo.boundaries import BoundaryError, imported_boundaries
+from geo import pipeline
 from geo.config import ConfigError, Settings, get_settings
-from geo.registry import RegistryFileError
+from geo.core.teryt import TercError
+from geo.io.boundaries import BoundaryError, imported_boundaries
+from geo.io.registry import RegistryFileError
 from geo.store import Store, StoreError
-from geo.teryt import TercError
-from geo.webmap import MapError
+from geo.web import webgeom, webmap
+from geo.web.assets import AssetError, ensure_static_assets
+from geo.web.webmap import MapError
 
 #: Errors whose message is written for the user (Polish): shown as st.error, not a traceback.
 USER_ERRORS: tuple[type[Exception], ...] = (
@@ -170,7 +171,7 @@ def web_powiaty() -> gpd.GeoDataFrame:
 
 
 def web_map(gminy: gpd.GeoDataFrame, entities: pd.DataFrame | None, **options: Any) -> folium.Map:
-    """:func:`geo.webmap.build_map` of ``gminy`` (any rows of the region) on the light
+    """:func:`geo.web.webmap.build_map` of ``gminy`` (any rows of the region) on the light
     geometry, with their powiats, vector layers sent as one TopoJSON topology."""
     everywhere = web_powiaty()
     powiaty = everywhere[everywhere["powiat"].isin(set(gminy["powiat"]))]

@@ -30,7 +30,7 @@ import folium
 import streamlit as st
 import streamlit_folium as sf
 
-from geo.webmap import map_elements
+from geo.web.webmap import map_elements
 
 #: What a click returns when ``returned_objects`` names it (st_folium's initial values).
 _DEFAULTS: dict[str, Any] = {

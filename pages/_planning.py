@@ -15,10 +15,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from geo import neighbours as nb
-from geo import subregions as sr
-from geo.export import to_bytes
-from geo.lpres import STATUS_LABELS
+from geo.analysis import neighbours as nb
+from geo.analysis import subregions as sr
+from geo.analysis.lpres import STATUS_LABELS
+from geo.io.export import to_bytes
 from geo.pipeline import CoverageResult, source_notes
 from pages import _common as c
 
@@ -57,7 +57,7 @@ def definitions() -> dict[str, sr.SubregionDefinition]:
 
 
 def assignment(key: str) -> pd.DataFrame:
-    """Powiats of a subregion definition (see :func:`geo.subregions.powiat_assignment`)."""
+    """Powiats of a subregion definition (see :func:`geo.analysis.subregions.powiat_assignment`)."""
     s = c.settings()
     return c.guarded(lambda: _assignment(_files_state(s), key, s))
 
@@ -103,7 +103,7 @@ def subregion_of(result: CoverageResult, key: str) -> pd.Series:
 
 
 def neighbours(result: CoverageResult) -> pd.DataFrame:
-    """Neighbouring gminas (memoised in :mod:`geo.neighbours` by the boundaries)."""
+    """Neighbouring gminas (memoised in :mod:`geo.analysis.neighbours` by the boundaries)."""
     return nb.gmina_neighbours(result.gminy)
 
 
@@ -157,7 +157,7 @@ def export_meta(result: CoverageResult, **extra: str) -> dict[str, str]:
 def export_buttons(
     frame: pd.DataFrame, name: str, meta: dict[str, str], key: str, sheet: str = "Dane"
 ) -> None:
-    """XLSX and CSV downloads of ``frame`` (formula-safe, see :mod:`geo.export`)."""
+    """XLSX and CSV downloads of ``frame`` (formula-safe, see :mod:`geo.io.export`)."""
     day = meta.get("stan na", dt.date.today().isoformat())
     left, right = st.columns(2)
     with left:

@@ -3,7 +3,7 @@
 Viewing the dashboard is public; this page needs an editor login (accounts are made by the
 operator: ``python -m geo users add LOGIN``). An upload is only read and compared until the
 editor confirms it; the store then writes it as a new version in one transaction. All the
-logic lives in geo.registry_diff, geo.store and geo.auth; this page only draws.
+logic lives in geo.registry.review, geo.store and geo.store.auth; this page only draws.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo import auth
-from geo.registry import FIELD_LABELS, MAX_FILE_BYTES, MAX_ROWS, RegistryFileError
-from geo.registry_diff import (
+from geo.core.schema import ENTITY_TYPES, REGISTRY_COLUMNS, SOCIAL_EMPLOYMENT_TYPES
+from geo.core.text import fold
+from geo.io.registry import FIELD_LABELS, MAX_FILE_BYTES, MAX_ROWS, RegistryFileError
+from geo.registry.review import (
     RegistryDiff,
     UploadReview,
     check_fix,
@@ -27,9 +28,7 @@ from geo.registry_diff import (
     report_xlsx,
     review_upload,
 )
-from geo.schema import ENTITY_TYPES, REGISTRY_COLUMNS, SOCIAL_EMPLOYMENT_TYPES
-from geo.store import FIX_KINDS, MAX_SOURCE_NAME, Store, StoreError
-from geo.text import fold
+from geo.store import FIX_KINDS, MAX_SOURCE_NAME, Store, StoreError, auth
 from pages import _common as c
 
 SESSION_KEY = "pes_sesja"

@@ -6,7 +6,7 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from geo.lpres import (
+from geo.analysis.lpres import (
     PLAN_COLUMNS,
     SCOPES,
     STATUS_LABELS,

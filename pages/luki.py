@@ -7,8 +7,8 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from geo import neighbours as nb
-from geo.schema import SOCIAL_EMPLOYMENT_TYPES
+from geo.analysis import neighbours as nb
+from geo.core.schema import SOCIAL_EMPLOYMENT_TYPES
 from pages import _common as c
 from pages import _planning as pl
 from pages._mapview import show_map

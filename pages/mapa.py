@@ -8,15 +8,15 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from geo import neighbours as nb
-from geo.coverage import COVERAGE_LABELS, NOT_COVERED, region_summary
+from geo.analysis import neighbours as nb
+from geo.analysis.coverage import COVERAGE_LABELS, NOT_COVERED, region_summary
+from geo.core.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
 from geo.pipeline import CoverageResult
-from geo.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
-from geo.webmap import (
+from geo.present.points import entities_on_map
+from geo.web.webmap import (
     COVERAGE_COLORS,
     INDICATORS,
     LPRES_COLORS,
-    entities_on_map,
     pes_count,
 )
 from pages import _common as c

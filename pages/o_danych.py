@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.assets import LEAFLET_VERSION
+from geo.web.assets import LEAFLET_VERSION
 from pages import _common as c
 
 settings = c.settings()

@@ -6,11 +6,11 @@ import altair as alt
 import folium
 import streamlit as st
 
-from geo import subregions as sr
-from geo import webgeom
-from geo.coverage import TYPE_COLUMNS
-from geo.schema import ENTITY_TYPES
-from geo.webmap import subregion_map
+from geo.analysis import subregions as sr
+from geo.analysis.coverage import TYPE_COLUMNS
+from geo.core.schema import ENTITY_TYPES
+from geo.web import webgeom
+from geo.web.webmap import subregion_map
 from pages import _common as c
 from pages import _planning as pl
 from pages._mapview import show_map

@@ -1,6 +1,6 @@
 """Prezentacja: full-width slides for a committee meeting, previous/next, PDF and PNG exports.
 
-The slides are described once in :func:`geo.reports.build_slides`; this page draws them
+The slides are described once in :func:`geo.print.reports.build_slides`; this page draws them
 large for a projector, and the PDF export draws the same slides on paper.
 """
 
@@ -10,8 +10,9 @@ import datetime as dt
 
 import streamlit as st
 
-from geo import reports, static_maps
 from geo.pipeline import CoverageResult
+from geo.print import maps as static_maps
+from geo.print import reports
 from pages import _common as c
 
 INDEX_KEY = "prezentacja_slajd"

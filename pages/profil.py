@@ -7,9 +7,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from geo import profile as gp
-from geo import reports, static_maps
 from geo.pipeline import CoverageResult
+from geo.present import profile as gp
+from geo.print import maps as static_maps
+from geo.print import reports
 from pages import _common as c
 
 QUERY_PARAM = "gmina"

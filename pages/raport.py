@@ -6,9 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
-from geo import reports
+from geo.core.text import fold
 from geo.pipeline import CoverageResult
-from geo.text import fold
+from geo.print import reports
 from pages import _common as c
 
 SCOPE_KEY = "raport_obszar"

@@ -1,7 +1,7 @@
 """The registry: browse and search every entity, see where it comes from, what needs attention.
 
 Public (no login). Everything shown comes from the same cached computation as the map, so
-the numbers agree; exports are formula-safe (geo.registry_diff.export_registry).
+the numbers agree; exports are formula-safe (geo.registry.review.export_registry).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from geo import locate
-from geo.registry_diff import export_registry, stable_keys
-from geo.schema import ENTITY_TYPES
+from geo.analysis import locate
+from geo.core.schema import ENTITY_TYPES
+from geo.core.text import fold
+from geo.registry.review import export_registry, stable_keys
 from geo.store import Store
-from geo.text import fold
 from pages import _common as c
 
 MAX_SHOWN = 5000

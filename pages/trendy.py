@@ -8,9 +8,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo import subregions as sr
-from geo.schema import ENTITY_TYPES, TYPE_COLORS
-from geo.trends import REGION, date_completeness, trend_dates, yearly_coverage
+from geo.analysis import subregions as sr
+from geo.analysis.trends import REGION, date_completeness, trend_dates, yearly_coverage
+from geo.core.schema import ENTITY_TYPES, TYPE_COLORS
 from pages import _common as c
 from pages import _planning as pl
 

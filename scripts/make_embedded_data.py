@@ -32,14 +32,14 @@ if str(PROJECT_ROOT) not in sys.path:  # run as a plain script: make ``geo`` imp
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from geo.config import ConfigError, validate_region  # noqa: E402
-from geo.teryt import GMINA_TYPES, TercError, derive_code_changes, read_terc  # noqa: E402
-from geo.text import fold  # noqa: E402
+from geo.core.crs import METRIC_CRS  # noqa: E402
+from geo.core.teryt import GMINA_TYPES, TercError, derive_code_changes, read_terc  # noqa: E402
+from geo.core.text import fold  # noqa: E402
 
 #: Coverage simplification tolerance in degrees (see data/README.md for the measured fidelity).
 DEFAULT_TOLERANCE = 0.004
 #: Decimal places kept in the coordinates (4 places ~ 11 m in latitude, ~7 m in longitude).
 DEFAULT_DECIMALS = 4
-METRIC_CRS = "EPSG:2180"  # PUWG 1992: metres, for measuring the simplification
 SAMPLE_STEP_M = 50.0  # spacing of the points used for the mean offset
 POPULATION_DATE = "2024-12-31"
 

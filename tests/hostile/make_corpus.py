@@ -121,7 +121,7 @@ def _inline_row(number: int, values: list[str]) -> str:
 
 def build_corpus() -> list[Case]:
     """All the cases (at least 30), in memory."""
-    from geo.registry import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS
+    from geo.io.registry import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS
 
     cases: list[Case] = []
     add = cases.append

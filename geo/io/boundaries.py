@@ -1,0 +1,803 @@
+"""Gmina boundaries: reading any common vector format, normalising codes, storing an import.
+
+Boundaries come from many places: the official PRG (GUGiK, EPSG:2180, code in ``JPT_KOD_JE``),
+GeoJSON exports, zipped shapefiles sent by e-mail, old files with pre-2026 codes. This module
+turns any of them into one GeoDataFrame ``teryt, nazwa, geometry`` in EPSG:4326 with exactly one
+row per current gmina of the region, and refuses (with a Polish message) anything it cannot
+vouch for. An import is stored atomically so a rejected file never damages the previous one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+
+from geo._fs import atomic_path, atomic_write_text
+from geo.config import Settings
+from geo.core.teryt import Terc
+from geo.core.text import fold
+from geo.errors import UserError
+
+STORE_DIR = "granice"
+STORE_FILE = "gminy.gpkg"
+META_FILE = "gminy.json"
+STORE_LAYER = "gminy"
+LEVELS = ("gminy",)
+
+# Zip guard: limits checked on the archive directory before anything is extracted, and again
+# while streaming (a forged directory cannot make us write more than MAX_EXTRACT_BYTES).
+MAX_ZIP_TOTAL_BYTES = 4 * 1024**3
+MAX_EXTRACT_BYTES = 2 * 1024**3
+MAX_COMPRESSION_RATIO = 200
+_RATIO_MIN_BYTES = 1024**2  # tiny members compress absurdly well legitimately
+
+# Generous lon/lat envelope of Poland: catches swapped axes and wrongly declared CRSs.
+POLAND_BOUNDS = (13.5, 48.5, 24.5, 55.2)
+
+_PLAIN_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".gml", ".xml")
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+KNOWN_CODE_FIELDS = (
+    "jpt_kod_je",
+    "teryt",
+    "terc",
+    "kod_teryt",
+    "teryt_gminy",
+    "kod_terc",
+    "kod_gminy",
+    "jpt_kod",
+    "kod",
+    "code",
+    "teryt_src",
+)
+KNOWN_NAME_FIELDS = ("jpt_nazwa_", "nazwa", "name", "nazwa_gminy", "gmina", "jpt_nazwa")
+_CODE_VALUE = re.compile(r"^\d{6,7}$")
+_MIN_CODE_SHARE = 0.9
+_LIST_LIMIT = 20
+
+
+class BoundaryError(UserError, ValueError):
+    """A boundary file cannot be used; the message is in Polish for the user."""
+
+
+@dataclass
+class ImportedBoundaries:
+    """Result of :func:`import_boundaries`.
+
+    Attributes
+    ----------
+    gminy : geopandas.GeoDataFrame
+        ``teryt, nazwa, geometry`` in EPSG:4326, one row per gmina of the region.
+    path : Path
+        The stored GeoPackage.
+    metadata : dict
+        What was written to the JSON metadata file.
+    warnings : list[str]
+        Polish notes about corrections made (old codes mapped, parts dissolved, ...).
+    """
+
+    gminy: gpd.GeoDataFrame
+    path: Path
+    metadata: dict
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """Number of gminas stored."""
+        return len(self.gminy)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read a polygon layer from GeoJSON, GeoPackage, Shapefile (plain or zipped) or GML.
+
+    Parameters
+    ----------
+    path : Path
+        The file. A ``.zip`` must contain a Shapefile (possibly in a subfolder).
+    layer : str, optional
+        Layer name (GeoPackage/GML) or shapefile name inside a zip; chosen automatically when
+        the file has one polygon layer or one layer whose name mentions gminas.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The features with a CRS. ``attrs["source_crs"]`` is the CRS as declared by the file
+        (``None`` when absent, in which case lon/lat coordinates are taken as EPSG:4326 and
+        ``attrs["crs_assumed"]`` is ``True``).
+
+    Raises
+    ------
+    BoundaryError
+        Unreadable or empty file, no or non-polygon geometry, unknown CRS of projected
+        coordinates, unsafe or shapefile-less zip.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise BoundaryError(f"Nie znaleziono pliku {path}.")
+    if path.stat().st_size == 0:
+        raise BoundaryError(f"Plik {path.name} jest pusty.")
+    suffix = path.suffix.lower()
+    if suffix == ".zip" or (suffix not in _PLAIN_SUFFIXES and zipfile.is_zipfile(path)):
+        with tempfile.TemporaryDirectory(prefix="mapa-es-zip-") as tmp:
+            shp = _extract_shapefile(path, Path(tmp), layer)
+            gdf = _read_file(shp, None, shown=path.name)
+    else:
+        if suffix == ".shp":
+            _check_shapefile_parts(path)
+        gdf = _read_file(path, layer, shown=path.name)
+    return _check_geometry(gdf, path.name)
+
+
+def _read_file(path: Path, layer: str | None, shown: str) -> gpd.GeoDataFrame:
+    options: dict[str, str] = {}
+    if path.suffix.lower() in (".gml", ".xml"):
+        # Never fetch the XSD named in xsi:schemaLocation (network) nor write a .gfs beside
+        # the user's file.
+        options = {"DOWNLOAD_SCHEMA": "NO", "WRITE_GFS": "NO"}
+    try:
+        layers = pyogrio.list_layers(path)
+        chosen = _choose_layer(layers, layer, shown)
+        gdf = pyogrio.read_dataframe(path, layer=chosen, **options)
+    except BoundaryError:
+        raise
+    except pyogrio.errors.DataSourceError as exc:
+        raise BoundaryError(
+            f"Nie można odczytać pliku {shown}: to nie jest obsługiwany plik z danymi "
+            "przestrzennymi (GeoJSON, GeoPackage, Shapefile w .zip, GML)."
+        ) from exc
+    except (RuntimeError, OSError, ValueError) as exc:  # pyogrio layer/field/geometry errors
+        raise BoundaryError(f"Plik {shown} jest uszkodzony lub niekompletny: {exc}") from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise BoundaryError(f"Plik {shown} nie zawiera geometrii (granic gmin).")
+    return gdf
+
+
+def _choose_layer(layers, layer: str | None, shown: str) -> str | None:
+    names = [str(n) for n, _ in layers]
+    if not names:
+        raise BoundaryError(f"Plik {shown} nie zawiera żadnej warstwy.")
+    if layer is not None:
+        if layer not in names:
+            raise BoundaryError(
+                f"W pliku {shown} nie ma warstwy {layer!r}; dostępne: {', '.join(names)}."
+            )
+        return layer
+    if len(names) == 1:
+        return names[0]
+    polygonal = [str(n) for n, kind in layers if kind and "polygon" in str(kind).lower()]
+    candidates = polygonal or names
+    if len(candidates) == 1:
+        return candidates[0]
+    gminy = [n for n in candidates if "gmin" in fold(n)]
+    if len(gminy) == 1:
+        return gminy[0]
+    raise BoundaryError(
+        f"Plik {shown} zawiera kilka warstw ({', '.join(names)}); wskaż, której użyć."
+    )
+
+
+def _check_shapefile_parts(shp: Path) -> None:
+    siblings = {p.suffix.lower() for p in shp.parent.glob(shp.stem + ".*")}
+    for ext, what in ((".shx", "indeks geometrii"), (".dbf", "atrybuty, w tym kody TERYT")):
+        if ext not in siblings:
+            raise BoundaryError(
+                f"Obok pliku {shp.name} brakuje pliku {shp.stem}{ext} ({what}); "
+                "Shapefile składa się z kilku plików – najlepiej przekaż je razem w archiwum ZIP."
+            )
+
+
+def _unsafe_member(name: str) -> bool:
+    normalized = name.replace("\\", "/")
+    if normalized.startswith("/") or re.match(r"^[A-Za-z]:", normalized):
+        return True
+    return ".." in PurePosixPath(normalized).parts
+
+
+def _extract_shapefile(archive: Path, target: Path, layer: str | None) -> Path:
+    """Check the zip directory, then extract one shapefile's parts into ``target``."""
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BoundaryError(f"Plik {archive.name} nie jest poprawnym archiwum ZIP.") from exc
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        bad = [i.filename for i in infos if _unsafe_member(i.filename)]
+        if bad:
+            raise BoundaryError(
+                f"Archiwum {archive.name} zawiera niebezpieczne ścieżki (np. {bad[0]!r}); "
+                "odrzucono je ze względów bezpieczeństwa."
+            )
+        total = sum(i.file_size for i in infos)
+        suspicious = [
+            i
+            for i in infos
+            if i.file_size > _RATIO_MIN_BYTES
+            and i.file_size > MAX_COMPRESSION_RATIO * max(i.compress_size, 1)
+        ]
+        if total > MAX_ZIP_TOTAL_BYTES:
+            raise BoundaryError(
+                f"Archiwum {archive.name} po rozpakowaniu miałoby {total / 1024**2:,.0f} MB; "
+                "to więcej, niż rozsądnie zajmują granice gmin – odrzucono je (możliwa "
+                "„bomba ZIP”)."
+            )
+        if suspicious:
+            worst = suspicious[0]
+            raise BoundaryError(
+                f"Plik {worst.filename!r} w archiwum {archive.name} ma podejrzanie wysoki "
+                f"stopień kompresji ({worst.file_size / 1024**2:,.0f} MB z "
+                f"{worst.compress_size / 1024:,.0f} kB); odrzucono archiwum (możliwa "
+                "„bomba ZIP”)."
+            )
+        shps = [
+            i
+            for i in infos
+            if i.filename.lower().endswith(".shp")
+            and not i.filename.startswith("__MACOSX/")
+            and not PurePosixPath(i.filename).name.startswith("._")
+        ]
+        if not shps:
+            raise BoundaryError(
+                f"Archiwum {archive.name} nie zawiera pliku Shapefile (.shp) z granicami."
+            )
+        shp = _choose_zip_shapefile(shps, layer, archive.name)
+        stem = shp.filename[: -len(".shp")]
+        parts = {
+            i.filename[len(stem) :].lower(): i
+            for i in infos
+            if i.filename[: len(stem)] == stem
+            and i.filename[len(stem) :].lower() in SHAPEFILE_PARTS
+        }
+        for ext, what in ((".shx", "indeks geometrii"), (".dbf", "atrybuty, w tym kody TERYT")):
+            if ext not in parts:
+                raise BoundaryError(
+                    f"W archiwum {archive.name} brakuje pliku {PurePosixPath(stem).name}{ext} "
+                    f"({what})."
+                )
+        if sum(i.file_size for i in parts.values()) > MAX_EXTRACT_BYTES:
+            raise BoundaryError(f"Shapefile w archiwum {archive.name} jest zbyt duży.")
+        budget = MAX_EXTRACT_BYTES
+        for ext, info in parts.items():
+            # Fixed local names: member names never become paths on disk.
+            out = target / f"warstwa{ext}"
+            try:
+                with zf.open(info) as src, open(out, "wb") as dst:
+                    while chunk := src.read(1024**2):
+                        budget -= len(chunk)
+                        if budget < 0:
+                            raise BoundaryError(
+                                f"Archiwum {archive.name} rozpakowuje się do większego rozmiaru, "
+                                "niż deklaruje; odrzucono je (możliwa „bomba ZIP”)."
+                            )
+                        dst.write(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise BoundaryError(f"Archiwum {archive.name} jest uszkodzone.") from exc
+        return target / "warstwa.shp"
+
+
+def _choose_zip_shapefile(shps: list[zipfile.ZipInfo], layer: str | None, shown: str):
+    def stem(info: zipfile.ZipInfo) -> str:
+        return PurePosixPath(info.filename).stem
+
+    if layer is not None:
+        chosen = [i for i in shps if stem(i) == layer]
+        if not chosen:
+            names = ", ".join(stem(i) for i in shps)
+            raise BoundaryError(f"W archiwum {shown} nie ma warstwy {layer!r}; dostępne: {names}.")
+        return chosen[0]
+    if len(shps) == 1:
+        return shps[0]
+    gminy = [i for i in shps if "gmin" in fold(stem(i))]
+    if len(gminy) == 1:  # e.g. the official PRG archive with A00..A08 layers
+        return gminy[0]
+    names = ", ".join(stem(i) for i in shps)
+    raise BoundaryError(f"Archiwum {shown} zawiera kilka warstw ({names}); wskaż, której użyć.")
+
+
+def _check_geometry(gdf: gpd.GeoDataFrame, shown: str) -> gpd.GeoDataFrame:
+    if gdf.empty:
+        raise BoundaryError(f"Plik {shown} nie zawiera żadnych obiektów.")
+    geoms = gdf.geometry
+    present = geoms[~(geoms.isna() | geoms.is_empty)]
+    if present.empty:
+        raise BoundaryError(f"Plik {shown} nie zawiera geometrii (granic gmin).")
+    kinds = set(present.geom_type)
+    other = kinds - {"Polygon", "MultiPolygon"}
+    if other:
+        raise BoundaryError(
+            f"Plik {shown} zawiera geometrie typu {', '.join(sorted(other))}; "
+            "oczekiwano poligonów (obszarów gmin)."
+        )
+    gdf.attrs["source_crs"] = gdf.crs.to_string() if gdf.crs is not None else None
+    gdf.attrs["crs_assumed"] = False
+    if gdf.crs is None:
+        minx, miny, maxx, maxy = present.total_bounds
+        if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
+            gdf = gdf.set_crs(4326)
+            gdf.attrs["source_crs"] = None
+            gdf.attrs["crs_assumed"] = True
+        else:
+            raise BoundaryError(
+                f"Plik {shown} nie określa układu współrzędnych, a jego współrzędne "
+                f"(np. {minx:.0f}, {miny:.0f}) nie są stopniami długości i szerokości "
+                "geograficznej. Dołącz informację o układzie (np. plik .prj przy Shapefile; "
+                "PRG używa układu PL-1992, EPSG:2180)."
+            )
+    elif gdf.crs.is_geographic:
+        minx, miny, maxx, maxy = present.total_bounds
+        if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+            raise BoundaryError(
+                f"Plik {shown} deklaruje współrzędne geograficzne ({gdf.crs.to_string()}), "
+                f"ale wartości (np. {minx:.0f}, {miny:.0f}) nie są stopniami – plik ma błędnie "
+                "opisany układ współrzędnych (dla PRG: EPSG:2180)."
+            )
+    return gdf
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _looks_like_code(values: pd.Series) -> pd.Series:
+    """Boolean mask: value is a 6/7-digit TERC-like code (text or number)."""
+    text = values.map(_code_text).astype(str)
+    ok = text.str.fullmatch(_CODE_VALUE.pattern).fillna(False).astype(bool)
+
+    def valid_woj(prefix: pd.Series) -> pd.Series:
+        woj = pd.to_numeric(prefix, errors="coerce")
+        return (woj.between(2, 32) & (woj % 2 == 0)).fillna(False).astype(bool)
+
+    # 7 digits: WW...; 6 digits: WWPPGG without the type, or a 7-digit code that lost its 0.
+    plausible = valid_woj(text.str[:2]) | ((text.str.len() == 6) & valid_woj("0" + text.str[:1]))
+    return ok & plausible
+
+
+def _code_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return re.sub(r"[\s\-./]", "", str(value).strip())
+
+
+def _code_share(column: pd.Series) -> float:
+    present = column.dropna()
+    if present.empty:
+        return 0.0
+    return float(_looks_like_code(present).mean())
+
+
+def detect_code_field(gdf: gpd.GeoDataFrame) -> str:
+    """Find the column holding gmina TERC codes.
+
+    Known names (``JPT_KOD_JE``, ``teryt``, ``terc``, ``kod``...) are tried first, provided
+    their values look like codes; otherwise the column whose values are (mostly) 7- or 6-digit
+    codes with a valid voivodeship prefix is used.
+
+    Raises
+    ------
+    BoundaryError
+        No such column.
+    """
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    by_name = {fold(c): c for c in columns}
+    for known in KNOWN_CODE_FIELDS:
+        column = by_name.get(known)
+        if column is not None and _code_share(gdf[column]) >= _MIN_CODE_SHARE:
+            return str(column)
+    scored = [(c, _code_share(gdf[c])) for c in columns]
+    scored = [(c, s) for c, s in scored if s >= _MIN_CODE_SHARE]
+    if scored:
+        return str(max(scored, key=lambda cs: cs[1])[0])
+    listed = ", ".join(str(c) for c in columns) or "brak kolumn"
+    raise BoundaryError(
+        "Nie znaleziono kolumny z kodami TERYT gmin (7 cyfr, np. 0663011; w PRG: JPT_KOD_JE). "
+        f"Kolumny w pliku: {listed}."
+    )
+
+
+def detect_name_field(gdf: gpd.GeoDataFrame) -> str | None:
+    """Find the column with gmina names (``JPT_NAZWA_``, ``nazwa``, ``name``...), if any."""
+    by_name = {fold(c): c for c in gdf.columns if c != gdf.geometry.name}
+    for known in KNOWN_NAME_FIELDS:
+        if known in by_name:
+            return str(by_name[known])
+    return None
+
+
+# --------------------------------------------------------------------------- normalising
+
+
+def _plural(n: int, one: str, few: str, many: str) -> str:
+    if n == 1:
+        return one
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return few
+    return many
+
+
+def _gminy(n: int) -> str:
+    return f"{n} {_plural(n, 'gmina', 'gminy', 'gmin')}"
+
+
+def _gmin(n: int) -> str:
+    """Genitive ("brakuje 1 gminy", "brakuje 5 gmin")."""
+    return f"{n} {'gminy' if n == 1 else 'gmin'}"
+
+
+def _listing(items: list[str]) -> str:
+    shown = items[:_LIST_LIMIT]
+    rest = len(items) - len(shown)
+    return ", ".join(shown) + (f" i {rest} innych" if rest > 0 else "")
+
+
+def _foreign(raw: object, region: str) -> bool:
+    """Whether an unresolved raw code clearly belongs to another voivodeship."""
+    digits = _code_text(raw)
+    if not digits.isdigit() or len(digits) not in (6, 7):
+        return False
+    prefixes = {digits[:2]} if len(digits) == 7 else {digits[:2], "0" + digits[0]}
+    return region not in prefixes
+
+
+def _summarise(messages: list[str], label: str) -> list[str]:
+    if len(messages) <= 10:
+        return messages
+    return [f"{label}: {len(messages)} obiektów, np. {' '.join(messages[:3])}"]
+
+
+def normalize_gminy(raw: gpd.GeoDataFrame, terc: Terc) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Turn a raw boundary layer into one row per current gmina of ``terc.region``.
+
+    Codes are normalised with :meth:`Terc.normalize` (old codes mapped to their successors,
+    town/rural parts 4/5 and districts 8/9 dissolved into their gmina); features of other
+    voivodeships are dropped with a warning when ``terc`` is restricted to a region. Geometry
+    is reprojected to EPSG:4326 and repaired.
+
+    Parameters
+    ----------
+    raw : geopandas.GeoDataFrame
+        As returned by :func:`read_vector` (must have a CRS).
+    terc : Terc
+        The register; ``terc.region`` decides which gminas are kept.
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, list[str])
+        ``teryt, nazwa, geometry`` sorted by code (``nazwa`` is the official TERC name), and
+        Polish warnings.
+
+    Raises
+    ------
+    BoundaryError
+        Codes that cannot be resolved, features without geometry, coordinates outside Poland.
+    """
+    if raw.crs is None:
+        raise BoundaryError("Warstwa granic nie ma określonego układu współrzędnych.")
+    code_field = detect_code_field(raw)
+    name_field = detect_name_field(raw)
+    warnings: list[str] = []
+
+    values = raw[code_field].astype(object)
+    matches = {}
+    for value in pd.unique(values.dropna()):
+        matches[value] = terc.normalize(value)
+    status = values.map(lambda v: matches[v].status if v in matches else "invalid")
+    code = values.map(lambda v: matches[v].code if v in matches else None)
+    shown_names = raw[name_field].astype(str) if name_field else pd.Series("", index=raw.index)
+
+    unresolved = code.isna()
+    if terc.region != "PL":
+        foreign = unresolved & values.map(lambda v: _foreign(v, terc.region))
+    else:
+        foreign = pd.Series(False, index=raw.index)
+    if foreign.any():
+        n_foreign = int(foreign.sum())
+        examples = [
+            f"{_code_text(v)} {n}".strip()
+            for v, n in zip(values[foreign], shown_names[foreign], strict=True)
+        ]
+        warnings.append(
+            f"Pominięto {n_foreign} {_plural(n_foreign, 'obiekt', 'obiekty', 'obiektów')} "
+            f"spoza {_area(terc)}, np. {_listing(examples[:5])}."
+        )
+    errors = unresolved & ~foreign
+    if errors.any():
+        reasons = [
+            matches[v].message if v in matches else f"brak kodu (obiekt {n or i})"
+            for i, v, n in zip(raw.index[errors], values[errors], shown_names[errors], strict=True)
+        ]
+        raise BoundaryError(
+            f"Nie rozpoznano kodów TERYT {int(errors.sum())} obiektów (kolumna {code_field}): "
+            + _listing([str(r) for r in reasons])
+        )
+
+    keep = ~unresolved
+    if not keep.any():
+        raise BoundaryError(f"Plik nie zawiera żadnej gminy {_area(terc)}.")
+    for kind, label in (
+        ("mapped", "Zamieniono nieaktualne kody"),
+        ("part", "Połączono części gmin"),
+        ("resolved", "Uzupełniono kody"),
+    ):
+        sel = keep & (status == kind)
+        msgs = list(dict.fromkeys(matches[v].message for v in values[sel]))
+        warnings.extend(_summarise([m for m in msgs if m], label))
+
+    if name_field:
+        warnings.extend(_name_mismatches(shown_names, code, keep & (status == "ok"), terc))
+
+    gdf = gpd.GeoDataFrame(
+        {"teryt": code[keep].astype(str).to_numpy()},
+        geometry=raw.geometry[keep].to_numpy(),
+        crs=raw.crs,
+    )
+    missing_geom = gdf.geometry.isna() | gdf.geometry.is_empty
+    if missing_geom.any():
+        codes = sorted(set(gdf.loc[missing_geom, "teryt"]))
+        raise BoundaryError(f"Obiekty bez geometrii dla gmin: {_listing(codes)}.")
+    gdf = gdf.to_crs(4326)
+    minx, miny, maxx, maxy = gdf.total_bounds
+    pminx, pminy, pmaxx, pmaxy = POLAND_BOUNDS
+    if minx < pminx or miny < pminy or maxx > pmaxx or maxy > pmaxy:
+        raise BoundaryError(
+            "Współrzędne granic po przeliczeniu do WGS84 leżą poza Polską "
+            f"({minx:.2f}–{maxx:.2f}°E, {miny:.2f}–{maxy:.2f}°N): plik ma błędnie opisany "
+            "układ współrzędnych albo zamienioną kolejność osi."
+        )
+    invalid = ~gdf.geometry.is_valid
+    if invalid.any():
+        gdf.loc[invalid, "geometry"] = gdf.geometry[invalid].make_valid(
+            method="structure", keep_collapsed=False
+        )
+        warnings.append(
+            f"Naprawiono niepoprawną geometrię: {_listing(sorted(set(gdf.loc[invalid, 'teryt'])))}."
+        )
+
+    repeated = gdf["teryt"].duplicated(keep=False)
+    plain_dups = gdf.loc[repeated].assign(st=status[keep].to_numpy()[repeated.to_numpy()])
+    plain_dups = plain_dups.loc[plain_dups["st"] == "ok", "teryt"].value_counts()
+    plain_dups = plain_dups[plain_dups > 1]
+    if not plain_dups.empty:
+        warnings.append(
+            "Gminy zapisane w kilku obiektach połączono: "
+            + _listing([f"{c} ({n})" for c, n in plain_dups.items()])
+            + "."
+        )
+    if repeated.any():
+        merged = gdf[repeated].dissolve(by="teryt", as_index=False)
+        gdf = pd.concat([gdf[~repeated], merged], ignore_index=True)
+
+    names = dict(zip(terc.gminy["teryt"], terc.gminy["nazwa"], strict=True))
+    gdf["nazwa"] = gdf["teryt"].map(names).fillna("")
+    gdf = gdf[["teryt", "nazwa", "geometry"]].sort_values("teryt").reset_index(drop=True)
+    return gpd.GeoDataFrame(gdf, geometry="geometry", crs=4326), warnings
+
+
+_NAME_PREFIX = re.compile(r"^(gmina|gm\.|miasto|m\.)\s+")
+
+
+def _name_mismatches(names: pd.Series, codes: pd.Series, rows: pd.Series, terc: Terc) -> list[str]:
+    """Warn when a file's own names disagree with TERC: a sign of shifted or stale codes."""
+    official = dict(zip(terc.gminy["teryt"], terc.gminy["nazwa"], strict=True))
+    given = names[rows].map(fold).str.replace(_NAME_PREFIX, "", regex=True)
+    expected = codes[rows].map(official).map(fold)
+    differ = (given != expected) & (given != "")
+    if not differ.any():
+        return []
+    listed = [
+        f"{c} „{n}” (TERC: {official.get(c, '')})"
+        for c, n in zip(codes[rows][differ], names[rows][differ], strict=True)
+    ]
+    return [
+        "Nazwy w pliku różnią się od nazw w rejestrze TERC – sprawdź, czy kody nie są "
+        f"przesunięte: {_listing(listed)}."
+    ]
+
+
+def _area(terc: Terc) -> str:
+    """``całej Polski`` or ``województwa 06 (lubelskie)`` – for "dla ..." phrases."""
+    if terc.region == "PL":
+        return "całej Polski"
+    names = terc.gminy["woj_nazwa"].unique()
+    name = f" ({names[0]})" if len(names) and names[0] else ""
+    return f"województwa {terc.region}{name}"
+
+
+def check_against_terc(
+    gminy: gpd.GeoDataFrame, terc: Terc, allow_missing: Iterable[str] = ()
+) -> None:
+    """Require the gmina set to equal ``terc.gminy`` (the region the Terc is restricted to).
+
+    Parameters
+    ----------
+    gminy : geopandas.GeoDataFrame
+        Output of :func:`normalize_gminy`.
+    terc : Terc
+        The register of the region (see :meth:`Terc.for_region`).
+    allow_missing : iterable of str
+        Codes known to be absent from the source (e.g. gminas created after it was made).
+
+    Raises
+    ------
+    BoundaryError
+        Lists how many and which codes are missing and which are extra, with names.
+    """
+    expected = set(terc.gminy["teryt"])
+    have = set(gminy["teryt"])
+    missing = sorted(expected - have - set(allow_missing))
+    extra = sorted(have - expected)
+    if not missing and not extra:
+        return
+    names = dict(zip(terc.gminy["teryt"], terc.gminy["nazwa"], strict=True))
+    if "nazwa" in gminy.columns:
+        for code, name in zip(gminy["teryt"], gminy["nazwa"], strict=True):
+            names.setdefault(code, name)
+    parts = []
+    if missing:
+        parts.append(
+            f"brakuje {_gmin(len(missing))}: "
+            + _listing([f"{c} {names.get(c, '')}".strip() for c in missing])
+        )
+    if extra:
+        parts.append(
+            f"nadmiarowe {_gminy(len(extra))} (nie ma ich w TERC regionu): "
+            + _listing([f"{c} {names.get(c, '')}".strip() for c in extra])
+        )
+    stan = f" (stan na {terc.stan_na})" if terc.stan_na else ""
+    hint = ""
+    if missing and not extra:
+        hint = (
+            " Jeśli to znane braki źródła (np. gminy utworzone po jego wydaniu), można je "
+            "jawnie dopuścić przy imporcie – wtedy te gminy nie będą miały granic na mapie."
+        )
+    raise BoundaryError(
+        f"Granice nie zgadzają się z rejestrem TERC{stan} dla {_area(terc)} "
+        f"({len(expected)} gmin, w pliku {len(have)}): " + "; ".join(parts) + "." + hint
+    )
+
+
+def dissolve_powiaty(gminy: gpd.GeoDataFrame, terc: Terc) -> gpd.GeoDataFrame:
+    """Dissolve gminas into powiats: ``powiat, powiat_nazwa, geometry``."""
+    frame = gminy[["teryt", "geometry"]].assign(powiat=gminy["teryt"].str[:4])
+    out = frame[["powiat", "geometry"]].dissolve(by="powiat", as_index=False)
+    names = dict(zip(terc.gminy["powiat"], terc.gminy["powiat_nazwa"], strict=False))
+    out["powiat_nazwa"] = out["powiat"].map(names).fillna("")
+    return out[["powiat", "powiat_nazwa", "geometry"]].sort_values("powiat").reset_index(drop=True)
+
+
+def dissolve_region(gminy: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The outline of all gminas as one row: ``region`` (voivodeship code or ``PL``), geometry."""
+    woj = gminy["teryt"].str[:2].unique()
+    region = str(woj[0]) if len(woj) == 1 else "PL"
+    return gpd.GeoDataFrame(
+        {"region": [region]}, geometry=[gminy.geometry.union_all()], crs=gminy.crs
+    )
+
+
+# --------------------------------------------------------------------------- storing
+
+
+def _store_paths(settings: Settings) -> tuple[Path, Path]:
+    folder = settings.home / STORE_DIR
+    return folder / STORE_FILE, folder / META_FILE
+
+
+def import_boundaries(
+    path: Path,
+    settings: Settings,
+    terc: Terc,
+    level: str = "gminy",
+    allow_missing: Iterable[str] = (),
+    layer: str | None = None,
+) -> ImportedBoundaries:
+    """Read, normalise, check and store a boundary file for ``settings.region``.
+
+    Features outside the region are dropped (a Poland-wide file imported for region 06 keeps
+    the 06 gminas); the result must then contain exactly the gminas TERC lists for the region,
+    except codes in ``allow_missing``. Nothing is written unless all checks pass, and the
+    GeoPackage and its JSON metadata replace the previous ones atomically.
+
+    Parameters
+    ----------
+    path : Path
+        Boundary file (see :func:`read_vector`).
+    settings : Settings
+        ``home`` (storage) and ``region``.
+    terc : Terc
+        The TERC register, all Poland or already restricted to ``settings.region``.
+    level : str
+        Only ``"gminy"`` is supported.
+    allow_missing : iterable of str
+        Gmina codes the file may lack (reported as warnings).
+    layer : str, optional
+        Layer to read from a multi-layer file.
+
+    Raises
+    ------
+    BoundaryError
+        Any problem; previously imported boundaries stay as they were.
+    """
+    if level not in LEVELS:
+        raise BoundaryError(
+            f"Nieobsługiwany poziom granic {level!r}: można importować tylko granice gmin "
+            "(poziom „gminy”); powiaty i województwo powstają z nich automatycznie."
+        )
+    path = Path(path)
+    if terc.region == settings.region:
+        region_terc = terc
+    elif terc.region == "PL":
+        region_terc = terc.for_region(settings.region)
+    else:
+        raise BoundaryError(
+            f"Rejestr TERC obejmuje województwo {terc.region}, a wybrany region to "
+            f"{settings.region}."
+        )
+    allowed = {str(c).strip() for c in allow_missing}
+    raw = read_vector(path, layer)
+    gminy, warnings = normalize_gminy(raw, region_terc)
+    if raw.attrs.get("crs_assumed"):
+        warnings.insert(0, "Plik nie określa układu współrzędnych; przyjęto WGS84 (EPSG:4326).")
+    check_against_terc(gminy, region_terc, allowed)
+    absent = sorted(set(region_terc.gminy["teryt"]) - set(gminy["teryt"]))
+    if absent:
+        names = dict(zip(region_terc.gminy["teryt"], region_terc.gminy["nazwa"], strict=True))
+        warnings.append(
+            f"Brak granic {_gmin(len(absent))} (dopuszczone): "
+            + _listing([f"{c} {names.get(c, '')}".strip() for c in absent])
+            + "."
+        )
+
+    with open(path, "rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    metadata = {
+        "level": level,
+        "region": settings.region,
+        "source_file": path.name,
+        "sha256": digest,
+        "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "feature_count": int(len(gminy)),
+        "source_feature_count": int(len(raw)),
+        "source_crs": raw.attrs.get("source_crs"),
+        "terc_stan_na": region_terc.stan_na,
+        "missing_allowed": absent,
+        "warnings": warnings,
+    }
+    target, meta_path = _store_paths(settings)
+    _store(gminy, metadata, target, meta_path)
+    return ImportedBoundaries(gminy=gminy, path=target, metadata=metadata, warnings=warnings)
+
+
+def _store(gminy: gpd.GeoDataFrame, metadata: dict, target: Path, meta_path: Path) -> None:
+    with atomic_path(target) as partial:
+        gminy.to_file(partial, driver="GPKG", layer=STORE_LAYER, engine="pyogrio")
+    atomic_write_text(meta_path, json.dumps(metadata, ensure_ascii=False, indent=2))
+
+
+def imported_boundaries(settings: Settings) -> tuple[Path, dict] | None:
+    """The stored boundaries of ``settings.region`` and their metadata, or ``None``.
+
+    An import made for another region (``PES_REGION`` changed since) is not returned.
+    """
+    target, meta_path = _store_paths(settings)
+    if not target.is_file() or not meta_path.is_file():
+        return None
+    try:
+        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(metadata, dict) or metadata.get("region") != settings.region:
+        return None
+    return target, metadata

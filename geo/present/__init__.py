@@ -1,0 +1,1 @@
+"""What the web map and print share: one style vocabulary, points to draw, the gmina profile."""

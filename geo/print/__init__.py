@@ -1,0 +1,1 @@
+"""Print output without a browser: static maps (matplotlib) and PDFs (fpdf2)."""

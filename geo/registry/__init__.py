@@ -1,0 +1,1 @@
+"""The registry workflow: stable entity keys, version diffs, upload review, manual fixes."""

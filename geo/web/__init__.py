@@ -1,0 +1,1 @@
+"""The interactive Leaflet map (folium): indicators, GeoJSON/TopoJSON, legend, local assets."""
