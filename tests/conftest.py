@@ -1,4 +1,11 @@
-"""Shared fixtures: the reference data beside the project and an isolated PES_HOME."""
+"""Shared fixtures: the reference data and an isolated PES_HOME.
+
+Most tests need the reference data of Lubelskie (boundaries, TERC, population, subregions).
+CI has the full data in ``../shared/data``; a fresh clone does not, so :func:`shared_data`
+then builds the same layout from the embedded default in ``data/`` (display-scale boundaries,
+the region's TERC rows and population). Tests that need all of Poland, the full-detail
+boundaries or the list of known entities ask for :func:`full_data` and skip without it.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +19,28 @@ from geo.config import PROJECT_ROOT
 SHARED_DATA = Path(os.environ.get("PES_TEST_DATA_DIR", PROJECT_ROOT.parent / "shared" / "data"))
 
 
+def has_full_data() -> bool:
+    """Whether the full reference data (../shared/data, or PES_TEST_DATA_DIR) is there."""
+    return (SHARED_DATA / "boundaries").is_dir()
+
+
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The real reference data (../shared/data); CI always has it."""
-    if not (SHARED_DATA / "boundaries").is_dir():
-        pytest.skip(f"reference data not found at {SHARED_DATA}")
+def full_data() -> Path:
+    """The full reference data (all Poland, full-detail boundaries); CI always has it."""
+    if not has_full_data():
+        pytest.skip(f"full reference data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def shared_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Reference data of Lubelskie in the layout of ../shared/data: the full data where it is
+    there, else built from the embedded default in ``data/``."""
+    if has_full_data():
+        return SHARED_DATA
+    from embedded_reference import build_reference
+
+    return build_reference(tmp_path_factory.mktemp("reference-data"))
 
 
 @pytest.fixture()
