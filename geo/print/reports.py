@@ -48,6 +48,8 @@ from geo.present.profile import (
     sources_line,
 )
 from geo.print import maps as static_maps
+from geo.print.layout import print_style
+from geo.print.legend import LPRES
 
 __all__ = [
     "APP_NAME",
@@ -330,7 +332,7 @@ def lpres_counts(result: CoverageResult, scope: set[str] | None = None) -> pd.Da
     summary = lpres_summary(status, gminy, result.as_of)
     rows = [
         (
-            static_maps.LPRES_STYLES[code].label if code in static_maps.LPRES_STYLES else code,
+            LPRES[code].label if code in LPRES else code,
             summary[f"gminy_{code}"],
             fmt_int(summary[f"ludnosc_{code}"]),
         )
@@ -393,6 +395,7 @@ def _subregion_table(
     )
 
 
+@print_style
 def trend_figure(result: CoverageResult, size: tuple[float, float] = static_maps.SLIDE) -> Figure:
     """Gminas with CIS/KIS and PES in each year (:mod:`geo.analysis.trends`), dates caveat."""
     dates = trend_dates(result.entities, result.as_of)

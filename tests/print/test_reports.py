@@ -16,6 +16,7 @@ from geo.analysis.coverage import NOT_COVERED
 from geo.config import get_settings
 from geo.core.schema import REGISTRY_COLUMNS
 from geo.present import profile as gp
+from geo.present import styles
 from geo.print import reports
 
 DAY = dt.date(2026, 6, 30)
@@ -202,7 +203,8 @@ def test_lpres_counts_and_notes(result) -> None:
     counts = reports.lpres_counts(result)
     assert counts["Gminy"].sum() == len(result.gminy)
     statuses = result.gminy["lpres_status"].value_counts()
-    assert int(counts.loc[counts["Status"] == "brak informacji", "Gminy"].iloc[0]) == statuses.get(
+    unknown = styles.by_key(styles.LPRES)[styles.UNKNOWN_KEY].label  # as on the maps' legends
+    assert int(counts.loc[counts["Status"] == unknown, "Gminy"].iloc[0]) == statuses.get(
         "nieznany", 0
     )
     notes = " ".join(reports.lpres_notes(result))
