@@ -20,19 +20,11 @@ from geo.analysis.coverage import (
     METRIC_CRS,
     NOT_COVERED,
 )
-from geo.config import get_settings
 from geo.present import styles
 from geo.print import maps as sm
 
 DAY = dt.date(2026, 6, 30)
 DPI = 60  # modest: the tests read the figure's content, not fine detail
-
-
-@pytest.fixture(scope="module")
-def result(tmp_path_factory, shared_data) -> pipeline.CoverageResult:
-    home = tmp_path_factory.mktemp("maps") / "home"
-    env = {"PES_HOME": str(home), "PES_DATA_DIR": str(shared_data), "PES_REGION": "06"}
-    return pipeline.run(get_settings(env), DAY)
 
 
 def _texts(fig) -> str:
