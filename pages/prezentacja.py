@@ -1,6 +1,6 @@
 """Prezentacja: full-width slides for a committee meeting, previous/next, PDF and PNG exports.
 
-The slides are described once in :func:`geo.print.reports.build_slides`; this page draws them
+The slides are described once in :func:`geo.print.deck.build_slides`; this page draws them
 large for a projector, and the PDF export draws the same slides on paper.
 """
 
@@ -11,8 +11,8 @@ import datetime as dt
 import streamlit as st
 
 from geo.pipeline import CoverageResult
+from geo.print import deck
 from geo.print import maps as static_maps
-from geo.print import reports
 from pages import _common as c
 
 INDEX_KEY = "prezentacja_slajd"
@@ -54,30 +54,30 @@ def _cache_key() -> tuple[str, ...]:
 
 @st.cache_data(show_spinner="Rysowanie mapy…", max_entries=64)
 def _slide_png(
-    key: tuple[str, ...], as_of: dt.date, slide_key: str, beside_table: bool, _slide: reports.Slide
+    key: tuple[str, ...], as_of: dt.date, slide_key: str, beside_table: bool, _slide: deck.Slide
 ) -> bytes:
     size = (8.4, 6.9) if beside_table else static_maps.SLIDE
-    figure = reports.slide_figure(_slide, size)
+    figure = deck.slide_figure(_slide, size)
     return static_maps.to_png(figure, dpi=IMAGE_DPI) if figure is not None else b""
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _deck_pdf(key: tuple[str, ...], as_of: dt.date, _result: CoverageResult) -> bytes:
-    return reports.presentation_pdf(_result)
+    return deck.presentation_pdf(_result)
 
 
 def _move(step: int, count: int) -> None:
     st.session_state[INDEX_KEY] = min(max(st.session_state.get(INDEX_KEY, 0) + step, 0), count - 1)
 
 
-def _text_and_table(slide: reports.Slide) -> None:
+def _text_and_table(slide: deck.Slide) -> None:
     for bullet in slide.bullets:
         st.markdown(f"**{c.md(bullet)}**" if bullet.startswith("DANE") else c.md(bullet))
     if slide.table is not None:
         st.table(slide.table.map(c.md), hide_index=True)
 
 
-def _draw(slide: reports.Slide, key: tuple[str, ...], as_of: dt.date) -> None:
+def _draw(slide: deck.Slide, key: tuple[str, ...], as_of: dt.date) -> None:
     beside_table = slide.table is not None and slide.is_map
     png = _slide_png(key, as_of, slide.key, beside_table, slide) if slide.is_map else b""
     if slide.is_map and not beside_table:
@@ -118,7 +118,7 @@ def _draw(slide: reports.Slide, key: tuple[str, ...], as_of: dt.date) -> None:
 
 as_of = c.chosen_date()
 result = c.coverage(as_of)
-slides = reports.build_slides(result)
+slides = deck.build_slides(result)
 count = len(slides)
 index = min(st.session_state.get(INDEX_KEY, 0), count - 1)
 st.session_state[INDEX_KEY] = index

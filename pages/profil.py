@@ -9,8 +9,8 @@ import streamlit as st
 
 from geo.pipeline import CoverageResult
 from geo.present import profile as gp
+from geo.print import card
 from geo.print import maps as static_maps
-from geo.print import reports
 from pages import _common as c
 
 QUERY_PARAM = "gmina"
@@ -31,7 +31,7 @@ def _map_png(key: tuple[str, ...], as_of: dt.date, teryt: str, _result: Coverage
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _card_pdf(key: tuple[str, ...], as_of: dt.date, teryt: str, _result: CoverageResult) -> bytes:
-    return reports.gmina_card_pdf(_result, gp.build_profile(_result, teryt))
+    return card.gmina_card_pdf(_result, gp.build_profile(_result, teryt))
 
 
 def _choose(result: CoverageResult) -> tuple[str | None, str]:

@@ -8,7 +8,8 @@ import streamlit as st
 
 from geo.core.text import fold
 from geo.pipeline import CoverageResult
-from geo.print import reports
+from geo.print import report
+from geo.print.figures import headline_figures
 from pages import _common as c
 
 SCOPE_KEY = "raport_obszar"
@@ -26,9 +27,9 @@ def _report_pdf(
     as_of: dt.date,
     scope_key: str,
     _result: CoverageResult,
-    _scope: reports.ReportScope,
+    _scope: report.ReportScope,
 ) -> bytes:
-    return reports.regional_report_pdf(_result, _scope)
+    return report.regional_report_pdf(_result, _scope)
 
 
 as_of = c.chosen_date()
@@ -45,7 +46,7 @@ if result.registry.is_sample:
         icon=":material/warning:",
     )
 
-scopes = reports.report_scopes(result)
+scopes = report.report_scopes(result)
 by_key = {scope.key: scope for scope in scopes}
 scope_col, date_col = st.columns([3, 1], vertical_alignment="bottom")
 with scope_col:
@@ -59,11 +60,9 @@ with date_col:
     c.date_input()
 scope = by_key[chosen]
 
-summary = reports.scope_summary(result, scope)
+summary = report.scope_summary(result, scope)
 columns = st.columns(4)
-for col, (value, label, note) in zip(
-    columns, reports.headline_figures(summary, result.as_of), strict=True
-):
+for col, (value, label, note) in zip(columns, headline_figures(summary, result.as_of), strict=True):
     col.metric(label[0].upper() + label[1:], value)
     col.caption(c.md(note))
 st.caption(f"{c.md(scope.label)} · stan na {c.fmt_date(as_of)} · {c.md(result.registry.label)}")

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import pipeline
 from geo.config import PROJECT_ROOT, get_settings
-from geo.print import reports
+from geo.print import deck, report
 
 APP = str(PROJECT_ROOT / "app.py")
 TIMEOUT = 60
@@ -90,7 +90,7 @@ def test_deep_link_with_an_old_code_and_a_bad_code(pes_env) -> None:
 
 def test_presentation_navigation_and_date(pes_env) -> None:
     at = _open("pages/prezentacja.py")
-    slides = reports.build_slides(pipeline.run(get_settings(), dt.date.today()))
+    slides = deck.build_slides(pipeline.run(get_settings(), dt.date.today()))
     summary = pipeline.run(get_settings(), dt.date.today()).summary
     assert f"Slajd **1 / {len(slides)}**" in _texts(at.markdown)
     values = [m.value for m in at.metric]
@@ -118,7 +118,7 @@ def test_report_page_shows_the_scope_figures(pes_env, scope_key: str) -> None:
     at.selectbox[0].set_value(scope_key).run()
     assert not at.exception
     result = pipeline.run(get_settings(), dt.date.today())
-    scope = next(s for s in reports.report_scopes(result) if s.key == scope_key)
-    summary = reports.scope_summary(result, scope)
+    scope = next(s for s in report.report_scopes(result) if s.key == scope_key)
+    summary = report.scope_summary(result, scope)
     assert at.metric[0].value == f"{summary['gminy_z_cis_kis']} / {summary['gminy']}"
     assert scope.label.split()[-1] in _texts(at.caption)

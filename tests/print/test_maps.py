@@ -13,19 +13,18 @@ from PIL import Image
 from shapely.geometry import Point
 
 from geo import pipeline
-from geo.analysis.coverage import COVERAGE_LABELS, METRIC_CRS, NOT_COVERED
-from geo.config import get_settings
+from geo.analysis.coverage import (
+    COVERAGE_LABELS,
+    COVERED_BY_AGREEMENT,
+    COVERED_HERE,
+    METRIC_CRS,
+    NOT_COVERED,
+)
+from geo.present import styles
 from geo.print import maps as sm
 
 DAY = dt.date(2026, 6, 30)
 DPI = 60  # modest: the tests read the figure's content, not fine detail
-
-
-@pytest.fixture(scope="module")
-def result(tmp_path_factory, shared_data) -> pipeline.CoverageResult:
-    home = tmp_path_factory.mktemp("maps") / "home"
-    env = {"PES_HOME": str(home), "PES_DATA_DIR": str(shared_data), "PES_REGION": "06"}
-    return pipeline.run(get_settings(env), DAY)
 
 
 def _texts(fig) -> str:
@@ -87,10 +86,10 @@ def test_png_has_the_requested_size_and_is_not_blank(result) -> None:
 
 def test_coverage_states_stay_distinct_in_black_and_white(result) -> None:
     """Each pair of states differs in grey level or in pattern (hatching)."""
-    styles = list(sm.COVERAGE_STYLES.values())
-    for i, a in enumerate(styles):
-        for b in styles[i + 1 :]:
-            assert abs(_luminance(a.face) - _luminance(b.face)) > 0.25 or a.hatch != b.hatch
+    coverage = list(styles.COVERAGE)
+    for i, a in enumerate(coverage):
+        for b in coverage[i + 1 :]:
+            assert abs(_luminance(a.color) - _luminance(b.color)) > 0.25 or a.hatch != b.hatch
 
     # And on the rendered map: a covered gmina prints darker than a gap.
     fig = sm.coverage_map(result, size=(8, 6), subtitle="")
@@ -120,8 +119,18 @@ def test_distance_map_classes_cover_every_gmina(result) -> None:
     counts = _legend_counts(fig)
     gaps = int((result.gminy["pokrycie"] == NOT_COVERED).sum())
     covered = len(result.gminy) - gaps
-    assert counts["gmina z CIS/KIS (w gminie lub przez porozumienie)"] == covered
+    here = int((result.gminy["pokrycie"] == COVERED_HERE).sum())
+    # The classes and colours are the shared vocabulary's, "0 km" first (as on the web map).
+    zero, *gap_classes = styles.DISTANCE_CLASSES
+    assert counts[zero.label] == here
+    assert counts[COVERAGE_LABELS[COVERED_BY_AGREEMENT]] == covered - here
     assert sum(v for k, v in counts.items() if k.startswith("brak CIS/KIS")) == gaps
+    labels = [" ".join(t.get_text().split()) for t in fig.legends[0].get_texts()]
+    assert labels[0].startswith(zero.label)
+    for style in gap_classes:
+        assert any(label.startswith(f"brak CIS/KIS, {style.label} (") for label in labels)
+    faces = {to_rgb(style.color) for style in styles.DISTANCE_CLASSES}
+    assert faces <= {p.get_facecolor()[:3] for p in fig.legends[0].get_patches()}
     assert "Luki: gminy bez CIS/KIS" in _texts(fig)
 
 
@@ -167,11 +176,27 @@ def test_lpres_and_subregion_maps_show_unknown_as_its_own_class(result) -> None:
     enriched = pipeline.CoverageResult(**{**result.__dict__, "gminy": gminy})
     counts = _legend_counts(sm.lpres_map(enriched))
     n_janow = int((gminy["powiat"] == "0605").sum())
-    assert counts["plan w przygotowaniu"] == n_janow
-    assert counts["brak informacji"] == len(gminy) - n_janow
-    assert counts["brak planu"] == 0  # "no plan" is never inferred from "unknown"
+    lpres = styles.by_key(styles.LPRES)  # the labels of the web map's legend too
+    assert counts[lpres["w_przygotowaniu"].label] == n_janow
+    assert counts[lpres[styles.UNKNOWN_KEY].label] == len(gminy) - n_janow
+    assert counts[lpres["brak"].label] == 0  # "no plan" is never inferred from "unknown"
     sub = sm.subregion_map(enriched)
     counts = _legend_counts(sub)
     assert counts["chełmsko-zamojski"] == int(gminy["powiat"].isin(["0603", "0604", "0662"]).sum())
     assert "podregion nieznany (nieskonfigurowany)" in counts
     assert "chełmsko-zamojski" in [t.get_text() for t in sub.axes[0].texts]
+
+
+def test_legends_use_the_shared_vocabulary_and_leave_matplotlib_settings_alone(result) -> None:
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    fig = sm.lpres_map(result)
+    assert dict(matplotlib.rcParams) == before  # print settings only inside the drawing
+    patches = fig.legends[0].get_patches()
+    texts = [" ".join(t.get_text().split()) for t in fig.legends[0].get_texts()]
+    for style in styles.LPRES:
+        i = next(i for i, text in enumerate(texts) if text.startswith(f"{style.label} ("))
+        assert patches[i].get_facecolor()[:3] == to_rgb(style.color)
+        assert patches[i].get_hatch() == style.hatch
+    assert fig.texts[0].get_fontname() == "DejaVu Sans"

@@ -1,0 +1,173 @@
+"""The one-page A4 gmina card ("Pobierz kartę gminy"): map, facts, coverage, entities, sources.
+
+Made for print: legible in black and white (the map uses hatching and grey levels) and always
+one page: lists too long for the page are cut with a note that the full list is in the app.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from fpdf.enums import XPos, YPos
+
+from geo.pipeline import CoverageResult
+from geo.present.profile import (
+    GminaProfile,
+    comparison_table,
+    fmt_date,
+    fmt_int,
+    fmt_km,
+    sources_line,
+)
+from geo.print import maps
+from geo.print.pdf import APP_NAME, FONT, SAMPLE_WARNING, Document, ReportError, fit, to_bytes
+
+__all__ = ["gmina_card_pdf"]
+
+SOURCE_LINE_MM = 3.1
+_ROW_MM = 8 * 0.55  # a table row's height at 8 pt
+_GUTTER_MM = 6.0
+
+
+def gmina_card_pdf(result: CoverageResult, profile: GminaProfile, dpi: int = 200) -> bytes:
+    """The one-page A4 gmina card: map, facts, coverage and why, entities, comparison, sources.
+
+    Readable in black and white (the map uses hatching and grey levels). Lists too long for the
+    page are cut with a note that the full list is in the application.
+    """
+    stan = f"stan na {fmt_date(profile.as_of)}"
+    pdf = Document(f"{APP_NAME} · karta gminy {profile.nazwa} (TERYT {profile.teryt}) · {stan}")
+    pdf.set_title(f"Karta gminy {profile.nazwa} ({profile.teryt}), {stan}")
+    pdf.set_subject("Ekonomia społeczna w gminie: pokrycie CIS/KIS, podmioty, LPRES")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    _header(pdf, profile)
+    _map(pdf, result, profile, dpi)
+    _coverage(pdf, profile)
+    _facts_and_comparison(pdf, profile)
+    _nearest(pdf, profile)
+    sources_h = 4.5 + SOURCE_LINE_MM * len(profile.zrodla)
+    _entities(pdf, profile, room_below=sources_h)
+    _sources(pdf, profile, sources_h)
+    if pdf.page_no() != 1:  # pragma: no cover - guarded by the layout above
+        raise ReportError("Karta gminy nie zmieściła się na jednej stronie.")
+    return to_bytes(pdf)
+
+
+def _header(pdf: Document, profile: GminaProfile) -> None:
+    """Region, the gmina's name, its kind, powiat, code and date; the sample warning."""
+    pdf.set_text_color(80, 80, 80)
+    pdf.text_line(f"Karta gminy · {profile.region_nazwa}", 4, size=9)
+    pdf.set_text_color(0, 0, 0)
+    pdf.text_line(profile.nazwa, 10, style="B", size=20)
+    pdf.text_line(
+        f"{profile.rodzaj_nazwa} · {profile.powiat_etykieta} · TERYT {profile.teryt} · "
+        f"stan na {fmt_date(profile.as_of)}",
+        5,
+        size=10.5,
+    )
+    pdf.ln(1.5)
+    if profile.is_sample:
+        pdf.warning(SAMPLE_WARNING, size=8)
+
+
+def _map(pdf: Document, result: CoverageResult, profile: GminaProfile, dpi: int) -> None:
+    """The gmina and its neighbours across the page, with the map's sources under it."""
+    card_map = maps.gmina_map(result, profile.teryt, size=(7.4, 3.4), bare=True)
+    pdf.figure(card_map, pdf.content_width, dpi)
+    pdf.set_font(FONT, "", 7)
+    pdf.text_line(fit(pdf, "Mapa: " + sources_line(result), pdf.content_width), 3.5, size=7)
+    pdf.ln(2)
+
+
+def _coverage(pdf: Document, profile: GminaProfile) -> None:
+    """The coverage status (Model Lokalnej Współpracy) and why."""
+    pdf.set_font(FONT, "B", 11)
+    status = f"Model Lokalnej Współpracy: {profile.pokrycie_nazwa}"
+    pdf.multi_cell(0, 5.5, status, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.paragraph(profile.pokrycie_opis, size=8.5)
+    pdf.ln(1.5)
+
+
+def _facts_and_comparison(pdf: Document, profile: GminaProfile) -> None:
+    """Basic facts (left) and the comparison with powiat and region (right)."""
+    top = pdf.get_y()
+    col_w = (pdf.content_width - _GUTTER_MM) / 2
+    facts = pd.DataFrame(
+        [
+            ("Rodzaj gminy", profile.rodzaj_nazwa),
+            ("Powiat", profile.powiat_etykieta),
+            ("Ludność", f"{fmt_int(profile.ludnosc)} (GUS BDL)"),
+            ("Podregion OWES", profile.owes_podregion),
+            ("Operator OWES", profile.owes_operator),
+            ("Podregion NUTS-3", profile.nuts3),
+            ("LPRES", profile.lpres_status_nazwa),
+            ("PES w gminie", ", ".join(f"{k} {v}" for k, v in profile.typy.items() if v) or "brak"),
+        ],
+        columns=["Informacja", "Wartość"],
+    )
+    pdf.set_font(FONT, "B", 10)
+    pdf.cell(col_w, 5, "Podstawowe informacje", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.table(facts, [col_w * 0.36, col_w * 0.64], size=8, zebra=True)
+    left_end = pdf.get_y()
+    right = pdf.l_margin + col_w + _GUTTER_MM
+    pdf.set_xy(right, top)
+    pdf.set_font(FONT, "B", 10)
+    pdf.cell(col_w, 5, "Porównanie z powiatem i województwem")
+    pdf.set_xy(right, top + 5)
+    comparison = comparison_table(profile)
+    comparison.columns = ["Wskaźnik", "Gmina", "Powiat", "Woj."]
+    pdf.table(
+        comparison,
+        [col_w * 0.46, col_w * 0.17, col_w * 0.17, col_w * 0.20],
+        aligns=["L", "R", "R", "R"],
+        size=8,
+        x=right,
+    )
+    pdf.set_y(max(left_end, pdf.get_y()) + 2)
+
+
+def _nearest(pdf: Document, profile: GminaProfile) -> None:
+    """The nearest CIS/KIS outside the gmina, if any."""
+    if profile.najblizsze.empty:
+        return
+    pdf.text_line("Najbliższe CIS/KIS poza gminą", 5, style="B")
+    near = profile.najblizsze.assign(
+        **{
+            "Odległość": profile.najblizsze["Odległość, km"].map(fmt_km),
+            "Sąsiednia": profile.najblizsze["sasiednia"].map({True: "tak", False: "nie"}),
+        }
+    )[["Nazwa", "Typ", "Gmina", "Odległość", "Sąsiednia"]]
+    w = pdf.content_width
+    pdf.table(
+        near,
+        [w * 0.52, w * 0.07, w * 0.17, w * 0.11, w * 0.13],
+        aligns=["L", "L", "L", "R", "L"],
+        size=8,
+    )
+    pdf.ln(2)
+
+
+def _entities(pdf: Document, profile: GminaProfile, room_below: float) -> None:
+    """The entities in the gmina, as many as fit above ``room_below`` mm of sources."""
+    pdf.text_line(f"Podmioty ekonomii społecznej w gminie ({len(profile.podmioty)})", 5, style="B")
+    if profile.podmioty.empty:
+        pdf.paragraph("Brak działających podmiotów z rejestru w tej gminie.", size=8.5)
+        return
+    room = pdf.bottom - room_below - pdf.get_y() - (_ROW_MM + 1) - 1
+    fits = int(room // _ROW_MM)
+    if fits < len(profile.podmioty):
+        fits = max(0, int((room - 4.5) // _ROW_MM))  # leave a line for "… i N kolejnych"
+    table = profile.podmioty[["Nazwa", "Typ", "Podmiot prowadzący", "Działa od"]]
+    w = pdf.content_width
+    shown = pdf.table(table, [w * 0.5, w * 0.07, w * 0.31, w * 0.12], size=8, max_rows=fits)
+    if shown < len(table):
+        pdf.paragraph(f"… i {len(table) - shown} kolejnych: pełna lista w aplikacji.", 8)
+
+
+def _sources(pdf: Document, profile: GminaProfile, height: float) -> None:
+    """The sources, at the foot of the page."""
+    pdf.set_y(pdf.bottom - height)
+    pdf.text_line("Źródła", 3.6, style="B", size=7.5)
+    pdf.set_font(FONT, "", 6.8)
+    for line in profile.zrodla:
+        pdf.text_line(fit(pdf, line, pdf.content_width), SOURCE_LINE_MM, size=6.8)
