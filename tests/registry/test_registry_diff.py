@@ -1,4 +1,4 @@
-"""Tests of geo/registry_diff.py: stable keys, diffs, reviewing an upload, fixes, exports.
+"""Tests of geo/registry: stable keys, diffs, reviewing an upload, fixes, exports.
 
 The review and confirmation run against both store backends (SQLite and PostgreSQL).
 """
@@ -19,19 +19,18 @@ from db_backends import db_snapshot, db_url  # noqa: F401 - fixture
 from geo import pipeline
 from geo.config import get_settings
 from geo.io.registry import RegistryFileError, read_registry
-from geo.registry.review import (
+from geo.registry.diff import (
     CHANGE_ADDED,
     CHANGE_CHANGED,
     CHANGE_REMOVED,
-    check_fix,
-    confirm_upload,
     diff_frames,
     diff_versions,
-    export_registry,
-    report_xlsx,
-    review_upload,
-    stable_keys,
 )
+from geo.registry.export import export_registry
+from geo.registry.fixes import check_fix
+from geo.registry.keys import stable_keys
+from geo.registry.report import report_xlsx
+from geo.registry.review import confirm_upload, review_upload
 from geo.store import Store, StoreError
 
 
