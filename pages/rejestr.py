@@ -1,7 +1,7 @@
 """The registry: browse and search every entity, see where it comes from, what needs attention.
 
 Public (no login). Everything shown comes from the same cached computation as the map, so
-the numbers agree; exports are formula-safe (geo.registry.review.export_registry).
+the numbers agree; exports are formula-safe (geo.registry.export.export_registry).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import streamlit as st
 from geo.analysis import locate
 from geo.core.schema import ENTITY_TYPES
 from geo.core.text import fold
-from geo.registry.review import export_registry, stable_keys
+from geo.registry.export import export_registry
+from geo.registry.keys import stable_keys
+from geo.registry.search import REGISTRY_TEXT, matching
 from geo.store import Store
 from pages import _common as c
 
@@ -103,17 +105,7 @@ chosen_powiat = f4.selectbox(
 )  # fmt: skip
 status = f5.selectbox("Status", [STATUS_ALL, STATUS_COUNTED, STATUS_ATTENTION, STATUS_ACTIVE])
 
-mask = pd.Series(True, index=entities.index)
-if query.strip():
-    wanted = fold(query)
-    haystack = (
-        entities[["nazwa", "miejscowosc", "podmiot_prowadzacy", "id", "gmina"]]
-        .astype(object)
-        .where(entities[["nazwa", "miejscowosc", "podmiot_prowadzacy", "id", "gmina"]].notna(), "")
-        .astype(str)
-        .agg(" ".join, axis=1)
-    )
-    mask &= haystack.map(fold).str.contains(wanted, regex=False)
+mask = matching(entities, query, REGISTRY_TEXT)
 if chosen_sources:
     mask &= entities["zrodlo_rejestru"].isin(chosen_sources)
 if chosen_types:

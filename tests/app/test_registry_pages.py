@@ -187,6 +187,30 @@ def test_manual_fix_locates_an_entity_and_can_be_revoked(editor: str) -> None:
     assert pipeline.run(get_settings(), day).summary["pes"] == before
 
 
+def test_a_refused_fix_is_shown_and_the_page_goes_on(editor: str) -> None:
+    with Store(get_settings().database_url) as store:
+        store.import_version(
+            "lista ROPS",
+            pd.DataFrame({"id": ["A"], "nazwa": ["KIS bez gminy"], "typ": ["KIS"]}),
+        )
+    at = _logged_in()
+    _section(at, "Poprawki ręczne")
+    # A KIS gets the service-area fix (the rule lives in geo.registry.fixes.fix_kinds).
+    [kinds] = [r for r in at.radio if r.label == "Rodzaj poprawki"]
+    assert kinds.options[-1] == "Gminy obsługiwane"
+    kinds.set_value("wspolrzedne").run()
+    latitude, longitude = at.number_input[0], at.number_input[1]
+    assert 50.0 < latitude.value < 52.0 and 21.5 < longitude.value < 24.5  # the region's centre
+    latitude.set_value(22.5684).run()  # swapped: the point falls outside the region
+    longitude.set_value(51.2465).run()
+    [b for b in at.button if b.label == "Zapisz poprawkę"][0].click().run()
+    assert not at.exception and not at.success
+    assert "zamienione" in at.error[0].value
+    assert "Obowiązujące poprawki" in _texts(at.markdown)  # the error did not stop the page
+    with Store(get_settings().database_url) as store:
+        assert not store.fixes()
+
+
 def test_two_sessions_importing_at_once_lose_no_version(editor: str) -> None:
     with Store(get_settings().database_url) as store:
         auth.add_user(store, "piotr", PASSWORD)
