@@ -66,6 +66,22 @@ def prepare_columns(frame: object, missing: Any = None) -> dict[str, np.ndarray]
     cells are stored as NULL without being sent). Raises :class:`StoreError` when the frame
     cannot be stored.
     """
+    table = _checked_frame(frame)
+    out: dict[str, np.ndarray] = {}
+    for col in REGISTRY_COLUMNS:
+        if col not in table.columns:
+            continue
+        if col in FLOAT_COLUMNS:
+            cells = _float_cells(col, table[col], missing)
+        else:
+            cells = _text_cells(table[col], missing)
+        if cells is not None:
+            out[col] = cells
+    return out
+
+
+def _checked_frame(frame: object) -> pd.DataFrame:
+    """``frame`` when it can be stored as a version, else :class:`StoreError` (Polish)."""
     if not isinstance(frame, pd.DataFrame):
         raise StoreError("Do zapisania rejestru potrzebna jest tabela (DataFrame).")
     if len(frame) == 0:
@@ -81,41 +97,42 @@ def prepare_columns(frame: object, missing: Any = None) -> dict[str, np.ndarray]
         raise StoreError(
             "Kolumny występują w tabeli więcej niż raz: " + ", ".join(duplicated) + "."
         )
-    out: dict[str, np.ndarray] = {}
-    for col in REGISTRY_COLUMNS:
-        if col not in frame.columns:
-            continue
-        raw = frame[col]
-        if col in FLOAT_COLUMNS:
-            numeric = pd.to_numeric(raw, errors="coerce").astype("float64").to_numpy()
-            gaps = np.isnan(numeric)
-            bad = (gaps & raw.notna().to_numpy()) | np.isinf(numeric)
-            if bad.any():
-                pos = int(bad.nonzero()[0][0])
-                raise StoreError(
-                    f"Kolumna „{col}” musi zawierać liczby; w {pos + 1}. wierszu danych jest "
-                    f"{str(raw.iloc[pos])!r}. Rejestr nie został zmieniony."
-                )
-            if not gaps.all():
-                cells = numeric.astype(object)
-                cells[gaps] = missing
-                out[col] = cells
-            continue
-        values = raw.to_numpy(dtype=object)
-        # The registry reader's full columns (only str) are taken as they are: no gaps.
-        if pd.api.types.infer_dtype(values, skipna=False) == "string":
-            out[col] = values
-            continue
-        gaps = pd.isna(values)
-        if gaps.all():
-            continue
-        given = values[~gaps]
-        if pd.api.types.infer_dtype(given, skipna=False) != "string":
-            given = pd.Series(given, dtype=object).map(text_value).to_numpy(dtype=object)
-        cells = np.full(len(values), missing, dtype=object)
-        cells[~gaps] = given
-        out[col] = cells
-    return out
+    return frame
+
+
+def _float_cells(col: str, raw: pd.Series, missing: Any) -> np.ndarray | None:
+    """A coordinate column as floats (``None`` when it is all gaps); text there is refused."""
+    numeric = pd.to_numeric(raw, errors="coerce").astype("float64").to_numpy()
+    gaps = np.isnan(numeric)
+    bad = (gaps & raw.notna().to_numpy()) | np.isinf(numeric)
+    if bad.any():
+        pos = int(bad.nonzero()[0][0])
+        raise StoreError(
+            f"Kolumna „{col}” musi zawierać liczby; w {pos + 1}. wierszu danych jest "
+            f"{str(raw.iloc[pos])!r}. Rejestr nie został zmieniony."
+        )
+    if gaps.all():
+        return None
+    cells = numeric.astype(object)
+    cells[gaps] = missing
+    return cells
+
+
+def _text_cells(raw: pd.Series, missing: Any) -> np.ndarray | None:
+    """A text column as str cells (``None`` when it is all gaps); numbers and dates as text."""
+    values = raw.to_numpy(dtype=object)
+    # The registry reader's full columns (only str) are taken as they are: no gaps.
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values
+    gaps = pd.isna(values)
+    if gaps.all():
+        return None
+    given = values[~gaps]
+    if pd.api.types.infer_dtype(given, skipna=False) != "string":
+        given = pd.Series(given, dtype=object).map(text_value).to_numpy(dtype=object)
+    cells = np.full(len(values), missing, dtype=object)
+    cells[~gaps] = given
+    return cells
 
 
 @dataclass(frozen=True, eq=False)

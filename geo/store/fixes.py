@@ -74,6 +74,42 @@ def validate_fix(kind: object, value: object) -> dict[str, Any]:
     return {"gminy": list(dict.fromkeys(codes))}
 
 
+def _entity_key(entity: object, source: str, kind: str, canonical: dict[str, Any]) -> str:
+    """The fixed entity's stable key, or :class:`StoreError` (Polish)."""
+    key = str(entity).strip() if isinstance(entity, str) else ""
+    if not key or len(key) > 2000:
+        raise StoreError("Nie wskazano podmiotu, którego dotyczy poprawka.")
+    if kind == "duplikat" and canonical["duplikat_z"] in (key, f"{source}:{key}"):
+        raise StoreError("Podmiot nie może być duplikatem samego siebie.")
+    return key
+
+
+def _insert_fix(conn: Connection, fix: FixInfo) -> FixInfo:
+    """Write ``fix`` as the active one of its kind for its entity; returns it with its id."""
+    f = fixes_table
+    conn.execute(
+        sa.update(f)
+        .where(f.c.source == fix.source, f.c.entity == fix.entity, f.c.kind == fix.kind, f.c.active)
+        .values(active=False, revoked_at=fix.created_at, revoked_by=fix.created_by)
+    )
+    fix_id = inserted_id(
+        conn.execute(
+            sa.insert(f).values(
+                source=fix.source,
+                entity=fix.entity,
+                entity_name=fix.entity_name,
+                kind=fix.kind,
+                value=json.dumps(fix.value, ensure_ascii=False),
+                note=fix.note,
+                created_at=fix.created_at,
+                created_by=fix.created_by,
+                active=True,
+            )
+        )
+    )
+    return replace(fix, id=fix_id)
+
+
 class Fixes(Database):
     """Store operations recording, revoking and listing manual fixes."""
 
@@ -125,44 +161,17 @@ class Fixes(Database):
         """
         name = validate_source(source)
         canonical = validate_fix(kind, value)
-        key = str(entity).strip() if isinstance(entity, str) else ""
-        if not key or len(key) > 2000:
-            raise StoreError("Nie wskazano podmiotu, którego dotyczy poprawka.")
-        if kind == "duplikat" and canonical["duplikat_z"] in (key, f"{name}:{key}"):
-            raise StoreError("Podmiot nie może być duplikatem samego siebie.")
+        key = _entity_key(entity, name, kind, canonical)
         user = clean_user(user)
         shown = str(entity_name)[:500] if entity_name else None
         note = (note.strip() or None) if isinstance(note, str) else None
-        f = fixes_table
+        fix = FixInfo(0, name, key, shown, kind, canonical, note, now(), user, True, None, None)
 
         def work(conn: Connection) -> FixInfo:
             source_id(conn, name, create=False)
             if kind == "duplikat":
                 self._check_original(conn, canonical["duplikat_z"], name, key)
-            stamp = now()
-            conn.execute(
-                sa.update(f)
-                .where(f.c.source == name, f.c.entity == key, f.c.kind == kind, f.c.active)
-                .values(active=False, revoked_at=stamp, revoked_by=user)
-            )
-            fix_id = inserted_id(
-                conn.execute(
-                    sa.insert(f).values(
-                        source=name,
-                        entity=key,
-                        entity_name=shown,
-                        kind=kind,
-                        value=json.dumps(canonical, ensure_ascii=False),
-                        note=note,
-                        created_at=stamp,
-                        created_by=user,
-                        active=True,
-                    )
-                )
-            )
-            info = FixInfo(
-                fix_id, name, key, shown, kind, canonical, note, stamp, user, True, None, None
-            )
+            info = _insert_fix(conn, replace(fix, created_at=now()))
             details = f"Źródło „{name}”, podmiot „{shown or key}”: {info.describe()}."
             log_change(conn, "poprawka", details + (f" Uwaga: {note}" if note else ""), user)
             return info

@@ -16,6 +16,7 @@ import hashlib
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -166,6 +167,14 @@ def _check_current(conn: Connection, source_key: int, name: str, expected: int) 
     )
 
 
+def _import_details(name: str, number: int, rows: int, file_name: str | None) -> str:
+    """The audit log's description of an import."""
+    details = f"Źródło „{name}”: wersja {number}, wierszy: {rows}"
+    if file_name:
+        details += f", plik {file_name}"
+    return details + "."
+
+
 @functools.cache
 def _sqlite_insert(rows: int, keys: tuple[str, ...]) -> str:
     """SQL inserting ``rows`` entities: their values of ``keys`` in order, row by row."""
@@ -201,6 +210,14 @@ class Versions(Database):
             return
         rows = [dict(zip(batch.keys, r, strict=True)) for r in values.tolist()]
         conn.execute(sa.insert(entities_table), rows)
+
+    def _insert_rows(
+        self, conn: Connection, prepared: dict[str, np.ndarray], version_id: int, n: int
+    ) -> None:
+        """Insert all ``n`` prepared rows of a new version, batch by batch."""
+        for start in range(0, n, _CHUNK_ROWS):
+            stop = min(start + _CHUNK_ROWS, n)
+            self._insert_chunk(conn, records(prepared, version_id, start, stop))
 
     @paused_gc()
     def import_version(
@@ -279,13 +296,8 @@ class Versions(Database):
                 file_sha256=digest,
                 note=note,
             )
-            for start in range(0, n, _CHUNK_ROWS):
-                stop = min(start + _CHUNK_ROWS, n)
-                self._insert_chunk(conn, records(prepared, version_id, start, stop))
-            described = f"Źródło „{name}”: wersja {number}, wierszy: {n}"
-            if file_name:
-                described += f", plik {file_name}"
-            log_change(conn, "import", described + ".", user)
+            self._insert_rows(conn, prepared, version_id, n)
+            log_change(conn, "import", _import_details(name, number, n, file_name), user)
             return VersionInfo(
                 id=version_id,
                 source=name,
