@@ -1,9 +1,10 @@
 """What the store hands back and how it refuses: the record dataclasses and ``StoreError``.
 
 The records are frozen snapshots of rows (times always in UTC), so callers never hold a
-database row or a connection. ``StoreError`` carries a Polish message for the user;
-the private ``_ConcurrentWrite`` marks the one failure a caller may want to tell apart (the write
-lost a race against another writer every time it was retried).
+database row or a connection. ``StoreError`` carries a Polish message for the user; its
+private subclass ``_ConcurrentWrite`` marks the one failure the store itself tells apart by
+type (a write lost the race for a unique key on every attempt). The small helpers at the end
+give every record its UTC times and the name of who acted.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class StoreError(UserError, RuntimeError):
     """The store refused an operation; the message is in Polish for the user."""
 
 
-class _ConcurrentWrite(StoreError):  # noqa: N818 - named as the review asked
+class _ConcurrentWrite(StoreError):
     """Concurrent writers kept taking the same key (version number, source, login)."""
 
 

@@ -1,4 +1,4 @@
-"""Tests of geo/store.py: versioned, per-source, all-or-nothing registry storage."""
+"""Tests of geo/store/: versioned, per-source, all-or-nothing registry storage."""
 
 from __future__ import annotations
 
