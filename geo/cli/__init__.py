@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--format", choices=FORMATS, default="csv")
         cmd.add_argument("--out", type=Path, default=None, help="plik wynikowy (domyślnie stdout)")
 
-    from geo.store.auth import add_cli as add_users_cli
+    from geo.cli.users import add_cli as add_users_cli
 
     add_users_cli(sub)
 
@@ -257,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "boundaries":
             return _boundaries(args, settings)
         if args.command == "users":
-            from geo.store.auth import run_cli as users_cli
+            from geo.cli.users import run_cli as users_cli
 
             return users_cli(args, settings)
         if args.command == "lpres":

@@ -1,8 +1,9 @@
 """Editor accounts: argon2 password hashes in the store, throttled logins, session timeout.
 
 Viewing the dashboard is public; importing, fixing and restoring need an editor account.
-The operator creates accounts on the server (``python -m geo users add LOGIN``; the password
-is typed at a prompt or piped on standard input, never given on the command line). Only the
+The operator creates accounts on the server (``python -m geo users add LOGIN``, see
+:mod:`geo.cli.users`; the password is typed at a prompt or piped on standard input, never given
+on the command line). Only the
 argon2id hash is stored. Every failed login of a name (whether or not the account exists)
 makes the next attempt wait longer (1 s, 2 s, 4 s… up to 15 minutes), counted in the
 database so that restarting the app or using another instance does not reset it. A session
@@ -12,18 +13,19 @@ messages, logs, the audit log or URLs.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import getpass
-import sys
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from geo.errors import UserError
-from geo.store import Store, StoreError, normalize_login
+from geo.store.accounts import normalize_login
+from geo.store.models import StoreError
+
+if TYPE_CHECKING:
+    from geo.store import Store
 
 __all__ = [
     "FAILED_LOGIN",
@@ -186,63 +188,3 @@ def touch(session: Session | None, *, now: dt.datetime | None = None) -> Session
     if now >= session.expires_at():
         return None
     return replace(session, last_seen=now)
-
-
-# --------------------------------------------------------------------------------------------
-# Command line: python -m geo users ...
-# --------------------------------------------------------------------------------------------
-
-
-def add_cli(subparsers: Any) -> None:
-    """Add the ``users`` command to the ``python -m geo`` parser."""
-    users = subparsers.add_parser("users", help="konta redaktorów (import, poprawki)")
-    actions = users.add_subparsers(dest="action", required=True, parser_class=type(users))
-    add = actions.add_parser("add", help="dodaj konto; hasło z klawiatury lub ze stdin")
-    add.add_argument("login")
-    passwd = actions.add_parser("password", help="ustaw nowe hasło konta")
-    passwd.add_argument("login")
-    remove = actions.add_parser("remove", help="usuń konto")
-    remove.add_argument("login")
-    actions.add_parser("list", help="wypisz konta")
-
-
-def _read_password() -> str:
-    """The password from the terminal (asked twice) or the first line of standard input."""
-    if sys.stdin is not None and sys.stdin.isatty():
-        first = getpass.getpass("Hasło: ")
-        second = getpass.getpass("Powtórz hasło: ")
-        if first != second:
-            raise AuthError("Hasła się różnią.")
-        return first
-    line = sys.stdin.readline() if sys.stdin is not None else ""
-    return line.rstrip("\r\n")
-
-
-def run_cli(args: argparse.Namespace, settings: Any) -> int:
-    """Run ``python -m geo users ...``; returns the exit code."""
-    try:
-        by = f"{getpass.getuser()} (konsola)"
-    except (OSError, KeyError):  # no user name in the environment
-        by = "konsola"
-    try:
-        with Store.from_settings(settings) as store:
-            if args.action == "list":
-                for account in store.users():
-                    print(f"{account.login}\tutworzone {account.created_at:%Y-%m-%d %H:%M} UTC")
-                return 0
-            if args.action == "remove":
-                store.remove_user(args.login, user=by)
-                print(f"Usunięto konto „{normalize_login(args.login)}”.")
-                return 0
-            normalize_login(args.login)  # a bad login is refused before asking for a password
-            password = _read_password()
-            if args.action == "add":
-                name = add_user(store, args.login, password, by=by)
-                print(f"Utworzono konto „{name}”.")
-            else:
-                change_password(store, args.login, password, by=by)
-                print(f"Zmieniono hasło konta „{normalize_login(args.login)}”.")
-            return 0
-    except (AuthError, StoreError) as exc:
-        print(f"błąd: {exc}", file=sys.stderr)
-        return 1

@@ -1,4 +1,4 @@
-"""Tests of geo/auth.py: argon2 accounts, growing delays, sessions, the users CLI, the login page."""
+"""Tests of geo/store/auth.py and geo/cli/users.py: accounts, delays, sessions, the login page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of geo/store.py: versioned, per-source, all-or-nothing registry storage."""
+"""Tests of geo/store/: versioned, per-source, all-or-nothing registry storage."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-import geo.store as store_module
+import geo.store.versions as store_module
 from geo.config import PROJECT_ROOT, get_settings
 from geo.core.schema import REGISTRY_COLUMNS
 from geo.store import ENTITY_COLUMNS, Store, StoreError, VersionInfo

@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 from db_backends import db_snapshot, db_url, pg_url  # noqa: F401 - fixtures
 
-import geo.store as store_module
+import geo.store.versions as store_module
 from geo.config import PROJECT_ROOT
 from geo.core.schema import REGISTRY_COLUMNS
 from geo.registry.fixes import apply_fixes
@@ -256,7 +256,7 @@ def test_expected_current_refuses_a_stale_import(store: Store, db_url: str) -> N
 _KILLED_CHILD = """
 import sys, time
 import pandas as pd
-import geo.store as store_module
+import geo.store.versions as store_module
 from geo.store import Store
 
 url, marker = sys.argv[1], sys.argv[2]
