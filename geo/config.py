@@ -8,6 +8,7 @@
                   user's data directory.
 ``PES_REGION``    voivodeship TERC code (``06``) or ``PL`` for all of Poland; default ``06``.
 ``PES_DATABASE_URL`` SQLAlchemy URL of the store; default the SQLite file in ``PES_HOME``.
+``PES_PRG_WFS_URL`` the PRG WFS service boundaries are downloaded from; default GUGiK's.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from geo.errors import UserError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DIR = PROJECT_ROOT / "data"
 DEFAULT_REGION = "06"
+#: GUGiK's WFS of the official boundaries register (PRG).
+PRG_WFS_URL = "https://mapy.geoportal.gov.pl/wss/service/PZGIK/PRG/WFS/AdministrativeBoundaries"
 
 
 class ConfigError(UserError, ValueError):
@@ -46,6 +49,8 @@ class Settings:
         SQLAlchemy URL of the registry store.
     embedded_dir : Path
         The project's embedded default data (``data/``).
+    prg_wfs_url : str
+        The PRG WFS endpoint for ``python -m geo boundaries fetch``.
     """
 
     data_dir: Path | None
@@ -53,6 +58,7 @@ class Settings:
     region: str
     database_url: str
     embedded_dir: Path = EMBEDDED_DIR
+    prg_wfs_url: str = PRG_WFS_URL
 
     @property
     def is_poland(self) -> bool:
@@ -104,4 +110,10 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
             data_dir = None
 
     url = env.get("PES_DATABASE_URL") or f"sqlite:///{home / 'mapa-es.sqlite'}"
-    return Settings(data_dir=data_dir, home=home, region=region, database_url=url)
+    return Settings(
+        data_dir=data_dir,
+        home=home,
+        region=region,
+        database_url=url,
+        prg_wfs_url=env.get("PES_PRG_WFS_URL") or PRG_WFS_URL,
+    )

@@ -33,8 +33,9 @@ if str(PROJECT_ROOT) not in sys.path:  # run as a plain script: make ``geo`` imp
 
 from geo.config import ConfigError, validate_region  # noqa: E402
 from geo.core.crs import METRIC_CRS  # noqa: E402
-from geo.core.teryt import GMINA_TYPES, TercError, derive_code_changes, read_terc  # noqa: E402
+from geo.core.teryt import GMINA_TYPES, TercError, derive_code_changes  # noqa: E402
 from geo.core.text import fold  # noqa: E402
+from geo.io.terc import read_terc  # noqa: E402
 
 #: Coverage simplification tolerance in degrees (see data/README.md for the measured fidelity).
 DEFAULT_TOLERANCE = 0.004

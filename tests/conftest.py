@@ -60,7 +60,8 @@ def pes_env(tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch) 
 @pytest.fixture(scope="session")
 def terc_pl(shared_data: Path):
     """TERC of all Poland (2026) with the code changes derived from the 2025 vintage."""
-    from geo.core.teryt import Terc, derive_code_changes, read_terc
+    from geo.core.teryt import Terc, derive_code_changes
+    from geo.io.terc import read_terc
 
     old = read_terc(shared_data / "reference" / "terc_official_2025-01-01.csv")
     new = read_terc(shared_data / "reference" / "terc_2026_derived.csv")

@@ -6,17 +6,14 @@ status of each gmina. Where the data says nothing about a gmina its status is ``
 
 Plans come from ``data/lpres.csv`` (sample: only facts with a public source) until a plan list
 is imported (:func:`import_plans`, ``python -m geo lpres import PLIK``); the import is stored
-under ``PES_HOME`` and replaces the sample, all-or-nothing.
+under ``PES_HOME`` and replaces the sample, all-or-nothing. Plan files are read and checked by
+:mod:`geo.io.plans`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -25,9 +22,8 @@ import numpy as np
 import pandas as pd
 
 from geo._fs import atomic_write_bytes
-from geo.config import ConfigError, Settings
-from geo.core.text import fold
-from geo.io.registry import parse_date
+from geo.config import Settings
+from geo.io.plans import PLAN_COLUMNS, STATUS_LABELS, LpresError, read_plans
 
 __all__ = [
     "PLAN_COLUMNS",
@@ -52,116 +48,10 @@ SAMPLE_FILE: Final = "lpres.csv"
 STORE_DIR: Final = "lpres"
 STORE_FILE: Final = "plany.csv"
 META_FILE: Final = "plany.json"
-MAX_FILE_BYTES: Final = 5 * 1024**2
-MAX_ROWS: Final = 5_000
-
 UNKNOWN: Final = "nieznany"
-STATUS_LABELS: Final[dict[str, str]] = {
-    "nieznany": "nieznany",
-    "brak": "brak planu",
-    "w_przygotowaniu": "w przygotowaniu",
-    "przyjety": "przyjęty",
-    "wygasly": "wygasły",
-}
 #: When several plans cover a gmina, the first status in this order is the gmina's.
 STATUS_ORDER: Final = ("przyjety", "w_przygotowaniu", "wygasly", "brak", "nieznany")
 SCOPES: Final[dict[str, str]] = {"gmina": "gmina", "powiat": "powiat", "gminy": "kilka gmin"}
-
-PLAN_COLUMNS: Final = (
-    "id",
-    "nazwa",
-    "jst",
-    "zakres",
-    "teryt_gmin",
-    "status",
-    "uchwala_nr",
-    "uchwala_data",
-    "okres_od",
-    "okres_do",
-    "link",
-    "zrodlo",
-    "data_weryfikacji",
-    "uwagi",
-)
-_REQUIRED = ("jst", "zakres", "teryt_gmin", "status")
-_DATES = ("uchwala_data", "okres_od", "okres_do", "data_weryfikacji")
-
-# Header variants (folded) -> native column.
-_HEADERS: dict[str, str] = {
-    "id": "id",
-    "identyfikator": "id",
-    "lp": "id",
-    "nazwa": "nazwa",
-    "nazwa planu": "nazwa",
-    "plan": "nazwa",
-    "jst": "jst",
-    "jst przyjmujaca": "jst",
-    "samorzad": "jst",
-    "jednostka samorzadu": "jst",
-    "zakres": "zakres",
-    "zasieg": "zakres",
-    "teryt gmin": "teryt_gmin",
-    "teryt": "teryt_gmin",
-    "kody teryt": "teryt_gmin",
-    "gminy": "teryt_gmin",
-    "kody gmin": "teryt_gmin",
-    "status": "status",
-    "uchwala nr": "uchwala_nr",
-    "nr uchwaly": "uchwala_nr",
-    "numer uchwaly": "uchwala_nr",
-    "uchwala": "uchwala_nr",
-    "uchwala data": "uchwala_data",
-    "data uchwaly": "uchwala_data",
-    "data przyjecia": "uchwala_data",
-    "okres od": "okres_od",
-    "od": "okres_od",
-    "obowiazuje od": "okres_od",
-    "okres do": "okres_do",
-    "do": "okres_do",
-    "obowiazuje do": "okres_do",
-    "link": "link",
-    "adres": "link",
-    "url": "link",
-    "zrodlo": "zrodlo",
-    "data weryfikacji": "data_weryfikacji",
-    "zweryfikowano": "data_weryfikacji",
-    "uwagi": "uwagi",
-}
-_STATUS_WORDS: dict[str, str] = {
-    "": "nieznany",
-    "?": "nieznany",
-    "nieznany": "nieznany",
-    "nie wiadomo": "nieznany",
-    "brak danych": "nieznany",
-    "brak": "brak",
-    "brak planu": "brak",
-    "nie ma": "brak",
-    "w przygotowaniu": "w_przygotowaniu",
-    "w opracowaniu": "w_przygotowaniu",
-    "projekt": "w_przygotowaniu",
-    "konsultacje": "w_przygotowaniu",
-    "przyjety": "przyjety",
-    "przyjeto": "przyjety",
-    "obowiazuje": "przyjety",
-    "obowiazujacy": "przyjety",
-    "wygasly": "wygasly",
-    "wygasl": "wygasly",
-    "zakonczony": "wygasly",
-}
-_SCOPE_WORDS: dict[str, str] = {
-    "gmina": "gmina",
-    "gminny": "gmina",
-    "powiat": "powiat",
-    "powiatowy": "powiat",
-    "gminy": "gminy",
-    "kilka gmin": "gminy",
-    "miedzygminny": "gminy",
-}
-_CODE_SPLIT = re.compile(r"[;,\s]+")
-
-
-class LpresError(ConfigError):
-    """A plan file cannot be used; the message is in Polish for the user."""
 
 
 @dataclass(frozen=True)
@@ -181,189 +71,6 @@ class PlansInfo:
     is_sample: bool
     label: str
     path: Path
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _key(value: object) -> str:
-    return fold(value).replace("_", " ").replace("-", " ").strip(" .:")
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1250"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise LpresError("Nie udało się odczytać tekstu pliku: zapisz go jako „CSV UTF-8” albo XLSX.")
-
-
-def _raw_table(data: bytes, filename: str) -> pd.DataFrame:
-    """All cells as text (no header yet)."""
-    if filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if sum(i.file_size for i in archive.infolist()) > 20 * MAX_FILE_BYTES:
-                    raise LpresError("Skoroszyt XLSX jest zbyt duży po rozpakowaniu.")
-        except zipfile.BadZipFile:
-            raise LpresError(
-                "Plik XLSX jest uszkodzony (nie jest poprawnym archiwum ZIP)."
-            ) from None
-        try:
-            raw = pd.read_excel(io.BytesIO(data), header=None, dtype=object, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many kinds of errors on malformed workbooks
-            raise LpresError(f"Nie udało się odczytać pliku XLSX: {exc}") from None
-        # Keep Excel date cells as dates; everything else as text.
-        return raw.map(lambda v: v if isinstance(v, dt.date) else (None if pd.isna(v) else str(v)))
-    text = _decode(data)
-    sample = text[:20_000]
-    sep = ";" if sample.count(";") > sample.count(",") else ","
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
-    except csv.Error as exc:
-        raise LpresError(f"Nie udało się odczytać pliku CSV: {exc}") from None
-    # Title rows above the header are shorter than the table: pad every row to one width.
-    width = max((len(row) for row in rows), default=0)
-    padded = [[cell.strip() or None for cell in row] + [None] * (width - len(row)) for row in rows]
-    return pd.DataFrame(padded, dtype=object)
-
-
-def _header_row(raw: pd.DataFrame) -> int:
-    for row in range(min(len(raw), 15)):
-        found = {_HEADERS.get(_key(v)) for v in raw.iloc[row] if v is not None}
-        if len(found & set(_REQUIRED)) >= 3:
-            return row
-    raise LpresError(
-        "Nie znaleziono wiersza nagłówka: plik musi mieć kolumny jst, zakres, teryt_gmin i "
-        "status (oraz np. nazwa, uchwala_nr, uchwala_data, okres_od, okres_do, link, zrodlo)."
-    )
-
-
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return re.sub(r"\s+", " ", str(value)).strip()
-
-
-def _split_codes(value: str) -> list[str]:
-    return [c for c in _CODE_SPLIT.split(value) if c]
-
-
-def read_plans(source: str | Path | bytes, filename: str | None = None) -> pd.DataFrame:
-    """Read and check a plan list (CSV or XLSX); all-or-nothing.
-
-    Parameters
-    ----------
-    source : str, Path or bytes
-        The file or its content.
-    filename : str, optional
-        Name of the file (for the format and messages) when ``source`` is bytes.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`PLAN_COLUMNS`; ``status`` and ``zakres`` as codes, dates ISO, ``teryt_gmin``
-        as ``;``-joined codes (4 digits = every gmina of that powiat).
-
-    Raises
-    ------
-    LpresError
-        With every problem found (up to 20), in Polish, naming the row.
-    """
-    if isinstance(source, bytes):
-        data, name = source, filename or "plik"
-    else:
-        path = Path(source)
-        name = filename or path.name
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise LpresError(f"Plik {name} jest zbyt duży (limit 5 MB).")
-            data = path.read_bytes()
-        except OSError as exc:
-            raise LpresError(f"Nie można odczytać pliku {name}: {exc.strerror or exc}") from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise LpresError(f"Plik {name} jest zbyt duży (limit 5 MB).")
-    raw = _raw_table(data, name)
-    if raw.empty:
-        raise LpresError(f"Plik {name} jest pusty.")
-    header = _header_row(raw)
-    columns: dict[int, str] = {}
-    for position, value in enumerate(raw.iloc[header]):
-        native = _HEADERS.get(_key(value)) if value is not None else None
-        if native and native not in columns.values():
-            columns[position] = native
-    body = raw.iloc[header + 1 :]
-    body = body[body.notna().any(axis=1)]
-    if len(body) > MAX_ROWS:
-        raise LpresError(f"Plik ma ponad {MAX_ROWS} wierszy planów.")
-    lines = body.index.to_numpy() + 1  # spreadsheet row numbers
-    table = pd.DataFrame({native: body[pos].to_numpy() for pos, native in columns.items()})
-    for column in PLAN_COLUMNS:
-        if column not in table:
-            table[column] = None
-
-    problems: list[str] = []
-    rows: list[dict[str, str]] = []
-    for line, record in zip(lines, table.to_dict("records"), strict=True):
-        row, issues = _check_row(record)
-        problems.extend(f"wiersz {line}: {issue}" for issue in issues)
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
-    missing_ids = out["id"] == ""
-    out.loc[missing_ids, "id"] = [f"LPRES-{i + 1:03d}" for i in np.flatnonzero(missing_ids)]
-    duplicated = out["id"].duplicated(keep=False)
-    if duplicated.any():
-        ids = ", ".join(sorted(set(out.loc[duplicated, "id"])))
-        problems.append(f"powtórzone identyfikatory planów: {ids}")
-    if problems:
-        shown = "; ".join(problems[:20])
-        more = f" (i {len(problems) - 20} innych)" if len(problems) > 20 else ""
-        raise LpresError(f"Plik {name} odrzucony, nic nie zapisano. Problemy: {shown}{more}.")
-    return out
-
-
-def _check_row(record: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
-    issues: list[str] = []
-    row = {column: _text(record.get(column)) for column in PLAN_COLUMNS}
-    for column in _DATES:
-        try:
-            row[column] = parse_date(record.get(column)) or ""
-        except ValueError as exc:
-            issues.append(f"{column}: {exc}")
-            row[column] = ""
-    status = _STATUS_WORDS.get(_key(row["status"]))
-    if status is None:
-        issues.append(
-            f"nieznany status „{row['status']}” (dozwolone: {', '.join(STATUS_LABELS.values())})"
-        )
-    else:
-        row["status"] = status
-    scope = _SCOPE_WORDS.get(_key(row["zakres"]))
-    if scope is None:
-        issues.append(f"nieznany zakres „{row['zakres']}” (dozwolone: gmina, powiat, gminy)")
-    else:
-        row["zakres"] = scope
-    if not row["jst"]:
-        issues.append("brak JST przyjmującej plan (kolumna jst)")
-    codes = _split_codes(row["teryt_gmin"])
-    # Excel drops leading zeros: 605053 -> 0605053, 605 -> 0605.
-    codes = [c.zfill(7) if len(c) == 6 else c.zfill(4) if len(c) == 3 else c for c in codes]
-    bad = [c for c in codes if not re.fullmatch(r"\d{7}|\d{4}", c)]
-    if not codes:
-        issues.append("brak kodów TERYT gmin (kolumna teryt_gmin)")
-    elif bad:
-        issues.append(f"nieprawidłowe kody TERYT: {', '.join(bad)} (7 cyfr gminy lub 4 powiatu)")
-    elif scope == "gmina" and (len(codes) != 1 or len(codes[0]) != 7):
-        issues.append("plan gminy musi wskazywać dokładnie jeden 7-cyfrowy kod gminy")
-    row["teryt_gmin"] = ";".join(dict.fromkeys(codes))
-    if status in {"przyjety", "w_przygotowaniu", "wygasly"} and not row["nazwa"]:
-        issues.append("brak nazwy planu")
-    if row["okres_od"] and row["okres_do"] and row["okres_od"] > row["okres_do"]:
-        issues.append("okres_od jest późniejszy niż okres_do")
-    if row["link"] and not re.match(r"https?://", row["link"], flags=re.IGNORECASE):
-        issues.append("link musi zaczynać się od http:// lub https://")
-    return row, issues
 
 
 # --------------------------------------------------------------------------- storing

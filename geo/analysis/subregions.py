@@ -7,24 +7,26 @@ that a definition does not list, or lists as ``nieznany``, is unknown: it is sho
 never assigned by guess.
 
 Definitions come from the embedded ``data/podregiony.csv``; a file of the same format at
-``$PES_HOME/podregiony.csv`` adds definitions or replaces those with the same key.
+``$PES_HOME/podregiony.csv`` adds definitions or replaces those with the same key. The files
+are read and checked by :mod:`geo.io.subregion_file`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.analysis.coverage import region_summary
-from geo.config import ConfigError, Settings
+from geo.config import Settings
+from geo.io.subregion_file import COLUMNS, UNKNOWN, SubregionError, read_definitions
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
+    "COLUMNS",
     "FILE_NAME",
     "NUTS3",
     "OWES",
@@ -43,24 +45,10 @@ __all__ = [
 ]
 
 FILE_NAME: Final = "podregiony.csv"
-UNKNOWN: Final = "nieznany"
 #: Keys of the two definitions every installation has.
 OWES: Final = "owes_2017_2020"
 NUTS3: Final = "nuts3_2021"
 
-COLUMNS: Final = (
-    "definicja",
-    "definicja_nazwa",
-    "definicja_okres",
-    "definicja_zrodlo",
-    "powiat",
-    "powiat_nazwa",
-    "podregion",
-    "podregion_nazwa",
-    "operator",
-    "okres",
-    "zrodlo",
-)
 ASSIGNMENT_COLUMNS: Final = (
     "powiat",
     "podregion",
@@ -69,12 +57,6 @@ ASSIGNMENT_COLUMNS: Final = (
     "okres",
     "zrodlo",
 )
-_META = ("definicja_nazwa", "definicja_okres", "definicja_zrodlo")
-_KEY_RE = re.compile(r"[a-z0-9_]+")
-
-
-class SubregionError(ConfigError):
-    """A subregion definition file is invalid; the message is in Polish for the user."""
 
 
 @dataclass(frozen=True)
@@ -114,105 +96,6 @@ def format_period(text: object) -> str:
     if start:
         return f"od {pl(start)}"
     return f"do {pl(end)}" if end else ""
-
-
-def _fail(path: Path, message: str) -> SubregionError:
-    return SubregionError(f"Plik podregionów {path.name}: {message}")
-
-
-def read_definitions(path: str | Path) -> pd.DataFrame:
-    """Read and check a subregion definition file.
-
-    Parameters
-    ----------
-    path : str or Path
-        CSV (UTF-8, with or without BOM, ``,``-separated) with :data:`COLUMNS`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (``definicja``, ``powiat``); the definition's name, period and source
-        filled in on every row; ``podregion_nazwa`` of unknown powiats is ``nieznany``.
-
-    Raises
-    ------
-    SubregionError
-        Missing columns, malformed keys or powiat codes, duplicates, or a definition whose
-        rows disagree (the message names the line).
-    """
-    path = Path(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise _fail(path, f"nie można odczytać pliku ({exc}).") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise _fail(path, f"brak kolumn {', '.join(missing)}.")
-    frame = frame[list(COLUMNS)].apply(lambda col: col.str.strip())
-    line = pd.Series(range(2, len(frame) + 2), index=frame.index)
-
-    bad_key = ~frame["definicja"].map(lambda k: bool(_KEY_RE.fullmatch(k)))
-    if bad_key.any():
-        first = bad_key.idxmax()
-        raise _fail(
-            path,
-            f"wiersz {line[first]}: nieprawidłowy klucz definicji „{frame.at[first, 'definicja']}” "
-            "(małe litery, cyfry i _).",
-        )
-    # Excel drops the leading zero of a powiat code ("601"): restore it.
-    short = frame["powiat"].str.fullmatch(r"\d{3}")
-    frame.loc[short, "powiat"] = frame.loc[short, "powiat"].str.zfill(4)
-    bad_powiat = ~frame["powiat"].str.fullmatch(r"\d{4}")
-    if bad_powiat.any():
-        first = bad_powiat.idxmax()
-        raise _fail(
-            path,
-            f"wiersz {line[first]}: nieprawidłowy kod powiatu „{frame.at[first, 'powiat']}” "
-            "(4 cyfry TERC, np. 0603).",
-        )
-    no_sub = frame["podregion"] == ""
-    if no_sub.any():
-        raise _fail(
-            path,
-            f"wiersz {line[no_sub.idxmax()]}: pusty podregion; dla powiatu o nieznanym "
-            f"przydziale wpisz „{UNKNOWN}”.",
-        )
-    dup = frame.duplicated(["definicja", "powiat"], keep="first")
-    if dup.any():
-        first = dup.idxmax()
-        raise _fail(
-            path,
-            f"wiersz {line[first]}: powiat {frame.at[first, 'powiat']} podany drugi raz "
-            f"w definicji {frame.at[first, 'definicja']}.",
-        )
-
-    unknown = frame["podregion"].str.casefold() == UNKNOWN
-    frame.loc[unknown, "podregion"] = UNKNOWN
-    frame.loc[unknown, "podregion_nazwa"] = UNKNOWN
-    named = frame["podregion_nazwa"].where(frame["podregion_nazwa"] != "", frame["podregion"])
-    frame["podregion_nazwa"] = named
-
-    for column in _META:
-        given = frame[frame[column] != ""]
-        conflict = given.groupby("definicja")[column].nunique() > 1
-        if conflict.any():
-            key = conflict.idxmax()
-            raise _fail(path, f"definicja {key}: różne wartości w kolumnie {column}.")
-        values = given.drop_duplicates("definicja").set_index("definicja")[column]
-        frame[column] = frame["definicja"].map(values).fillna("")
-    unnamed = frame.loc[frame["definicja_nazwa"] == "", "definicja"].unique()
-    if len(unnamed):
-        raise _fail(path, f"definicja {unnamed[0]} nie ma nazwy (kolumna definicja_nazwa).")
-    for column in ("podregion_nazwa", "operator"):
-        known = frame[~unknown]
-        conflict = known.groupby(["definicja", "podregion"])[column].nunique() > 1
-        if conflict.any():
-            key, sub = conflict.idxmax()
-            raise _fail(
-                path, f"definicja {key}, podregion {sub}: różne wartości w kolumnie {column}."
-            )
-    return frame.reset_index(drop=True)
 
 
 def definitions_table(settings: Settings) -> pd.DataFrame:

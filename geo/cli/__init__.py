@@ -201,7 +201,7 @@ def _boundaries(args: argparse.Namespace, settings: Settings) -> int:
                     path = fetch_gminy(
                         Path(tmp) / "prg_gminy.gml",
                         settings.region,
-                        url=args.url,
+                        url=args.url or settings.prg_wfs_url,
                         timeout=args.timeout,
                     )
                 except PrgError as exc:

@@ -1,17 +1,17 @@
-"""TERYT (TERC) codes: reading the official GUS file and normalising gmina codes.
+"""TERYT (TERC) codes: the register of gminas and normalising the codes registries carry.
 
 A gmina code is 7 characters WWPPGGR (voivodeship, powiat, gmina, type). Registries carry
 codes in many shapes: numbers that lost their leading zero, 6-digit codes without the type
 digit, codes of the town/rural parts (4/5) of a miejsko-wiejska gmina, city districts (8/9),
 and codes that stopped existing when a gmina changed type (0601052 -> 0601053 in 2026).
 :meth:`Terc.normalize` turns all of them into the current gmina code, or says why it can't.
+The GUS file itself is read by :mod:`geo.io.terc`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -51,52 +51,6 @@ class CodeMatch:
     @property
     def ok(self) -> bool:
         return self.code is not None
-
-
-def read_terc(path: str | Path) -> pd.DataFrame:
-    """Read a TERC file as GUS publishes it (UTF-8 with BOM or cp1250, ``;``-separated).
-
-    Parameters
-    ----------
-    path : str or Path
-        The CSV file.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``WOJ, POW, GMI, RODZ, NAZWA, NAZWA_DOD, STAN_NA`` as strings ("" when empty);
-        extra columns of the file are dropped.
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise TercError(f"Nie można odczytać pliku TERC {path}: {exc.strerror}.") from exc
-    for encoding in ("utf-8-sig", "cp1250"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1250 decodes nearly anything
-        raise TercError(f"Plik TERC {path.name} ma nieznane kodowanie znaków.")
-    from io import StringIO
-
-    try:
-        frame = pd.read_csv(StringIO(text), sep=";", dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise TercError(f"Plik TERC {path.name} nie jest poprawnym plikiem CSV.") from exc
-    frame.columns = [str(c).strip().upper() for c in frame.columns]
-    missing = [c for c in TERC_COLUMNS if c not in frame.columns]
-    if missing:
-        raise TercError(
-            f"Plik {path.name} nie wygląda na plik TERC z GUS: brak kolumn {', '.join(missing)}."
-        )
-    frame = frame[list(TERC_COLUMNS)].apply(lambda s: s.str.strip())
-    for col, width in (("WOJ", 2), ("POW", 2), ("GMI", 2)):
-        filled = frame[col] != ""
-        frame.loc[filled, col] = frame.loc[filled, col].str.zfill(width)
-    return frame
 
 
 def _gmina_rows(units: pd.DataFrame) -> pd.DataFrame:
@@ -145,12 +99,6 @@ def derive_code_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("stary_kod").reset_index(drop=True)
 
 
-def read_code_changes(path: str | Path) -> dict[str, str]:
-    """Read a ``stary_kod,nowy_kod`` CSV (as written from :func:`derive_code_changes`)."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return dict(zip(frame["stary_kod"], frame["nowy_kod"], strict=True))
-
-
 @dataclass
 class Terc:
     """The TERC register of gminas, optionally restricted to one voivodeship.
@@ -158,7 +106,7 @@ class Terc:
     Attributes
     ----------
     units : pandas.DataFrame
-        All rows of the TERC file (see :func:`read_terc`).
+        All rows of the TERC file (see :func:`geo.io.terc.read_terc`).
     gminy : pandas.DataFrame
         One row per gmina of type 1/2/3: ``teryt, nazwa, rodzaj, rodzaj_nazwa, powiat,
         powiat_nazwa, woj, woj_nazwa``.
@@ -317,17 +265,3 @@ class Terc:
             listed = ", ".join(sorted(candidates))
             return CodeMatch(None, "ambiguous", f"Kod {shown} pasuje do kilku gmin: {listed}.")
         return CodeMatch(None, "unknown", f"Kod TERYT {shown} nie pasuje do żadnej gminy.")
-
-
-def load_terc(path: str | Path, changes_path: str | Path | None = None) -> Terc:
-    """Load a TERC file and (optionally) the table of code changes.
-
-    Parameters
-    ----------
-    path : str or Path
-        Official TERC CSV.
-    changes_path : str or Path, optional
-        CSV with ``stary_kod,nowy_kod`` (``data/terc_zmiany.csv``).
-    """
-    changes = read_code_changes(changes_path) if changes_path else {}
-    return Terc.from_units(read_terc(path), changes)

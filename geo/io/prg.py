@@ -11,7 +11,6 @@ written as a GeoPackage/GeoJSON that :func:`geo.io.boundaries.import_boundaries`
 from __future__ import annotations
 
 import io
-import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -25,10 +24,10 @@ import requests
 from tqdm import tqdm
 
 from geo._fs import atomic_path
+from geo.config import PRG_WFS_URL as PRG_WFS_URL  # re-exported: the default endpoint
+from geo.config import get_settings
 from geo.errors import UserError
 
-PRG_WFS_URL = "https://mapy.geoportal.gov.pl/wss/service/PZGIK/PRG/WFS/AdministrativeBoundaries"
-URL_ENV = "PES_PRG_WFS_URL"
 GMINY_TYPENAME = "ms:A03_Granice_gmin"
 CODE_FIELD = "JPT_KOD_JE"
 NAME_FIELD = "JPT_NAZWA_"
@@ -59,8 +58,12 @@ class _Page:
 
 
 def wfs_url(url: str | None = None) -> str:
-    """The WFS endpoint: ``url`` if given, else ``$PES_PRG_WFS_URL``, else :data:`PRG_WFS_URL`."""
-    return url or os.environ.get(URL_ENV) or PRG_WFS_URL
+    """The WFS endpoint: ``url`` if given, else the settings' ``prg_wfs_url``.
+
+    That is ``$PES_PRG_WFS_URL`` or :data:`PRG_WFS_URL` (:mod:`geo.config` reads the
+    environment); callers holding ``Settings`` pass ``settings.prg_wfs_url``.
+    """
+    return url or get_settings().prg_wfs_url
 
 
 def region_filter(region: str) -> str:

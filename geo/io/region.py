@@ -15,13 +15,14 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.config import ConfigError, Settings
-from geo.core.teryt import Terc, derive_code_changes, read_code_changes, read_terc
+from geo.core.teryt import Terc, derive_code_changes
 from geo.io.boundaries import (
     BoundaryError,
     dissolve_powiaty,
     imported_boundaries,
     normalize_gminy,
 )
+from geo.io.terc import read_code_changes, read_terc
 
 log = logging.getLogger(__name__)
 

@@ -3,6 +3,7 @@ the CLI, and "nieznany" never shown as "brak"."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from pathlib import Path
@@ -77,6 +78,55 @@ def test_csv_from_polish_excel(tmp_path: Path) -> None:
     assert out.loc[0, "uchwala_data"] == "2021-03-15" and out.loc[0, "okres_do"] == "2026-12-31"
     assert out["id"].tolist() == ["LPRES-001", "LPRES-002", "LPRES-003"]
     assert out.loc[0, "jst"] == "Powiat Janowski"
+
+
+POLISH_PLANS = (
+    "jst;zakres;teryt_gmin;status;nazwa\n"
+    "Gmina Łaszczów;gmina;0618052;przyjęty;Plan rozwoju ekonomii społecznej: źródła, ścieżki\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["iso-8859-2", "cp1250", "utf-8-sig", "utf-16"])
+def test_csv_in_any_polish_encoding_keeps_its_letters(tmp_path: Path, encoding: str) -> None:
+    # ISO-8859-2 and cp1250 differ in ą, ś, ź: an ISO file used to be read as cp1250.
+    path = tmp_path / "plany.csv"
+    path.write_bytes(POLISH_PLANS.encode(encoding))
+    out = lpres.read_plans(path)
+    assert out.loc[0, "jst"] == "Gmina Łaszczów"
+    assert out.loc[0, "nazwa"] == "Plan rozwoju ekonomii społecznej: źródła, ścieżki"
+    assert out.loc[0, "status"] == "przyjety"
+
+
+@pytest.mark.parametrize("sep", ["\t", "|", ",", ";"])
+def test_csv_with_any_separator(tmp_path: Path, sep: str) -> None:
+    # A tab-separated export used to be rejected ("no header row").
+    rows = [
+        ["jst", "zakres", "teryt_gmin", "status", "nazwa"],
+        ["Gmina Łaszczów", "gmina", "0618052", "przyjęty", "Plan: źródła, ścieżki; cele"],
+    ]
+    path = tmp_path / "plany.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream, delimiter=sep).writerows(rows)
+    out = lpres.read_plans(path)
+    assert out.loc[0, "teryt_gmin"] == "0618052"
+    assert out.loc[0, "nazwa"] == "Plan: źródła, ścieżki; cele"
+
+
+def test_xlsx_title_rows_and_numbers_that_lost_their_zero(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Wykaz planów LPRES"])
+    sheet.append([])
+    sheet.append(["JST przyjmująca", "Zakres", "Kody TERYT", "Status"])
+    sheet.append(["Gmina Batorz", "gmina", 605012, "brak planu"])
+    sheet.append(["Gmina X", "gmina", 605053, "???"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(lpres.LpresError) as error:
+        lpres.read_plans(buffer.getvalue(), filename="plany.xlsx")
+    # the spreadsheet's own row number, and the code cell read as the number it shows
+    assert "wiersz 5: nieznany status" in str(error.value)
+    assert "wiersz 4" not in str(error.value)
 
 
 def test_xlsx_with_date_cells(tmp_path: Path) -> None:

@@ -3,7 +3,9 @@ per-subregion figures, local overrides and rejected files."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import geopandas as gpd
@@ -181,6 +183,18 @@ def test_bad_definition_files_are_rejected_with_the_line(
         sr.read_definitions(path)
     if message != "różne wartości":
         assert "wiersz 3" in str(error.value)
+
+
+def test_definition_file_saved_by_polish_excel(tmp_path: Path) -> None:
+    # Re-saved in Excel: cp1250, ";" and a title row; it reads as the UTF-8 original.
+    original = sr.read_definitions(EMBEDDED_DIR / sr.FILE_NAME)
+    text = (EMBEDDED_DIR / sr.FILE_NAME).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerows([["Podregiony województwa"], *rows])
+    path = tmp_path / "podregiony.csv"
+    path.write_bytes(buffer.getvalue().encode("cp1250"))
+    pd.testing.assert_frame_equal(sr.read_definitions(path), original)
 
 
 def test_missing_column_and_unknown_key(tmp_path: Path, settings) -> None:

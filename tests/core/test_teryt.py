@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.core.teryt import Terc, TercError, load_terc, read_terc
+from geo.core.teryt import Terc, TercError
+from geo.io.terc import load_terc, read_terc
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import shapely
 
 from geo.config import EMBEDDED_DIR, PROJECT_ROOT
 from geo.core.schema import ENTITY_TYPES, REGISTRY_COLUMNS
-from geo.core.teryt import load_terc, read_terc
+from geo.io.terc import load_terc, read_terc
 
 GENERATED = ("granice_gminy_06.geojson", "terc_06.csv", "terc_zmiany.csv", "ludnosc_06.csv")
 SAMPLE = EMBEDDED_DIR / "rejestr_przykladowy.csv"

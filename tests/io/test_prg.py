@@ -277,6 +277,14 @@ def test_url_from_environment(wfs, tmp_path, monkeypatch):
     assert _getfeatures(wfs)
 
 
+def test_url_is_a_setting(tmp_path):
+    # geo.config is the one reader of the environment; the CLI passes settings.prg_wfs_url.
+    env = {"PES_HOME": str(tmp_path)}
+    assert get_settings(env).prg_wfs_url == prg.PRG_WFS_URL
+    env["PES_PRG_WFS_URL"] = "http://lokalny/wfs"
+    assert get_settings(env).prg_wfs_url == "http://lokalny/wfs"
+
+
 def test_default_url_is_gugik(monkeypatch):
     monkeypatch.delenv("PES_PRG_WFS_URL", raising=False)
     assert prg.wfs_url() == (

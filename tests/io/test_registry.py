@@ -17,6 +17,10 @@ import pyarrow as pa
 import pytest
 
 import geo.io.registry as registry
+import geo.io.registry.build as registry_build
+import geo.io.registry.model as registry_model
+import geo.io.registry.values as registry_values
+import geo.io.tabular as tabular
 from geo.core.schema import ENTITY_TYPES, REGISTRY_COLUMNS
 from geo.io.registry import (
     ParsedRegistry,
@@ -748,13 +752,13 @@ def test_reject_without_name_column_lists_found_and_expected_headers(tmp_path: P
 
 def test_reject_file_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_csv(tmp_path / "d.csv", [["Nazwa", "Typ"]] + [["KIS " + "x" * 50, "KIS"]] * 50)
-    monkeypatch.setattr(registry, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(registry_model, "MAX_FILE_BYTES", 1000)
     reject(path, "zbyt duży")
     reject(path.read_bytes(), "zbyt duży", filename="d.csv")
 
 
 def test_reject_too_many_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "MAX_ROWS", 10)
+    monkeypatch.setattr(registry_model, "MAX_ROWS", 10)
     rows = [["Nazwa", "Typ"]] + [[f"KIS {i}", "KIS"] for i in range(11)]
     reject(write_csv(tmp_path / "r.csv", rows), "więcej niż 10")
     reject(write_xlsx(tmp_path / "r.xlsx", {"A": rows}), "więcej niż 10")
@@ -867,16 +871,16 @@ def test_arrow_and_pandas_csv_readers_give_the_same_result(
         'Fundacja;NGO;"";"";52.1;',
     ]
     data = (line_end.join(lines) + line_end).encode("utf-8")
-    real_arrow_csv = registry._arrow_csv
+    real_arrow_csv = tabular.arrow_csv
     used: list[bool] = []
     monkeypatch.setattr(
-        registry,
-        "_arrow_csv",
+        tabular,
+        "arrow_csv",
         lambda *a: used.append((got := real_arrow_csv(*a)) is not None) or got,
     )
     through_arrow = read_registry(data, "r.csv")
     assert used == [True]  # the Arrow reader really read this file
-    monkeypatch.setattr(registry, "_arrow_csv", lambda *args: None)
+    monkeypatch.setattr(tabular, "arrow_csv", lambda *args: None)
     through_pandas = read_registry(data, "r.csv")
     _same_result(through_arrow, through_pandas)
     assert through_arrow.frame["nazwa"].tolist()[:2] == ['Klub "Razem";  w Lublinie', "CIS"]
@@ -1029,13 +1033,13 @@ def test_arrow_cleaning_matches_pandas_string_methods(
     cells: list[str | None], dtype: object
 ) -> None:
     series = pd.Series(cells, dtype=dtype)
-    cleaned = registry._clean_text(series, odd_spaces=True)
+    cleaned = registry_build._clean_text(series, odd_spaces=True)
     assert len(cleaned) == len(cells)
     assert cleaned.to_pylist() == _pandas_clean(series, odd_spaces=True)
     without_odd = pd.Series(
         [c for c in cells if c is None or not set(c) & set("\u00a0\u2007\u202f")], dtype=dtype
     )
-    assert registry._clean_text(without_odd, odd_spaces=False).to_pylist() == _pandas_clean(
+    assert registry_build._clean_text(without_odd, odd_spaces=False).to_pylist() == _pandas_clean(
         without_odd, odd_spaces=False
     )
 
@@ -1102,16 +1106,16 @@ def test_coordinate_fast_path_matches_the_general_path(monkeypatch: pytest.Monke
         for i, (v, d) in enumerate(zip(degrees, rng.integers(0, 11, 3000), strict=True))
     ]
     plain.append(None)
-    general = registry._parse_coordinate
+    general = registry_values._parse_coordinate
     calls: list[int] = []
     monkeypatch.setattr(
-        registry, "_parse_coordinate", lambda text: calls.append(len(text)) or general(text)
+        registry_values, "_parse_coordinate", lambda text: calls.append(len(text)) or general(text)
     )
 
     def both(
         cells: list[str | None], kind: pa.DataType | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        fast = registry._coordinate_values(
+        fast = registry_values._coordinate_values(
             pa.chunked_array([pa.array(cells, kind or pa.large_string())])
         )
         slow = general(pd.Series(cells, dtype="string")).to_numpy(dtype=float, na_value=np.nan)
@@ -1128,7 +1132,7 @@ def test_coordinate_fast_path_matches_the_general_path(monkeypatch: pytest.Monke
     # Only the cells' own bytes are looked at, not the rest of a shared buffer.
     sliced = pa.array(["abc", "51.5", "22,1", "xyz"], pa.large_string()).slice(1, 2)
     calls.clear()
-    values = registry._coordinate_values(
+    values = registry_values._coordinate_values(
         pa.chunked_array([sliced, pa.array(["50"], pa.large_string())])
     )
     assert values.tolist() == [51.5, 22.1, 50.0] and not calls
