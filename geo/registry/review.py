@@ -430,12 +430,12 @@ def validation_report(parsed: ParsedRegistry, located: pd.DataFrame | None = Non
     )
     parts = [reading]
     if located is not None and len(located):
-        from geo.analysis.locate import EXCLUDING
+        from geo.analysis.locate.problems import CATEGORIES_COLUMN, is_excluded
 
         flagged = located[located["problem"].notna()]
         if len(flagged):
             categories = flagged["problem_kategoria"].astype(str)
-            excluded = categories.map(lambda c: bool(set(c.split("; ")) & EXCLUDING))
+            excluded = is_excluded(flagged[CATEGORIES_COLUMN]).to_numpy()
             parts.append(
                 pd.DataFrame(
                     {
