@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo.analysis.locate.problems import CATEGORIES_COLUMN, each_category
 from geo.web.assets import LEAFLET_VERSION
 from pages import _common as c
 
@@ -98,7 +99,9 @@ if region.warnings:
 st.subheader("Podmioty niezlokalizowane lub wymagające uwagi")
 problems = result.problems
 if not problems.empty:
-    categories = problems["problem_kategoria"].fillna("").str.split("; ").explode()
+    entities = result.entities
+    flagged = entities.loc[entities["problem"].notna(), CATEGORIES_COLUMN]
+    categories = pd.Series(each_category(flagged), dtype=object)
     st.dataframe(
         categories.value_counts().rename_axis("Kategoria").reset_index(name="Liczba"),
         hide_index=True,

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis import locate
+from geo.analysis.locate import problems
 from geo.core.schema import ENTITY_TYPES
 from geo.core.text import fold
 from geo.registry.export import export_registry
@@ -66,9 +67,7 @@ def _table(frame: pd.DataFrame, gmina_names: dict[str, str], powiat_names: dict[
 
 
 def _has_category(frame: pd.DataFrame, categories: tuple[str, ...]) -> pd.Series:
-    cats = frame["problem_kategoria"].fillna("").astype(str).str.split("; ")
-    wanted = set(categories)
-    return cats.map(lambda found: bool(wanted.intersection(found)))
+    return problems.has_any(frame[problems.CATEGORIES_COLUMN], categories)
 
 
 settings = c.settings()

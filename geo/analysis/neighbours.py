@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from typing import Final
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from cachetools import LRUCache, cached
 
 from geo.analysis.coverage import METRIC_CRS, NOT_COVERED, region_summary
 
@@ -47,12 +47,14 @@ GAP_COLUMNS: Final = (
     "kandydaci_teryt",
 )
 
-_memo: OrderedDict[str, pd.DataFrame] = OrderedDict()
+# Neighbour tables of the last few sets of boundaries (a region, imported ones...).
+_memo: LRUCache[str, pd.DataFrame] = LRUCache(maxsize=8)
 _memo_lock = threading.Lock()
-_MEMO_SIZE = 8
 
 
 def _boundaries_key(gminy: gpd.GeoDataFrame) -> str:
+    """Content hash of the codes, CRS and geometries: equal boundaries share one entry,
+    whichever frame object holds them."""
     digest = hashlib.sha256()
     digest.update("\0".join(gminy["teryt"].astype(str)).encode())
     digest.update(str(gminy.crs).encode())
@@ -61,6 +63,7 @@ def _boundaries_key(gminy: gpd.GeoDataFrame) -> str:
     return digest.hexdigest()
 
 
+@cached(_memo, key=_boundaries_key, lock=_memo_lock)
 def _neighbours(gminy: gpd.GeoDataFrame) -> pd.DataFrame:
     codes = gminy["teryt"].astype(str).to_numpy()
     shapes = np.asarray(gminy.geometry.to_crs(METRIC_CRS).array, dtype=object)
@@ -99,17 +102,7 @@ def gmina_neighbours(gminy: gpd.GeoDataFrame) -> pd.DataFrame:
         ``teryt, sasiad, granica_km``: every pair in both directions, longest shared
         boundary first. Computed once per set of boundaries (memoised); do not modify.
     """
-    key = _boundaries_key(gminy)
-    with _memo_lock:
-        if key in _memo:
-            _memo.move_to_end(key)
-            return _memo[key]
-    pairs = _neighbours(gminy)
-    with _memo_lock:
-        _memo[key] = pairs
-        while len(_memo) > _MEMO_SIZE:
-            _memo.popitem(last=False)
-    return pairs
+    return _neighbours(gminy)
 
 
 def cooperation_candidates(coverage: pd.DataFrame, neighbours: pd.DataFrame) -> pd.DataFrame:

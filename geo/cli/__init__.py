@@ -127,6 +127,7 @@ def _fail(message: str) -> int:
 
 def _check_registry(args: argparse.Namespace, settings: Settings, store: bool) -> int:
     from geo.analysis.locate import locate_entities
+    from geo.analysis.locate.problems import CATEGORIES_COLUMN, each_category
     from geo.io.region import load_region
     from geo.io.registry import RegistryFileError, read_registry
 
@@ -155,9 +156,7 @@ def _check_registry(args: argparse.Namespace, settings: Settings, store: bool) -
             print(f"  [{problem.severity}] {where}{col}: {problem.message}")
         if len(parsed.problems) > 50:
             print(f"  ... i {len(parsed.problems) - 50} innych")
-    categories = Counter(
-        cat for cats in located["problem_kategoria"].dropna() for cat in str(cats).split("; ")
-    )
+    categories = Counter(each_category(located[CATEGORIES_COLUMN]))
     if categories or row_problems:
         print("Problemy według przyczyny:")
         for cat, n in sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -1,20 +1,19 @@
-"""The gmina profile ("Moja gmina"): find a gmina and gather its facts for one "stan na" date.
+"""The gmina profile ("Moja gmina"): gather one gmina's facts for one "stan na" date.
 
 Everything here reads the pipeline's :class:`~geo.pipeline.CoverageResult` (the one
 computation behind every view): the profile selects and explains, it does not count again.
 Planning attributes (OWES subregion, LPRES status) come from the pipeline's columns when it
-provides them, else from :mod:`geo.analysis.subregions` / :mod:`geo.analysis.lpres`, else
-they are "nieznany".
+provides them, else they are "nieznany" (:mod:`geo.present.planning`). Finding the gmina is
+:mod:`geo.present.gmina_search`, number formats :mod:`geo.present.formatting` and source
+captions :mod:`geo.present.sources`; their public names are importable from here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from geo.analysis.coverage import (
@@ -25,16 +24,32 @@ from geo.analysis.coverage import (
     counted_entities,
 )
 from geo.analysis.neighbours import gmina_neighbours
-from geo.analysis.subregions import NUTS3, OWES, load_definitions
-from geo.config import ConfigError
 from geo.core.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
-from geo.core.teryt import Terc
-from geo.core.text import fold
-from geo.errors import UserError
 from geo.pipeline import CoverageResult
+from geo.present.formatting import (
+    fmt_date,
+    fmt_int,
+    fmt_km,
+    fmt_num,
+    fmt_pct,
+    missing,
+    pl_date,
+    plain_text,
+)
+from geo.present.gmina_search import (
+    RODZAJ_SHORT,
+    ProfileError,
+    gmina_labels,
+    powiat_label,
+    resolve_gmina,
+    search_gminy,
+)
+from geo.present.planning import PLANNING_COLUMNS, UNKNOWN, planning_attributes
+from geo.present.sources import lpres_source, planning_sources, sources_line
 
 __all__ = [
     "COMPARISON_LABELS",
+    "PLANNING_COLUMNS",
     "GminaProfile",
     "ProfileError",
     "RODZAJ_SHORT",
@@ -57,21 +72,6 @@ __all__ = [
     "sources_line",
 ]
 
-UNKNOWN = "nieznany"
-RODZAJ_SHORT = {"1": "miejska", "2": "wiejska", "3": "miejsko-wiejska"}
-_SEPARATORS = re.compile(r"[\s\-./]")
-#: Planning columns of the pipeline's result (subregions, LPRES) that the profile shows.
-PLANNING_COLUMNS = (
-    "owes_podregion_nazwa",
-    "owes_operator",
-    "nuts3_nazwa",
-    "lpres_status",
-    "lpres_status_nazwa",
-    "lpres_plan",
-    "lpres_uchwala",
-    "lpres_okres",
-)
-
 #: Rows of the comparison table (gmina vs powiat vs region), in display order.
 COMPARISON_LABELS = {
     "ludnosc": "Ludność",
@@ -84,247 +84,6 @@ COMPARISON_LABELS = {
 }
 
 
-class ProfileError(UserError, ValueError):
-    """The gmina cannot be found or profiled; the message is in Polish for the user."""
-
-
-# ----------------------------------------------------------------------------- formatting
-
-
-def fmt_int(value: object) -> str:
-    """Polish thousands separator (a non-breaking space): ``1 996 550``; ``–`` if missing."""
-    if _missing(value):
-        return "–"
-    return f"{int(float(value)):,}".replace(",", "\u00a0")  # type: ignore[arg-type]
-
-
-def fmt_num(value: object, digits: int = 1) -> str:
-    """Polish decimal comma: ``2,5``; ``–`` if missing."""
-    if _missing(value):
-        return "–"
-    return f"{float(value):.{digits}f}".replace(".", ",")  # type: ignore[arg-type]
-
-
-def fmt_pct(value: object) -> str:
-    return "–" if _missing(value) else fmt_num(value) + "\u00a0%"
-
-
-def fmt_km(value: object) -> str:
-    return "–" if _missing(value) else fmt_num(value) + "\u00a0km"
-
-
-def fmt_date(value: dt.date) -> str:
-    return value.strftime("%d.%m.%Y")
-
-
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    try:
-        return bool(pd.isna(value))  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return False
-
-
-def _pl_date(value: object) -> str:
-    """An ISO date as ``dd.mm.yyyy``; other text as given."""
-    text = _text(value)
-    return ".".join(reversed(text.split("-"))) if re.fullmatch(r"\d{4}-\d\d-\d\d", text) else text
-
-
-def _text(value: object) -> str:
-    return "" if _missing(value) else str(value).strip()
-
-
-# ----------------------------------------------------------------------------- labels
-
-
-def powiat_label(code: str, name: str) -> str:
-    """``powiat tomaszowski`` or ``miasto na prawach powiatu Lublin`` (codes 61-99)."""
-    if len(code) >= 4 and code[2:4].isdigit() and int(code[2:4]) >= 61:
-        return f"miasto na prawach powiatu {name}"
-    return f"powiat {name}"
-
-
-def gmina_labels(gminy: pd.DataFrame) -> pd.Series:
-    """One unambiguous label per gmina: ``Tomaszów Lubelski (gmina miejska, powiat tomaszowski)``.
-
-    Two gminas often share a name (the town and the rural gmina around it), so the type and
-    the powiat are always shown.
-    """
-    kind = gminy["rodzaj"].astype(str).map(RODZAJ_SHORT).fillna("")
-    powiat = [
-        powiat_label(str(code), str(name))
-        for code, name in zip(gminy["powiat"], gminy["powiat_nazwa"], strict=True)
-    ]
-    return (
-        gminy["nazwa"].astype(str)
-        + " (gmina "
-        + kind
-        + ", "
-        + pd.Series(powiat, index=gminy.index)
-        + ")"
-    )
-
-
-# ----------------------------------------------------------------------------- search
-
-
-def search_gminy(
-    gminy: pd.DataFrame, query: str, terc: Terc | None = None, limit: int = 20
-) -> pd.DataFrame:
-    """Find gminas by name (case- and diacritics-insensitive) or by TERC code.
-
-    Parameters
-    ----------
-    gminy : pandas.DataFrame
-        ``teryt, nazwa, rodzaj, powiat, powiat_nazwa`` (e.g. ``CoverageResult.gminy``).
-    query : str
-        Part of a name (``"tomaszow"``; several words must all match the name, type or powiat:
-        ``"tomaszow wiejska"``), a 7-digit code (old codes are mapped through ``terc``), or
-        the leading digits of codes (``"0618"``: the gminas of a powiat).
-    terc : Terc, optional
-        Register used to map old and 6-digit codes to current ones.
-    limit : int
-        At most this many rows.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``teryt, nazwa, etykieta, uwaga`` best match first (``uwaga``: a note such as a code
-        change, else empty).
-    """
-    columns = ["teryt", "nazwa", "etykieta", "uwaga"]
-    text = str(query or "").strip()
-    if not text:
-        return pd.DataFrame(columns=columns)
-    digits = _SEPARATORS.sub("", text)
-    if digits.isdigit():
-        hits, note = _by_code(gminy, digits, text, terc)
-        scores = pd.Series(0, index=hits.index)
-        order = hits["teryt"].astype(str)
-    else:
-        tokens = fold(text).split()
-        name = gminy["nazwa"].map(fold)
-        hay = (
-            name
-            + " "
-            + gminy["rodzaj_nazwa"].map(fold)
-            + " powiat "
-            + gminy["powiat_nazwa"].map(fold)
-        )
-        everywhere = pd.Series(True, index=gminy.index)
-        in_name = pd.Series(False, index=gminy.index)
-        for token in tokens:
-            everywhere &= hay.str.contains(token, regex=False)
-            in_name |= name.str.contains(token, regex=False)
-        # The name must match; type and powiat narrow it ("tomaszow wiejska"). Only when no
-        # name matches is a powiat name enough ("tomaszowski": the gminas of that powiat).
-        mask = everywhere & in_name
-        if not mask.any():
-            mask = everywhere
-        hits = gminy[mask]
-        whole = " ".join(tokens)
-        name = name[mask]
-        first_word = name.str.split(" ").str[0]
-        # Exact name first, then names starting with the query, then any word starting with it.
-        scores = pd.Series(
-            np.select(
-                [
-                    name == whole,
-                    name.str.startswith(tokens[0]),
-                    first_word.str.startswith(tokens[0]),
-                ],
-                [0, 1, 2],
-                default=3,
-            ),
-            index=hits.index,
-        )
-        note = ""
-        order = name  # folded: "Łaszczów" sorts with "L", not after "Z"
-    out = pd.DataFrame(
-        {
-            "teryt": hits["teryt"].astype(str),
-            "nazwa": hits["nazwa"].astype(str),
-            "etykieta": gmina_labels(hits) if len(hits) else pd.Series(dtype=str),
-            "uwaga": note,
-            "_score": scores,
-            "_order": order,
-        }
-    )
-    out = out.sort_values(["_score", "_order", "teryt"], kind="stable").head(limit)
-    return out[columns].reset_index(drop=True)
-
-
-def _by_code(
-    gminy: pd.DataFrame, digits: str, shown: str, terc: Terc | None
-) -> tuple[pd.DataFrame, str]:
-    codes = gminy["teryt"].astype(str)
-    if len(digits) in (6, 7):
-        if terc is not None:
-            match = terc.normalize(shown)
-            if match.code is not None and (codes == match.code).any():
-                return gminy[codes == match.code], _text(match.message)
-        if len(digits) == 7:
-            return gminy[codes == digits], ""
-    return gminy[codes.str.startswith(digits)], ""
-
-
-def resolve_gmina(gminy: pd.DataFrame, raw: object, terc: Terc | None = None) -> tuple[str, str]:
-    """The current code of the gmina named by a link or a form (``?gmina=0618011``).
-
-    Returns
-    -------
-    tuple[str, str]
-        The 7-character code and a note (empty, or e.g. the code change applied).
-
-    Raises
-    ------
-    ProfileError
-        When the code is malformed or no gmina of the loaded region has it.
-    """
-    shown = _text(raw)
-    digits = _SEPARATORS.sub("", shown)
-    if not digits.isdigit() or len(digits) not in (6, 7):
-        raise ProfileError(
-            f"Nieprawidłowy kod gminy {shown!r}: podaj 7-cyfrowy kod TERYT, np. 0618011."
-        )
-    codes = set(gminy["teryt"].astype(str))
-    if terc is not None:
-        match = terc.normalize(shown)
-        if match.code in codes:
-            return str(match.code), _text(match.message)
-    if digits in codes:
-        return digits, ""
-    raise ProfileError(
-        f"Nie znaleziono gminy o kodzie TERYT {shown} w danych regionu. Wyszukaj gminę po nazwie."
-    )
-
-
-# ----------------------------------------------------------------------------- planning data
-
-
-def planning_attributes(result: CoverageResult) -> pd.DataFrame:
-    """OWES subregion, NUTS-3 and LPRES status per gmina (``teryt`` + :data:`PLANNING_COLUMNS`).
-
-    The pipeline computes these columns (:func:`geo.pipeline.planning_attributes`); a result
-    without them (e.g. built by hand) reads as :data:`UNKNOWN`: never guessed, never blank.
-    """
-    gminy = result.gminy
-    out = pd.DataFrame({"teryt": gminy["teryt"].astype(str).to_numpy()})
-    for col in PLANNING_COLUMNS:
-        out[col] = gminy[col].to_numpy() if col in gminy.columns else None
-    for col in ("owes_podregion_nazwa", "nuts3_nazwa", "lpres_status"):
-        out[col] = out[col].where(out[col].map(_text) != "", UNKNOWN)
-    out["lpres_status_nazwa"] = out["lpres_status_nazwa"].where(
-        out["lpres_status_nazwa"].map(_text) != "", out["lpres_status"]
-    )
-    return out
-
-
-# ----------------------------------------------------------------------------- neighbours
-
-
 def neighbours_of(gminy: gpd.GeoDataFrame, teryt: str) -> list[str]:
     """Codes of the gminas sharing a boundary with ``teryt`` (longest shared boundary first).
 
@@ -332,9 +91,6 @@ def neighbours_of(gminy: gpd.GeoDataFrame, teryt: str) -> list[str]:
     """
     pairs = gmina_neighbours(gminy)
     return list(pairs.loc[pairs["teryt"] == teryt, "sasiad"])
-
-
-# ----------------------------------------------------------------------------- profile
 
 
 @dataclass
@@ -381,19 +137,19 @@ class GminaProfile:
 
 def _entity_table(entities: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     typ = entities["typ"].where(entities["typ"].isin(list(ENTITY_TYPES)), "INNY")
-    address = (entities["adres"].map(_text) + ", " + entities["miejscowosc"].map(_text)).str.strip(
-        ", "
-    )
+    address = (
+        entities["adres"].map(plain_text) + ", " + entities["miejscowosc"].map(plain_text)
+    ).str.strip(", ")
     return pd.DataFrame(
         {
-            "Nazwa": entities["nazwa"].map(_text),
+            "Nazwa": entities["nazwa"].map(plain_text),
             "Typ": typ.astype(str),
             "Rodzaj": typ.map(ENTITY_TYPES),
             "Gmina": entities["teryt_gminy"].map(names).fillna(""),
-            "Podmiot prowadzący": entities["podmiot_prowadzacy"].map(_text),
+            "Podmiot prowadzący": entities["podmiot_prowadzacy"].map(plain_text),
             "Adres": address,
-            "Działa od": entities["data_rozpoczecia"].map(_pl_date),
-            "Źródło": entities["zrodlo"].map(_text),
+            "Działa od": entities["data_rozpoczecia"].map(pl_date),
+            "Źródło": entities["zrodlo"].map(plain_text),
         }
     ).reset_index(drop=True)
 
@@ -406,7 +162,7 @@ def _comparison(result: CoverageResult, row: pd.Series) -> pd.DataFrame:
     """Gmina vs its powiat vs the region: the pipeline's aggregates, put side by side."""
     powiat = result.powiaty.set_index("powiat").loc[row["powiat"]]
     region = result.summary
-    pop = float(row["ludnosc"]) if not _missing(row["ludnosc"]) else float("nan")
+    pop = float(row["ludnosc"]) if not missing(row["ludnosc"]) else float("nan")
     covered = bool(row["has_social_employment"])
     values = {
         "ludnosc": (pop, powiat["ludnosc"], region["ludnosc"]),
@@ -472,7 +228,7 @@ def _nearest(
     distance = (points.distance(shape) / 1000).round(1)
     frame = pd.DataFrame(
         {
-            "Nazwa": sezs["nazwa"].map(_text),
+            "Nazwa": sezs["nazwa"].map(plain_text),
             "Typ": sezs["typ"].astype(str),
             "Gmina": sezs["teryt_gminy"].map(names).fillna(""),
             "teryt_gminy": sezs["teryt_gminy"].astype(str),
@@ -484,16 +240,16 @@ def _nearest(
 
 
 def _lpres_text(attrs: pd.Series) -> str:
-    status = _text(attrs.get("lpres_status")) or UNKNOWN
+    status = plain_text(attrs.get("lpres_status")) or UNKNOWN
     if status == UNKNOWN:
         return "Brak informacji o lokalnym planie rozwoju ekonomii społecznej (LPRES)."
-    parts = [f"Status LPRES: {_text(attrs.get('lpres_status_nazwa')) or status}."]
+    parts = [f"Status LPRES: {plain_text(attrs.get('lpres_status_nazwa')) or status}."]
     for key, label in (
         ("lpres_plan", "Plan"),
         ("lpres_uchwala", "Uchwała"),
         ("lpres_okres", "Okres"),
     ):
-        value = _text(attrs.get(key))
+        value = plain_text(attrs.get(key))
         if value:
             parts.append(f"{label}: {value}.")
     return " ".join(parts)
@@ -541,7 +297,7 @@ def build_profile(result: CoverageResult, teryt: str, nearest: int = 3) -> Gmina
             "Gmina": gmina_labels(neighbours) if len(neighbours) else pd.Series(dtype=str),
             "Pokrycie": neighbours["pokrycie"].map(COVERAGE_LABELS),
             "pokrycie": neighbours["pokrycie"],
-            "CIS/KIS": neighbours["obslugujace"].map(_text),
+            "CIS/KIS": neighbours["obslugujace"].map(plain_text),
         }
     ).reset_index(drop=True)
     near = _nearest(gminy, sezs, teryt, names, nearest)
@@ -572,16 +328,16 @@ def build_profile(result: CoverageResult, teryt: str, nearest: int = 3) -> Gmina
         powiat_nazwa=str(row["powiat_nazwa"]),
         powiat_etykieta=powiat_label(str(row["powiat"]), str(row["powiat_nazwa"])),
         region_nazwa=region.name,
-        ludnosc=None if _missing(row["ludnosc"]) else int(row["ludnosc"]),
-        owes_podregion=_text(attrs["owes_podregion_nazwa"]) or UNKNOWN,
-        owes_operator=_text(attrs["owes_operator"]) or UNKNOWN,
-        nuts3=_text(attrs["nuts3_nazwa"]) or UNKNOWN,
+        ludnosc=None if missing(row["ludnosc"]) else int(row["ludnosc"]),
+        owes_podregion=plain_text(attrs["owes_podregion_nazwa"]) or UNKNOWN,
+        owes_operator=plain_text(attrs["owes_operator"]) or UNKNOWN,
+        nuts3=plain_text(attrs["nuts3_nazwa"]) or UNKNOWN,
         pokrycie=status,
         pokrycie_nazwa=COVERAGE_LABELS[status],
         pokrycie_opis=explanation,
         sasiad_moze_obsluzyc=neighbour_can_serve,
-        lpres_status=_text(attrs["lpres_status"]) or UNKNOWN,
-        lpres_status_nazwa=_text(attrs["lpres_status_nazwa"]) or UNKNOWN,
+        lpres_status=plain_text(attrs["lpres_status"]) or UNKNOWN,
+        lpres_status_nazwa=plain_text(attrs["lpres_status_nazwa"]) or UNKNOWN,
         lpres_opis=_lpres_text(attrs),
         podmioty=_entity_table(here, names),
         obslugujace=_entity_table(by_agreement, names),
@@ -601,7 +357,7 @@ def _type_order(value: object) -> object:
 
 
 def _names(frame: pd.DataFrame) -> str:
-    return "; ".join(sorted(set(frame["nazwa"].map(_text))))
+    return "; ".join(sorted(set(frame["nazwa"].map(plain_text))))
 
 
 def _coverage_text(
@@ -644,37 +400,3 @@ def _coverage_text(
     else:
         text += " Żadna sąsiednia gmina nie ma własnego CIS/KIS."
     return text
-
-
-def planning_sources(result: CoverageResult) -> list[str]:
-    """Where the LPRES statuses and the subregions come from (one line each)."""
-    lines = []
-    if result.plans_info is not None:
-        lines.append(f"LPRES: {result.plans_info.label}")
-    try:
-        definitions = load_definitions(result.region.settings)
-    except ConfigError:
-        definitions = {}
-    for key in (OWES, NUTS3):
-        if key in definitions:
-            lines.append(f"{definitions[key].label}: {definitions[key].source}")
-    return lines
-
-
-def lpres_source(result: CoverageResult) -> str:
-    """Short caption for LPRES figures: sample or imported plan data."""
-    info = result.plans_info
-    if info is None:
-        return "LPRES: brak danych o planach"
-    if info.is_sample:
-        return "LPRES: dane przykładowe (tylko plany potwierdzone publicznie)"
-    return "LPRES: plany zaimportowane"
-
-
-def sources_line(result: CoverageResult) -> str:
-    """One caption line with the sources and the date, for maps and figures."""
-    sample = " · DANE PRZYKŁADOWE, NIEKOMPLETNE" if result.registry.is_sample else ""
-    return (
-        f"Stan na {fmt_date(result.as_of)}{sample} · Źródło: rejestr PES "
-        f"({', '.join(result.registry.sources)}); granice, ludność, TERYT: GUS, PRG GUGiK"
-    )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from geo.analysis.locate.problems import CATEGORIES_COLUMN, is_excluded
 from geo.io.export import safe_frame
 from geo.io.registry import ParsedRegistry
 
@@ -70,11 +71,9 @@ def _reading_problems(parsed: ParsedRegistry) -> pd.DataFrame:
 
 def _location_problems(located: pd.DataFrame) -> pd.DataFrame:
     """The locator's problems; those that keep a row out of the coverage are errors."""
-    from geo.analysis.locate import EXCLUDING
-
     flagged = located[located["problem"].notna()]
     categories = flagged["problem_kategoria"].astype(str)
-    excluded = categories.map(lambda c: bool(set(c.split("; ")) & EXCLUDING))
+    excluded = is_excluded(flagged[CATEGORIES_COLUMN]).to_numpy()
     return pd.DataFrame(
         {
             "wiersz": flagged["wiersz"].astype(int).to_numpy(),

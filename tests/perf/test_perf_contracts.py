@@ -23,7 +23,9 @@ from benchmarks.naive import naive_map
 from benchmarks.synthetic import synthetic_registry
 from geo import pipeline
 from geo.analysis import locate as L
+from geo.analysis.locate import by_name, checks
 from geo.config import PROJECT_ROOT, get_settings
+from geo.core import text
 from geo.core.teryt import Terc
 from geo.core.text import fold
 from geo.io.registry import _parse_coordinate
@@ -64,8 +66,10 @@ def test_locate_works_per_distinct_value_not_per_row(gminy_06, terc_pl, monkeypa
     assert registry["nazwa"].nunique() == n  # distinct names: no sharing of work by value
     folds: list[object] = []
     normalised: list[object] = []
-    real_fold, real_normalize = L.fold, Terc.normalize
-    monkeypatch.setattr(L, "fold", lambda v: folds.append(v) or real_fold(v))
+    real_fold, real_normalize = text.fold, Terc.normalize
+    text._fold_tables()  # built once per process, from fold() itself: not per-row work
+    for module in (text, by_name, checks):
+        monkeypatch.setattr(module, "fold", lambda v: folds.append(v) or real_fold(v))
     monkeypatch.setattr(
         Terc, "normalize", lambda self, v: normalised.append(v) or real_normalize(self, v)
     )
@@ -81,7 +85,7 @@ def test_locate_works_per_distinct_value_not_per_row(gminy_06, terc_pl, monkeypa
 
 def test_vectorised_fold_equals_fold() -> None:
     """The column kernels give fold()'s result for every character, including the tricky ones."""
-    chars = [chr(c) for a, b in L._SAFE_RANGES for c in range(a, b + 1)]
+    chars = [chr(c) for a, b in text.SAFE_RANGES for c in range(a, b + 1)]
     rng = random.Random(3)
     extra = ["ΟΔΟΣ", "İstanbul", "Ｆｕｌｌ", "ﬁ", "Straße", "A\u2003B", "\u1680x", None, 12, 3.5]
     words = [
@@ -89,7 +93,7 @@ def test_vectorised_fold_equals_fold() -> None:
         for _ in range(3000)
     ]
     values = pd.Series(chars + extra + words + [float("nan"), "nan", " NaN "], dtype=object)
-    assert L._fold_column(values).tolist() == values.map(fold).tolist()
+    assert text.fold_column(values).tolist() == values.map(fold).tolist()
     # every combining mark the kernels remove is one fold() removes
     assert all(unicodedata.combining(c) for c in "\u0301\u0328\u0307")
 

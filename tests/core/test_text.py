@@ -1,0 +1,75 @@
+"""fold() and its vectorised kernels: the same result for every value."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo.core import text
+from geo.core.text import fold, fold_array, fold_column
+
+
+def test_fold_examples() -> None:
+    assert fold("Łódź  Miejska") == "lodz miejska"
+    assert fold(None) == fold(float("nan")) == fold("NaN") == ""
+
+
+# --- vectorised kernels: the same results as the scalar code they stand for ---
+
+ODD_TEXT = [
+    "Łódź  Miejska",
+    "CIS w Chełmie ",
+    "  Spółdzielnia Socjalna „Łąka”\u00a0",
+    "Straße ß ŉ ¼ … ǆ",  # longer or as long once folded: fold() itself or the table
+    "e\u0301cole",  # a bare combining mark
+    "a\tb\nc\x0bd\x0ce\rf\x1cg\x1dh\x1ei\x1fj",  # ASCII white space, all of it
+    "x\u2003y\u2028z\x85w\u202f",  # other white space
+    "ΟΔΟΣ ΟΔΟΣ",  # a final sigma depends on the neighbours
+    "Ｆｕｌｌ ﬁ İstanbul",
+    "中文 😀 \U0001f600x",
+    "a\x00b",
+    "\x01ctrl",
+    "",
+    " ",
+    "\u00a0",
+    "nan",
+    "NaN",
+    " nan",
+    "Nan.",
+    "PLAIN ascii",
+]
+
+
+def test_fold_kernel_equals_fold_on_odd_text() -> None:
+    values = pd.Series([*ODD_TEXT, None], dtype=object)
+    assert fold_column(values).tolist() == values.map(fold).tolist()
+    # cells other than text go through str(), as in fold()
+    mixed = pd.Series(["Ala", 12, 3.5, float("nan"), pd.NA, None, True], dtype=object)
+    assert fold_column(mixed).tolist() == mixed.map(fold).tolist()
+    ascii_only = pd.Series(["ABC def", "x  y", " z "], dtype=object)
+    assert fold_column(ascii_only).tolist() == ascii_only.map(fold).tolist()
+    assert fold_column(pd.Series([], dtype=object)).tolist() == []
+
+
+def test_fold_kernel_equals_fold_for_every_table_character_in_context() -> None:
+    chars = [chr(c) for a, b in text.SAFE_RANGES for c in range(a, b + 1)]
+    contexts = ["{c}", "Ab{c}Cd", "{c} x", "x {c}", "Ż{c}{c}ó"]
+    values = pd.Series([f.format(c=c) for c in chars for f in contexts], dtype=object)
+    assert fold_column(values).tolist() == values.map(fold).tolist()
+
+
+def test_fold_kernel_on_a_slice_of_an_arrow_array() -> None:
+    import pyarrow as pa
+
+    values = pd.Series(["pominięty", *ODD_TEXT, "też pominięty"], dtype=object)
+    strings = pa.array(values.tolist(), type=pa.large_string())
+    inner = values.iloc[1:-1]
+    folded = fold_array(inner, strings[1:-1]).to_pylist()
+    assert folded == inner.map(fold).tolist()
+
+
+def test_fold_kernel_with_text_columns_of_other_dtypes() -> None:
+    for dtype in ("str", "string"):
+        values = pd.Series([*ODD_TEXT, None], dtype=dtype)
+        assert fold_column(values).tolist() == values.map(fold).tolist()
+    values = pd.Series(["Ala", pd.NA, None, float("nan")], dtype=object)
+    assert fold_column(values).tolist() == ["ala", "<na>", "", ""]
