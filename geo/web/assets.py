@@ -6,6 +6,7 @@ when ``server.enableStaticServing`` is on). The files come from the installed
 ``xstatic-leaflet`` and ``xstatic-leaflet-markercluster`` packages;
 :func:`ensure_static_assets` copies them there (idempotent) and
 ``python -m geo.web.assets`` does the same from the command line (``make run`` calls it).
+:func:`use_local_assets` points a built map's elements at those copies.
 """
 
 from __future__ import annotations
