@@ -46,8 +46,9 @@ from geo.config import PROJECT_ROOT, Settings, get_settings  # noqa: E402
 from geo.io.region import RegionData  # noqa: E402
 from geo.io.registry import read_registry  # noqa: E402
 from geo.store import Store  # noqa: E402
-from geo.web.webgeom import use_topojson, web_gminy, web_powiaty  # noqa: E402
-from geo.web.webmap import build_map  # noqa: E402
+from geo.web.maps import MapOptions, build_map  # noqa: E402
+from geo.web.simplify import web_gminy, web_powiaty  # noqa: E402
+from geo.web.topo_layer import use_topojson  # noqa: E402
 from pages._mapview import map_arguments  # noqa: E402
 
 AS_OF = dt.date(2026, 1, 1)
@@ -121,8 +122,10 @@ def our_map(result: pipeline.CoverageResult, cache_dir: Path) -> folium.Map:
         gminy,
         result.entities,
         powiaty,
-        note=f"Stan na {result.as_of:%d.%m.%Y}",
-        attribution="Źródło: GUS (granice, ludność, TERYT), PRG GUGiK",
+        MapOptions(
+            note=f"Stan na {result.as_of:%d.%m.%Y}",
+            attribution="Źródło: GUS (granice, ludność, TERYT), PRG GUGiK",
+        ),
     )
     return use_topojson(m)
 

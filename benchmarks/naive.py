@@ -19,7 +19,8 @@ from folium.template import Template
 from geo.core.schema import ENTITY_TYPES
 from geo.pipeline import CoverageResult
 from geo.present.points import entities_on_map
-from geo.web.webmap import COVERAGE_COLORS, use_local_assets
+from geo.web.assets import use_local_assets
+from geo.web.indicators import COVERAGE_COLORS
 
 POPUP_FIELDS = {
     "podmiot_prowadzacy": "Podmiot prowadzący",

@@ -11,7 +11,7 @@ call), so pages must not modify the frames they get.
 
 * ``_region(settings key)``: boundaries, TERC, population. The key holds the configuration
   and the hash of boundaries imported under ``PES_HOME``, so an import takes effect at once.
-* ``_web_boundaries(settings key)``: the light map geometry (``geo.web.webgeom``), also cached
+* ``_web_boundaries(settings key)``: the light map geometry (``geo.web.simplify``), also cached
   on disk under ``$PES_HOME/cache/webgeom`` keyed by a hash of the boundaries themselves.
 * ``_coverage(settings key, date, registry state, planning state)``: located registry and
   coverage on one date. ``registry_state`` is ``Store.state_token()`` (changes with every
@@ -38,12 +38,16 @@ from sqlalchemy.engine import make_url
 from geo import pipeline
 from geo.config import ConfigError, Settings, get_settings
 from geo.core.teryt import TercError
+from geo.errors import MapError
 from geo.io.boundaries import BoundaryError, imported_boundaries
 from geo.io.registry import RegistryFileError
 from geo.store import Store, StoreError
-from geo.web import webgeom, webmap
 from geo.web.assets import AssetError, ensure_static_assets
-from geo.web.webmap import MapError
+from geo.web.maps import MapOptions, build_map
+from geo.web.simplify import default_cache_dir
+from geo.web.simplify import web_gminy as light_gminy
+from geo.web.simplify import web_powiaty as light_powiaty
+from geo.web.topo_layer import use_topojson
 
 #: Errors whose message is written for the user (Polish): shown as st.error, not a traceback.
 USER_ERRORS: tuple[type[Exception], ...] = (
@@ -151,9 +155,9 @@ def _web_boundaries(
     key: tuple[str, ...], _settings: Settings
 ) -> tuple[gpd.GeoSeries, gpd.GeoDataFrame]:
     region = _region(key, _settings)
-    folder = webgeom.default_cache_dir(_settings)
-    gminy = webgeom.web_gminy(region.gminy, cache_dir=folder)
-    return gminy.set_index("teryt").geometry, webgeom.web_powiaty(gminy, cache_dir=folder)
+    folder = default_cache_dir(_settings)
+    gminy = light_gminy(region.gminy, cache_dir=folder)
+    return gminy.set_index("teryt").geometry, light_powiaty(gminy, cache_dir=folder)
 
 
 def web_gminy(gminy: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -171,14 +175,12 @@ def web_powiaty() -> gpd.GeoDataFrame:
 
 
 def web_map(gminy: gpd.GeoDataFrame, entities: pd.DataFrame | None, **options: Any) -> folium.Map:
-    """:func:`geo.web.webmap.build_map` of ``gminy`` (any rows of the region) on the light
+    """:func:`geo.web.maps.build_map` of ``gminy`` (any rows of the region) on the light
     geometry, with their powiats, vector layers sent as one TopoJSON topology."""
     everywhere = web_powiaty()
     powiaty = everywhere[everywhere["powiat"].isin(set(gminy["powiat"]))]
     light = web_gminy(gminy)
-    return guarded(
-        lambda: webgeom.use_topojson(webmap.build_map(light, entities, powiaty, **options))
-    )
+    return guarded(lambda: use_topojson(build_map(light, entities, powiaty, MapOptions(**options))))
 
 
 def coverage_key(as_of: dt.date | None = None) -> tuple[Any, ...]:

@@ -15,10 +15,9 @@ the map is drawn from (boundaries, registry version, LPRES and subregion files, 
 the page's own choices (indicator, filters...).
 
 Coupling: the arguments are produced by streamlit-folium's own helpers, the same calls
-``st_folium`` makes (``_get_html``, ``_get_header``, ``_get_map_string``,
-``_component_func``). They are internal to that package, so ``tests/test_mapview.py``
-compares :func:`map_arguments` with what ``st_folium`` itself sends, and fails if a new
-streamlit-folium changes them.
+``st_folium`` makes. They are internal to that package, so they are used only in
+:mod:`pages._folium_adapter`, and ``tests/web/test_mapview.py`` compares :func:`map_arguments`
+with what ``st_folium`` itself sends, failing if a new streamlit-folium changes them.
 """
 
 from __future__ import annotations
@@ -28,9 +27,8 @@ from typing import Any
 
 import folium
 import streamlit as st
-import streamlit_folium as sf
 
-from geo.web.webmap import map_elements
+from pages._folium_adapter import component_arguments, send
 
 #: What a click returns when ``returned_objects`` names it (st_folium's initial values).
 _DEFAULTS: dict[str, Any] = {
@@ -58,36 +56,8 @@ def map_arguments(fmap: folium.Map, *, key: str, returned_objects: Sequence[str]
     unknown = set(returned_objects) - set(_DEFAULTS)
     if unknown:
         raise ValueError(f"returned_objects: not a click result: {sorted(unknown)}")
-    fmap.get_root().render()
-    fmap.render()
-    # Same order as st_folium: the Leaflet string renames elements, so HTML and header first.
-    html = sf._get_html(fmap)
-    header = sf._get_header(fmap)
-    script = sf._get_map_string(fmap)
-    css: list[str] = []
-    js: list[str] = []
-    for element in map_elements(fmap):
-        css += [href for _, href in getattr(element, "default_css", [])]
-        js += [src for _, src in getattr(element, "default_js", [])]
-    return {
-        "script": script,
-        "header": header,
-        "html": html,
-        "id": sf.get_full_id(fmap),
-        # st_folium's key: the same map script gives the same component (the map is kept)
-        "key": sf.generate_js_hash(script, key, False),
-        "returned_objects": list(returned_objects),
-        "default": {k: v for k, v in _DEFAULTS.items() if k in returned_objects},
-        "zoom": None,
-        "center": None,
-        "feature_group": None,
-        "return_on_hover": False,
-        "layer_control": None,
-        "pixelated": False,
-        "css_links": list(dict.fromkeys(css)),
-        "js_links": list(dict.fromkeys(js)),
-        "wrap_longitude": False,
-    }
+    default = {k: v for k, v in _DEFAULTS.items() if k in returned_objects}
+    return component_arguments(fmap, key=key, returned_objects=returned_objects, default=default)
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
@@ -128,4 +98,4 @@ def show_map(
     """
     args = _rendered(key, view, tuple(returned_objects), build)
     # A new dict: the component call must not change the cached, shared arguments.
-    return sf._component_func(**args, height=height, width=None)
+    return send(args, height=height)

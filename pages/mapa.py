@@ -9,16 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis import neighbours as nb
-from geo.analysis.coverage import COVERAGE_LABELS, NOT_COVERED, region_summary
+from geo.analysis.coverage import COVERAGE_LABELS, NOT_COVERED, pes_count, region_summary
 from geo.core.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
 from geo.pipeline import CoverageResult
 from geo.present.points import entities_on_map
-from geo.web.webmap import (
-    COVERAGE_COLORS,
-    INDICATORS,
-    LPRES_COLORS,
-    pes_count,
-)
+from geo.web.indicators import COVERAGE_COLORS, INDICATORS, LPRES_COLORS
 from pages import _common as c
 from pages import _planning as pl
 from pages._mapview import show_map

@@ -9,8 +9,8 @@ import streamlit as st
 from geo.analysis import subregions as sr
 from geo.analysis.coverage import TYPE_COLUMNS
 from geo.core.schema import ENTITY_TYPES
-from geo.web import webgeom
-from geo.web.webmap import subregion_map
+from geo.web.maps import subregion_map
+from geo.web.topo_layer import use_topojson
 from pages import _common as c
 from pages import _planning as pl
 from pages._mapview import show_map
@@ -85,7 +85,7 @@ map_col, chart_col = st.columns([1.3, 1])
 with map_col:
 
     def build() -> folium.Map:
-        return webgeom.use_topojson(
+        return use_topojson(
             subregion_map(
                 shapes,
                 c.web_powiaty(),

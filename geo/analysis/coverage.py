@@ -9,6 +9,7 @@ crosstabs for counts and one nearest-neighbour spatial join for distances, in EP
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import geopandas as gpd
@@ -225,3 +226,23 @@ def region_summary(coverage: pd.DataFrame) -> dict[str, Any]:
 def gminas_without_social_employment(coverage: pd.DataFrame) -> pd.DataFrame:
     """The gaps: gminas with no active CIS/KIS, in them or by agreement."""
     return coverage[~coverage["has_social_employment"].astype(bool)]
+
+
+def _type_columns(types: Collection[str] | None) -> list[str]:
+    chosen = list(ENTITY_TYPES) if types is None else [t for t in ENTITY_TYPES if t in types]
+    return [t.lower() for t in chosen]
+
+
+def pes_count(gminy: pd.DataFrame, types: Collection[str] | None = None) -> pd.Series:
+    """Active PES of the chosen types per gmina (sum of the coverage's per-type columns)."""
+    columns = [c for c in _type_columns(types) if c in gminy.columns]
+    if not columns:
+        return pd.Series(0, index=gminy.index, dtype=int)
+    return gminy[columns].apply(pd.to_numeric, errors="coerce").fillna(0).sum(axis=1).astype(int)
+
+
+def pes_per_10k(gminy: pd.DataFrame, types: Collection[str] | None = None) -> pd.Series:
+    """PES of the chosen types per 10,000 inhabitants (NaN without population data)."""
+    people = pd.to_numeric(gminy["ludnosc"], errors="coerce").astype(float)
+    people = people.where(people > 0)
+    return (pes_count(gminy, types) / people * 10_000).round(2)

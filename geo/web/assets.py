@@ -6,6 +6,7 @@ when ``server.enableStaticServing`` is on). The files come from the installed
 ``xstatic-leaflet`` and ``xstatic-leaflet-markercluster`` packages;
 :func:`ensure_static_assets` copies them there (idempotent) and
 ``python -m geo.web.assets`` does the same from the command line (``make run`` calls it).
+:func:`use_local_assets` points a built map's elements at those copies.
 """
 
 from __future__ import annotations
@@ -15,15 +16,18 @@ import filecmp
 import shutil
 import site
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import folium
 import xstatic.pkg.leaflet as xs_leaflet
 import xstatic.pkg.leaflet_markercluster as xs_markercluster
 
 from geo._fs import atomic_path
 from geo.config import PROJECT_ROOT
-from geo.errors import UserError
+from geo.errors import MapError, UserError
+from geo.web.document import map_elements
 
 #: Folder served by Streamlit at ``/app/static`` (must sit beside ``app.py``).
 STATIC_DIR = PROJECT_ROOT / "static"
@@ -35,6 +39,28 @@ MARKERCLUSTER_VERSION: str = xs_markercluster.VERSION
 # The version is part of the path, so a browser never mixes cached files of two versions.
 _LEAFLET_DIR = f"vendor/leaflet-{LEAFLET_VERSION}"
 _MARKERCLUSTER_DIR = f"vendor/leaflet.markercluster-{MARKERCLUSTER_VERSION}"
+
+# folium's asset names -> our local copies (see asset_urls).
+_LOCAL_ASSETS = {
+    "leaflet": "leaflet_js",
+    "leaflet_css": "leaflet_css",
+    "markerclusterjs": "markercluster_js",
+    "markerclustercss": "markercluster_css",
+    "markerclusterdefaultcss": "markercluster_default_css",
+}
+# folium's defaults for Bootstrap/awesome-markers: unused here (no folium.Icon, plain popups).
+_UNUSED_ASSETS = frozenset(
+    {
+        "jquery",
+        "bootstrap",
+        "awesome_markers",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers_font_css",
+        "awesome_markers_css",
+        "awesome_rotate_css",
+    }
+)
 
 
 class AssetError(UserError, RuntimeError):
@@ -174,6 +200,58 @@ def ensure_static_assets(
         except OSError as exc:
             raise AssetError(f"Nie można zapisać pliku {target}: {exc.strerror or exc}") from exc
     return asset_urls(static_url)
+
+
+def is_external(url: str) -> bool:
+    """True for a URL that loads from outside the app (http, https, protocol-relative)."""
+    return url.lower().startswith(("http://", "https://", "//"))
+
+
+def use_local_assets(m: folium.Map, urls: Mapping[str, str] | None = None) -> folium.Map:
+    """Point every element of ``m`` at the local Leaflet files; drop unused CDN files.
+
+    Call after all elements are added and before rendering.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map (changed in place).
+    urls : Mapping[str, str], optional
+        Asset URLs by name (default :func:`geo.web.assets.asset_urls`).
+
+    Returns
+    -------
+    folium.Map
+        ``m``.
+
+    Raises
+    ------
+    MapError
+        When an element needs an external file with no local copy (the map would be blank
+        offline).
+    """
+    urls = dict(urls or asset_urls())
+    for element in map_elements(m):
+        for attr in ("default_js", "default_css"):
+            links = getattr(element, attr, None)
+            if not links:
+                continue
+            kept: list[tuple[str, str]] = []
+            for name, url in links:
+                if name in _LOCAL_ASSETS:
+                    kept.append((name, urls[_LOCAL_ASSETS[name]]))
+                elif name in _UNUSED_ASSETS:
+                    continue
+                elif is_external(url):
+                    raise MapError(
+                        f"Element mapy {type(element).__name__} wymaga pliku z internetu ({url}); "
+                        "dodaj jego lokalną kopię w geo/web/assets.py."
+                    )
+                else:
+                    kept.append((name, url))
+            # Instance attribute: folium's class-level lists are shared by all maps.
+            setattr(element, attr, kept)
+    return m
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -487,10 +487,15 @@ def test_clustered_markers_work_offline(browser, app_url: str, app_env: dict[str
     """Leaflet.markercluster from the app's static folder groups dense markers."""
     page, outside = browser
     from geo import pipeline
-    from geo.web.webmap import build_map, map_html
+    from geo.web.document import map_html
+    from geo.web.maps import MapOptions, build_map
 
     result = pipeline.run(get_settings(app_env), dt.date.today())
-    document = map_html(build_map(result.gminy, result.entities, cluster=True, offer_basemap=False))
+    document = map_html(
+        build_map(
+            result.gminy, result.entities, None, MapOptions(cluster=True, offer_basemap=False)
+        )
+    )
     test_url = f"{app_url}/__test_cluster.html"
     page.route(test_url, lambda route: route.fulfill(body=document, content_type="text/html"))
     page.goto(test_url)

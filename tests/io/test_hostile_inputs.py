@@ -176,7 +176,7 @@ def test_template_syntax_in_data_is_shown_not_run(region) -> None:
     """Text from data must never reach a template engine (folium renders with Jinja)."""
     import datetime as dt
 
-    from geo.web.webmap import build_map
+    from geo.web.maps import MapOptions, build_map
 
     names = ["Klub {{ lipsum.__name__ }}", "KIS {{ cycler.__init__.__globals__.os.getcwd() }}"]
     frame = pd.DataFrame({"nazwa": names, "typ": ["KIS", "KIS"], "teryt": ["0663011", "0614011"]})
@@ -187,8 +187,7 @@ def test_template_syntax_in_data_is_shown_not_run(region) -> None:
             result.gminy,
             result.entities,
             region.powiaty,
-            note="{{ joiner.__name__ }}",
-            attribution="a",
+            MapOptions(note="{{ joiner.__name__ }}", attribution="a"),
         )
         .get_root()
         .render()

@@ -30,7 +30,7 @@ from geo.core.teryt import Terc
 from geo.core.text import fold
 from geo.io.registry import _parse_coordinate
 from geo.store import _CHUNK_ROWS, Store
-from geo.web import webgeom
+from geo.web import simplify as webgeom
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,8 @@
-"""Interactive maps are rendered once per view and replayed (pages/_mapview.py)."""
+"""Interactive maps are rendered once per view and replayed (pages/_mapview.py).
+
+The contract test with streamlit-folium runs on the repository's own data (embedded Lubelskie
+boundaries and TERC in data/), never skipped: it must fail where a dependency bump lands.
+"""
 
 from __future__ import annotations
 
@@ -13,22 +17,29 @@ from geo.analysis.coverage import active_mask, gmina_coverage
 from geo.analysis.locate import locate_entities
 from geo.config import PROJECT_ROOT, get_settings
 from geo.core.schema import REGISTRY_COLUMNS
+from geo.io.region import load_region
 from geo.store import Store
-from geo.web import webmap
-from pages import _mapview
+from geo.web.maps import MapOptions, build_map
+from pages import _common, _mapview
 
 DAY = dt.date(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def small_map(gminy_06, terc_pl):
-    """A function making the same map anew (rendering changes a folium map in place)."""
+def small_map(tmp_path_factory):
+    """A function making the same map anew (rendering changes a folium map in place).
+
+    Built from the embedded data (data/granice_gminy_06.geojson, data/terc_06.csv): no
+    ../shared needed.
+    """
+    home = tmp_path_factory.mktemp("mapview")
+    region = load_region(get_settings({"PES_HOME": str(home), "PES_REGION": "06"}))
     row = {col: None for col in REGISTRY_COLUMNS}
     row.update(id="A", nazwa="CIS <b>x</b>", typ="CIS", teryt="0601011")
-    located = locate_entities(pd.DataFrame([row]), gminy_06, terc_pl, "06")
-    coverage = gmina_coverage(gminy_06, located, DAY)
+    located = locate_entities(pd.DataFrame([row]), region.gminy, region.terc, "06")
+    coverage = gmina_coverage(region.gminy, located, DAY)
     located = located.assign(aktywny=active_mask(located, DAY))
-    return lambda: webmap.build_map(coverage, located, offer_basemap=False)
+    return lambda: build_map(coverage, located, options=MapOptions(offer_basemap=False))
 
 
 def test_arguments_are_what_st_folium_sends(small_map, monkeypatch) -> None:
@@ -61,10 +72,13 @@ def test_map_page_renders_each_view_once_and_never_reruns_on_pan(pes_env, monkey
         streamlit_folium, "_component_func", lambda **kw: sent.append(kw) or kw["default"]
     )
     built: list[str] = []
-    real_build = webmap.build_map
-    monkeypatch.setattr(
-        webmap, "build_map", lambda *a, **k: built.append(k["indicator"]) or real_build(*a, **k)
-    )
+    real_build = _common.build_map
+
+    def build(gminy, entities, powiaty, options):
+        built.append(options.indicator)
+        return real_build(gminy, entities, powiaty, options)
+
+    monkeypatch.setattr(_common, "build_map", build)
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]
     assert built == ["pokrycie"] and len(sent) == 1

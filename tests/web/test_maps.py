@@ -13,15 +13,31 @@ import pytest
 import shapely
 import streamlit_folium
 
-from geo.analysis.coverage import active_mask, gmina_coverage
+from geo.analysis.coverage import active_mask, gmina_coverage, pes_count, pes_per_10k
 from geo.analysis.locate import locate_entities
 from geo.core.schema import ENTITY_TYPES, REGISTRY_COLUMNS, TYPE_COLORS
-from geo.web import webmap
-from geo.web.assets import AssetError, asset_urls, ensure_static_assets
+from geo.errors import MapError
+from geo.web import entities as web_entities
+from geo.web import geojson, indicators
+from geo.web.assets import (
+    AssetError,
+    asset_urls,
+    ensure_static_assets,
+    is_external,
+    use_local_assets,
+)
+from geo.web.document import external_urls, map_html
+from geo.web.legend import HATCH_ID, legend_html
+from geo.web.maps import OSM_TILES, MapOptions, build_map, subregion_map
 
 DAY = dt.date(2026, 1, 1)
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(1)</script>"
+
+
+def build(gminy, points=None, powiaty=None, **options):
+    """:func:`build_map` with its options as keywords."""
+    return build_map(gminy, points, powiaty, MapOptions(**options))
 
 
 def registry(*rows: dict) -> pd.DataFrame:
@@ -69,8 +85,8 @@ def scene(gminy_06, terc_pl):
 @pytest.fixture(scope="module")
 def built(scene):
     coverage, located = scene
-    m = webmap.build_map(coverage, located, note="Stan na 01.01.2026", offer_basemap=False)
-    return m, webmap.map_html(m)
+    m = build(coverage, located, note="Stan na 01.01.2026", offer_basemap=False)
+    return m, map_html(m)
 
 
 def _layers(m) -> list:
@@ -81,7 +97,7 @@ def _layers(m) -> list:
 
 def test_every_gmina_is_one_feature_with_its_status(scene, gminy_06) -> None:
     coverage, _ = scene
-    data = webmap.gminy_geojson(coverage)
+    data = geojson.gminy_geojson(coverage)
     assert len(data["features"]) == len(gminy_06) == 213
     by_id = {f["id"]: f["properties"] for f in data["features"]}
     assert set(by_id) == set(gminy_06["teryt"])
@@ -93,14 +109,14 @@ def test_every_gmina_is_one_feature_with_its_status(scene, gminy_06) -> None:
 
 def test_coordinates_are_rounded(scene) -> None:
     coverage, _ = scene
-    data = webmap.gminy_geojson(coverage)
+    data = geojson.gminy_geojson(coverage)
     coords = shapely.get_coordinates(shapely.from_geojson(json.dumps(data["features"][0])))
     assert (coords.round(5) == coords).all()
 
 
 def test_markers_only_for_active_located_entities(scene, built) -> None:
     _, located = scene
-    points = webmap.entities_geojson(located)
+    points = web_entities.entities_geojson(located)
     names = {f["properties"]["etykieta"] for f in points["features"]}
     assert len(points["features"]) == 4
     assert not any("Stary CIS" in n or "Bez gminy" in n for n in names)
@@ -112,13 +128,13 @@ def test_markers_only_for_active_located_entities(scene, built) -> None:
 
 def test_approximate_positions_are_distinguished_and_spread(scene, gminy_06) -> None:
     _, located = scene
-    points = webmap.entities_geojson(located, gminy_06)
+    points = web_entities.entities_geojson(located, gminy_06)
     features = points["features"]
     approx = [f for f in features if f["properties"]["przyblizona"]]
     exact = [f for f in features if not f["properties"]["przyblizona"]]
     assert len(approx) == 3 and len(exact) == 1
-    style_a = webmap._entity_style(approx[0])
-    style_e = webmap._entity_style(exact[0])
+    style_a = web_entities.entity_style(approx[0])
+    style_e = web_entities.entity_style(exact[0])
     assert style_a["fillColor"] != style_e["fillColor"]
     assert style_a["fill"] and style_e["fill"]  # folium's CircleMarker default is no fill
     assert "pes-przyblizona" in style_a["className"]
@@ -136,7 +152,7 @@ def test_approximate_positions_are_distinguished_and_spread(scene, gminy_06) -> 
 
 def test_hostile_text_is_escaped(scene, gminy_06, built) -> None:
     _, located = scene
-    props = [f["properties"] for f in webmap.entities_geojson(located)["features"]]
+    props = [f["properties"] for f in web_entities.entities_geojson(located)["features"]]
     hostile = next(p for p in props if "onerror" in p["etykieta"])
     assert "&lt;img src=x onerror=alert(1)&gt;" in hostile["etykieta"]
     assert "&lt;/script&gt;" in hostile["opis"]
@@ -147,16 +163,16 @@ def test_hostile_text_is_escaped(scene, gminy_06, built) -> None:
 
     coverage = scene[0].copy()
     coverage.loc[coverage["teryt"] == "0604042", "nazwa"] = SCRIPT
-    gmina = next(f for f in webmap.gminy_geojson(coverage)["features"] if f["id"] == "0604042")
+    gmina = next(f for f in geojson.gminy_geojson(coverage)["features"] if f["id"] == "0604042")
     assert gmina["properties"]["nazwa"] == "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert SCRIPT not in webmap.map_html(webmap.build_map(coverage, located, offer_basemap=False))
+    assert SCRIPT not in map_html(build(coverage, located, offer_basemap=False))
 
 
 def test_legend_lists_statuses_with_counts_and_types(scene, built) -> None:
     coverage, _ = scene
     counts = coverage["pokrycie"].value_counts()
-    legend = webmap.legend_html(counts.to_dict(), {"CIS": 1}, note="Stan na <b>")
-    for status in webmap.COVERAGE_ORDER:
+    legend = legend_html(counts.to_dict(), {"CIS": 1}, note="Stan na <b>")
+    for status in indicators.COVERAGE_ORDER:
         assert f"({counts.get(status, 0)})" in legend
     for code in ENTITY_TYPES:
         assert f"<b>{code}</b>" in legend
@@ -167,7 +183,7 @@ def test_legend_lists_statuses_with_counts_and_types(scene, built) -> None:
 
 def test_no_external_files_in_map_or_streamlit_component(built, monkeypatch) -> None:
     m, html = built
-    assert webmap.external_urls(html) == []
+    assert external_urls(html) == []
     local = asset_urls()
     assert local["leaflet_js"] in html and local["leaflet_css"] in html
     for cdn in ("jquery", "bootstrap", "font-awesome", "fontawesome", "awesome-markers"):
@@ -179,13 +195,13 @@ def test_no_external_files_in_map_or_streamlit_component(built, monkeypatch) -> 
     assert captured["js_links"] == [local["leaflet_js"]]
     assert captured["css_links"] == [local["leaflet_css"]]
     for part in ("script", "header", "html"):
-        assert webmap.external_urls(captured[part]) == [], part
+        assert external_urls(captured[part]) == [], part
 
 
 def test_optional_basemap_is_the_only_url_and_off(scene) -> None:
     coverage, located = scene
-    html = webmap.map_html(webmap.build_map(coverage, located, offer_basemap=True))
-    assert set(webmap.external_urls(html)) == {webmap.OSM_TILES}
+    html = map_html(build(coverage, located, offer_basemap=True))
+    assert set(external_urls(html)) == {OSM_TILES}
     (layer,) = re.findall(r"var (tile_layer_\w+) = L\.tileLayer", html)
     assert f"{layer}.addTo(" not in html  # offered in the layer switcher, not shown
     assert f": {layer}," in html
@@ -195,27 +211,27 @@ def test_unknown_cdn_element_is_refused(scene) -> None:
     import folium.plugins
 
     coverage, _ = scene
-    m = webmap.build_map(coverage, None, offer_basemap=False)
+    m = build(coverage, None, offer_basemap=False)
     folium.plugins.Fullscreen().add_to(m)
-    with pytest.raises(webmap.MapError, match="internetu"):
-        webmap.use_local_assets(m)
+    with pytest.raises(MapError, match="internetu"):
+        use_local_assets(m)
 
 
 def test_bad_coverage_status_is_a_clear_error(scene) -> None:
     coverage = scene[0].copy()
     coverage.loc[coverage.index[0], "pokrycie"] = "???"
-    with pytest.raises(webmap.MapError, match="pokrycia"):
-        webmap.gminy_geojson(coverage)
-    with pytest.raises(webmap.MapError, match="pokrycie"):
-        webmap.gminy_geojson(coverage.drop(columns=["pokrycie"]))
+    with pytest.raises(MapError, match="pokrycia"):
+        geojson.gminy_geojson(coverage)
+    with pytest.raises(MapError, match="pokrycie"):
+        geojson.gminy_geojson(coverage.drop(columns=["pokrycie"]))
 
 
 def test_map_without_entities(scene) -> None:
     coverage, located = scene
     empty = located.iloc[0:0]
-    m = webmap.build_map(coverage, empty, offer_basemap=False)
+    m = build(coverage, empty, offer_basemap=False)
     assert [len(g.data["features"]) for g in _layers(m)] == [213, 24]
-    assert "mapa-legenda" in webmap.map_html(m)
+    assert "mapa-legenda" in map_html(m)
 
 
 def test_static_assets_copied_once(tmp_path: Path) -> None:
@@ -243,7 +259,7 @@ def test_static_assets_refuse_installed_packages() -> None:
 def test_geometry_input_can_be_projected(scene) -> None:
     coverage, located = scene
     projected = gpd.GeoDataFrame(coverage, geometry=coverage.geometry.to_crs(2180))
-    data = webmap.gminy_geojson(projected)
+    data = geojson.gminy_geojson(projected)
     x, y = shapely.get_coordinates(shapely.from_geojson(json.dumps(data["features"][0])))[0]
     assert 14 < x < 25 and 49 < y < 55
 
@@ -252,7 +268,7 @@ def test_geometry_input_can_be_projected(scene) -> None:
 
 
 def _class_of(coverage, indicator, **kw) -> dict[str, str]:
-    keys, classes, _ = webmap.indicator_classes(coverage, indicator, **kw)
+    keys, classes, _ = indicators.indicator_classes(coverage, indicator, **kw)
     assert set(keys) <= {c.key for c in classes} | {k for k in set(keys) if k.endswith("na")}
     return dict(zip(coverage["teryt"], keys, strict=True))
 
@@ -260,26 +276,26 @@ def _class_of(coverage, indicator, **kw) -> dict[str, str]:
 def test_every_indicator_classifies_every_gmina(scene) -> None:
     coverage, _ = scene
     coverage = coverage.assign(lpres_status="nieznany")
-    for indicator in webmap.INDICATORS:
-        keys, classes, values = webmap.indicator_classes(coverage, indicator)
+    for indicator in indicators.INDICATORS:
+        keys, classes, values = indicators.indicator_classes(coverage, indicator)
         assert len(keys) == len(values) == len(coverage)
         assert set(keys) <= {c.key for c in classes}, indicator
         assert len({c.color for c in classes}) == len(classes), indicator
-    with pytest.raises(webmap.MapError, match="wskaźnik"):
-        webmap.indicator_classes(coverage, "nie_ma")
+    with pytest.raises(MapError, match="wskaźnik"):
+        indicators.indicator_classes(coverage, "nie_ma")
 
 
 def test_pes_count_bins_and_type_filter(scene) -> None:
     coverage, _ = scene
-    counts = webmap.pes_count(coverage)
+    counts = pes_count(coverage)
     assert (counts == coverage["pes_razem"]).all()
-    only_kis = webmap.pes_count(coverage, ["KIS"])
+    only_kis = pes_count(coverage, ["KIS"])
     assert only_kis.sum() == 1 and (only_kis == coverage["kis"]).all()
     frame = coverage.iloc[:6].copy()
     frame[["cis", "kis", "zaz", "wtz", "sps", "ps", "ngo", "inny"]] = 0
     frame["ngo"] = [0, 1, 2, 4, 5, 12]
     keys = _class_of(frame, "pes_razem")
-    labels = {c.key: c.label for c in webmap.indicator_classes(frame, "pes_razem")[1]}
+    labels = {c.key: c.label for c in indicators.indicator_classes(frame, "pes_razem")[1]}
     assert [labels[keys[t]] for t in frame["teryt"]] == [
         "0",
         "1",
@@ -288,7 +304,7 @@ def test_pes_count_bins_and_type_filter(scene) -> None:
         "5–9",
         "10 i więcej",
     ]
-    per_10k = webmap.pes_per_10k(frame)
+    per_10k = pes_per_10k(frame)
     assert per_10k.iloc[5] == pytest.approx(round(12 / float(frame["ludnosc"].iloc[5]) * 10_000, 2))
     # without population the class is "no data", not zero
     frame["ludnosc"] = frame["ludnosc"].astype("Float64")
@@ -307,28 +323,26 @@ def test_lpres_unknown_is_not_none(scene) -> None:
     coverage, located = scene
     statuses = ["brak", "nieznany", "przyjety", "w_przygotowaniu", "wygasly"]
     frame = coverage.assign(lpres_status=[statuses[i % 5] for i in range(len(coverage))])
-    keys, classes, values = webmap.indicator_classes(frame, "lpres_status")
+    keys, classes, values = indicators.indicator_classes(frame, "lpres_status")
     by_key = {c.key: c for c in classes}
     assert by_key["nieznany"].color != by_key["brak"].color
     assert "nieznany" in by_key["nieznany"].label and by_key["brak"].label == "brak planu"
-    html = webmap.map_html(
-        webmap.build_map(frame, located, indicator="lpres_status", offer_basemap=False)
-    )
-    assert f"url(#{webmap.HATCH_ID})" in html and "gmina-k-nieznany" in html
+    html = map_html(build(frame, located, indicator="lpres_status", offer_basemap=False))
+    assert f"url(#{HATCH_ID})" in html and "gmina-k-nieznany" in html
     assert "lg-hatch" in html  # the legend swatch of "unknown" is hatched too
     assert "brak planu" in html and "nieznany (brak informacji)" in html
 
 
 def test_style_is_one_function_not_a_list_of_gminas(scene) -> None:
     coverage, located = scene
-    html = webmap.map_html(webmap.build_map(coverage, located, offer_basemap=False))
+    html = map_html(build(coverage, located, offer_basemap=False))
     # folium's Python style functions write a "case <id>:" per feature; ours writes none
     assert len(re.findall(r'case "0\d{6}"', html)) == 0
     assert len(re.findall(r'case "p\d+"', html)) == 0
-    features = webmap.gminy_geojson(coverage, "pes_razem")["features"]
+    features = geojson.gminy_geojson(coverage, "pes_razem")["features"]
     assert {f["properties"]["k"] for f in features} <= {"p0", "p1", "p2", "p3", "p4"}
     assert "wartosc" not in features[0]["properties"]
-    with_value = webmap.gminy_geojson(coverage, "odleglosc_cis_kis_km")["features"]
+    with_value = geojson.gminy_geojson(coverage, "odleglosc_cis_kis_km")["features"]
     assert all("wartosc" in f["properties"] for f in with_value)
 
 
@@ -336,18 +350,18 @@ def test_subregion_outline_and_inactive_markers(scene, gminy_06) -> None:
     coverage, located = scene
     region = coverage[coverage["powiat"].isin(["0604", "0662"])]
     outline = region.dissolve("powiat").reset_index()[["powiat", "geometry"]]
-    m = webmap.build_map(
+    m = build(
         coverage, located, subregions=outline, subregion_label="granica podregionu (OWES)",
         include_inactive=True, offer_basemap=False,
     )  # fmt: skip
     layers = _layers(m)
     assert [len(g.data["features"]) for g in layers] == [213, 24, 2, 5]
-    html = webmap.map_html(m)
+    html = map_html(m)
     assert "granica podregionu (OWES)" in html and "lg-dashed" in html
     points = layers[-1].data["features"]
     inactive = [f for f in points if not f["properties"]["aktywny"]]
     assert len(inactive) == 1 and "Stary CIS" in inactive[0]["properties"]["etykieta"]
-    assert "pes-nieaktywny" in webmap._entity_style(inactive[0])["className"]
+    assert "pes-nieaktywny" in web_entities.entity_style(inactive[0])["className"]
     assert "nieaktywny w dniu" in html
 
 
@@ -355,21 +369,21 @@ def test_clustered_markers_use_local_files(scene, monkeypatch) -> None:
     from folium.plugins import MarkerCluster
 
     coverage, located = scene
-    m = webmap.build_map(coverage, located, cluster=True, offer_basemap=False)
+    m = build(coverage, located, cluster=True, offer_basemap=False)
     clusters = [c for c in m._children.values() if isinstance(c, MarkerCluster)]
     assert len(clusters) == 1
-    html = webmap.map_html(m)
+    html = map_html(m)
     local = asset_urls()
     for key in ("markercluster_js", "markercluster_css", "markercluster_default_css"):
         assert local[key] in html
-    assert webmap.external_urls(html) == []
+    assert external_urls(html) == []
     captured: dict = {}
     monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: captured.update(kw))
     streamlit_folium.st_folium(m, key="c", returned_objects=[])
     assert local["markercluster_js"] in captured["js_links"]
-    assert all(not webmap._is_external(u) for u in captured["js_links"] + captured["css_links"])
+    assert all(not is_external(u) for u in captured["js_links"] + captured["css_links"])
     # few markers: not grouped unless asked
-    plain = webmap.build_map(coverage, located, offer_basemap=False)
+    plain = build(coverage, located, offer_basemap=False)
     assert not [c for c in plain._children.values() if isinstance(c, MarkerCluster)]
 
 
@@ -398,8 +412,8 @@ def test_subregion_map_escapes_and_hatches_unknown(gminy_06) -> None:
         }
     )
     shapes = dissolve_subregions(powiaty, table)
-    m = webmap.subregion_map(shapes, powiaty, title="Obszary OWES", offer_basemap=False)
-    html = webmap.map_html(m)
+    m = subregion_map(shapes, powiaty, title="Obszary OWES", offer_basemap=False)
+    html = map_html(m)
     for payload in (IMG, SCRIPT):
         assert payload not in html
     data = _layers(m)[0].data
@@ -408,9 +422,9 @@ def test_subregion_map_escapes_and_hatches_unknown(gminy_06) -> None:
     assert props["nieznany"]["kolor"] == "#ffffff" and props["cz"]["kolor"] != "#ffffff"
     assert props["cz"]["okres"] == "01.10.2017–30.09.2020"
     assert "podregion-nieznany" in html and "(22)" in html  # 22 unknown powiats in the legend
-    assert webmap.external_urls(html) == []
-    with pytest.raises(webmap.MapError):
-        webmap.subregion_map(shapes.iloc[0:0])
+    assert external_urls(html) == []
+    with pytest.raises(MapError):
+        subregion_map(shapes.iloc[0:0])
 
 
 def test_template_syntax_in_data_stays_text(scene, gminy_06) -> None:
@@ -427,16 +441,16 @@ def test_template_syntax_in_data_stays_text(scene, gminy_06) -> None:
     entities.loc[entities.index[0], "podmiot_prowadzacy"] = payloads[2]
     gminy = coverage.copy()
     gminy.loc[gminy.index[0], "nazwa"] = payloads[0]
-    m = webmap.build_map(
+    m = build(
         gminy, entities, note=payloads[1], attribution=payloads[0], subregions=gminy.iloc[:3],
         subregion_label=payloads[0], offer_basemap=False,
     )  # fmt: skip
-    html = webmap.map_html(m)
+    html = map_html(m)
     # shown as text (braces as character references), never evaluated
     assert "1337" not in html and "7*191" in html and "{{ 7*191" not in html
     assert "cycler.__init__.__globals__" in html and "<function" not in html
     assert "{{ cycler" not in html and "{# x" not in html
     # the subregion map too (names come from an editable CSV)
     shapes = gminy.iloc[:3].assign(podregion=payloads[0], podregion_nazwa=payloads[1])
-    sub = webmap.map_html(webmap.subregion_map(shapes, title=payloads[0], offer_basemap=False))
+    sub = map_html(subregion_map(shapes, title=payloads[0], offer_basemap=False))
     assert "1337" not in sub and "cycler" in sub and "{{ cycler" not in sub
