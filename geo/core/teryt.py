@@ -331,3 +331,12 @@ def load_terc(path: str | Path, changes_path: str | Path | None = None) -> Terc:
     """
     changes = read_code_changes(changes_path) if changes_path else {}
     return Terc.from_units(read_terc(path), changes)
+
+
+def powiat_of(code: str) -> str:
+    """The powiat's 4-digit TERC code of a gmina code (``0618011`` -> ``0618``).
+
+    The one place of the rule "a gmina code starts with its powiat's code" (woj. 2 digits +
+    powiat 2 digits), used wherever gminas are grouped or filtered by powiat.
+    """
+    return code[:4]
