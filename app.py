@@ -1,6 +1,7 @@
 """Mapa ekonomii społecznej: the Streamlit entry point (``streamlit run app.py``).
 
-Only navigation and page setup live here; each page is a thin view in ``pages/`` and the
+Only page setup lives here; the pages are listed in ``pages/_navigation.py`` (with the
+adapter for deep links to a fresh server), each page is a thin view in ``pages/`` and the
 shared, cached data loading is in ``pages/_common.py``.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import _common as common
+from pages import _navigation as page_navigation
 
 st.set_page_config(
     page_title="Mapa ekonomii społecznej",
@@ -16,38 +18,10 @@ st.set_page_config(
     layout="wide",
 )
 
-
-def _page(path: str, title: str, icon: str, url_path: str | None = None, **kw: bool) -> st.Page:
-    return st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:", url_path=url_path, **kw)
-
-
-# This session runs through the navigation below (see common.leave_legacy_multipage_mode).
-st.session_state[common.APP_RAN_KEY] = True
-
-# Sections become drop-down menus in the top bar, leaving the whole width to the map.
-navigation = st.navigation(
-    {
-        "Mapa i planowanie": [
-            _page("mapa.py", "Mapa pokrycia", "map", default=True),
-            _page("luki.py", "Luki", "report_problem", "luki"),
-            _page("lpres.py", "LPRES", "assignment", "lpres"),
-            _page("owes.py", "OWES", "hub", "owes"),
-            _page("trendy.py", "Trendy", "timeline", "trendy"),
-        ],
-        "Gmina i komitet": [
-            _page("profil.py", "Moja gmina", "location_city", "profil"),
-            _page("prezentacja.py", "Prezentacja", "slideshow", "prezentacja"),
-            _page("raport.py", "Raport", "description", "raport"),
-        ],
-        "Rejestr PES": [
-            _page("rejestr.py", "Rejestr", "list_alt", "rejestr"),
-            _page("import_danych.py", "Import danych", "upload_file", "import_danych"),
-            _page("o_danych.py", "O danych", "info", "o_danych"),
-        ],
-    },
-    position="top",
-)
+navigation = page_navigation.navigation()
 # Less empty space above the title: the map should fit a projector screen.
 st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>")
-common.prepare_static_assets()
-navigation.run()
+# The one handler of errors written for users (geo.errors.UserError), for every page.
+with common.user_errors():
+    common.prepare_static_assets()
+    navigation.run()

@@ -106,18 +106,34 @@ def source_notes(result: CoverageResult) -> dict[str, str]:
     return notes
 
 
-def load_registry(settings: Settings) -> tuple[pd.DataFrame, RegistryInfo]:
-    """The current registry: imported sources, or the sample registry while there are none."""
-    store = Store.from_settings(settings)
+def load_registry(
+    settings: Settings, store: Store | None = None
+) -> tuple[pd.DataFrame, RegistryInfo]:
+    """The current registry: imported sources, or the sample registry while there are none.
+
+    ``store`` is the caller's open store (the app keeps one per process); without it the store
+    of ``settings`` is opened for this call and closed again.
+    """
+    if store is None:
+        with Store.from_settings(settings) as opened:
+            return load_registry(settings, opened)
     if store.has_imports():
-        # Manual fixes (gmina, coordinates, duplicates, service areas) before locating.
-        frame = apply_fixes(store.current_entities(), store.fixes())
-        versions = [v for v in store.versions() if v.is_current]
-        sources = tuple(sorted({v.source for v in versions}))
-        latest = max((v.created_at for v in versions), default=None)
-        when = latest.strftime("%Y-%m-%d %H:%M") if latest else ""
-        label = f"Rejestr PES: {len(sources)} źródeł ({', '.join(sources)}), ostatni import {when}"
-        return frame, RegistryInfo(False, label, sources, latest.isoformat() if latest else "")
+        return _imported_registry(store)
+    return _sample_registry(settings)
+
+
+def _imported_registry(store: Store) -> tuple[pd.DataFrame, RegistryInfo]:
+    # Manual fixes (gmina, coordinates, duplicates, service areas) before locating.
+    frame = apply_fixes(store.current_entities(), store.fixes())
+    versions = [v for v in store.versions() if v.is_current]
+    sources = tuple(sorted({v.source for v in versions}))
+    latest = max((v.created_at for v in versions), default=None)
+    when = latest.strftime("%Y-%m-%d %H:%M") if latest else ""
+    label = f"Rejestr PES: {len(sources)} źródeł ({', '.join(sources)}), ostatni import {when}"
+    return frame, RegistryInfo(False, label, sources, latest.isoformat() if latest else "")
+
+
+def _sample_registry(settings: Settings) -> tuple[pd.DataFrame, RegistryInfo]:
     path = settings.embedded_dir / SAMPLE_FILE
     parsed = read_registry(path)
     frame = parsed.frame.assign(zrodlo_rejestru=SAMPLE_SOURCE)
@@ -198,8 +214,13 @@ def compute(
     )
 
 
-def run(settings: Settings, as_of: dt.date | None = None) -> CoverageResult:
-    """Load region and registry, then compute coverage (default date: today)."""
+def run(
+    settings: Settings, as_of: dt.date | None = None, store: Store | None = None
+) -> CoverageResult:
+    """Load region and registry, then compute coverage (default date: today).
+
+    ``store``: an open registry store to read (see :func:`load_registry`).
+    """
     region = load_region(settings)
-    registry, info = load_registry(settings)
+    registry, info = load_registry(settings, store)
     return compute(region, registry, info, as_of or dt.date.today())

@@ -1,32 +1,40 @@
-"""What every page shares: settings, the cached computation, the "stan na" date, formatting.
+"""What every page shares: settings, the one store, the one cache key, errors, formatting.
 
-Pages stay thin: they call :func:`coverage` and draw.
+Pages stay thin: they call :func:`coverage_and_key` and draw.
 
 Caching: what is kept where, and what makes it stale
 ----------------------------------------------------
-Keys are plain hashable values; the Settings object is passed as ``_settings`` (left out of the
-key). Everything below is ``st.cache_resource``: one object per key, shared read-only by all
-sessions without copying (``st.cache_data`` would pickle a copy of a 100,000-row frame on every
-call), so pages must not modify the frames they get.
+One key names every input of the data drawn (:func:`coverage_key`): the configuration and
+the boundaries imported under ``PES_HOME``, the "stan na" date, the registry state
+(``Store.state_token()``: every import, restore and manual fix, also in other instances) and
+the planning state (LPRES plans, subregion files). Everything derived from the coverage
+(maps, the gmina card, the deck, the report, the trends) is cached under that key plus its
+own choices, taken from :func:`coverage_and_key` together with the result, so any change of
+any input makes it stale at once, without a restart.
 
-* ``_region(settings key)``: boundaries, TERC, population. The key holds the configuration
-  and the hash of boundaries imported under ``PES_HOME``, so an import takes effect at once.
+Keys are plain hashable values; the Settings object is passed as ``_settings`` (left out of
+the key). ``st.cache_resource`` keeps one object per key, shared read-only by all sessions
+without copying (``st.cache_data`` would pickle a copy of a 100,000-row frame on every call),
+so pages must not modify the frames they get.
+
+* :func:`store`: the one registry store of the process (one engine per database URL).
+* ``_region(settings key)``: boundaries, TERC, population.
 * ``_web_boundaries(settings key)``: the light map geometry (``geo.web.simplify``), also cached
   on disk under ``$PES_HOME/cache/webgeom`` keyed by a hash of the boundaries themselves.
-* ``_coverage(settings key, date, registry state, planning state)``: located registry and
-  coverage on one date. ``registry_state`` is ``Store.state_token()`` (changes with every
-  import, restore and manual fix, also in other instances); ``planning_state`` changes with
-  the LPRES plans and subregion files. :func:`coverage_key` gives that key.
-* ``pages._mapview._rendered(key, view...)``: the interactive maps, rendered once per view
-  into the arguments of the browser component (strings); the view holds the key of the
-  data drawn (:func:`coverage_and_key`), so the same events make them stale.
+* ``_coverage(coverage key)``: located registry and coverage on one date.
+* ``pages._mapview._rendered(key, view...)``: the interactive maps, rendered once per view;
+  the view starts with the coverage key.
+
+Errors: every error written for users derives from :class:`geo.errors.UserError`;
+:func:`user_errors` (around every page, in app.py) shows it in Polish instead of a traceback.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import folium
@@ -36,77 +44,55 @@ import streamlit as st
 from sqlalchemy.engine import make_url
 
 from geo import pipeline
-from geo.config import ConfigError, Settings, get_settings
-from geo.core.teryt import TercError
-from geo.errors import MapError
-from geo.io.boundaries import BoundaryError, imported_boundaries
-from geo.io.registry import RegistryFileError
-from geo.store import Store, StoreError
-from geo.web.assets import AssetError, ensure_static_assets
+from geo.config import Settings, get_settings
+from geo.errors import UserError
+from geo.io.boundaries import imported_boundaries
+from geo.store import Store
+from geo.web.assets import ensure_static_assets
 from geo.web.maps import MapOptions, build_map
 from geo.web.simplify import default_cache_dir
 from geo.web.simplify import web_gminy as light_gminy
 from geo.web.simplify import web_powiaty as light_powiaty
 from geo.web.topo_layer import use_topojson
+from pages._navigation import through_app
 
-#: Errors whose message is written for the user (Polish): shown as st.error, not a traceback.
-USER_ERRORS: tuple[type[Exception], ...] = (
-    ConfigError,
-    TercError,
-    BoundaryError,
-    RegistryFileError,
-    StoreError,
-    MapError,
-    AssetError,
-)
-
-
-APP_RAN_KEY = "_app_py_ran"
-
-
-def leave_legacy_multipage_mode() -> None:
-    """Make app.py's st.navigation decide the pages, also on a deep link.
-
-    Streamlit runs a folder named pages/ as a legacy multipage app until st.navigation has
-    run once in the server process: a deep link (/o_danych) to a freshly started server
-    would run that page alone, with a sidebar listing every file. The flag is internal to
-    Streamlit, hence the defensive access. No rerun here: this also runs at import time, and
-    a rerun raised during an import breaks sessions importing the module at the same moment;
-    :func:`settings` reruns a session that did not come through app.py.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - a future Streamlit without the legacy mode
-        return
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-
-
-leave_legacy_multipage_mode()
-
+#: The key of one coverage computation: (date, settings key, registry state, planning state).
+CoverageKey = tuple[Hashable, ...]
 
 AS_OF_KEY = "stan_na"
 _WIDGET_KEY = "stan_na_wybor"
 _T = TypeVar("_T")
 
 
+def show_user_error(exc: UserError) -> None:
+    """Show an error written for users (Polish, Markdown-escaped) where the page stops."""
+    st.error(f"**Nie można wyświetlić danych.** {md(exc)}", icon=":material/error:")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """The one handler of user-facing errors: app.py runs every page inside it."""
+    try:
+        yield
+    except UserError as exc:
+        show_user_error(exc)
+
+
 def guarded(work: Callable[[], _T]) -> _T:
-    """Run ``work``; on a user-facing error show it in Polish and stop the page."""
+    """Run ``work``; on a user-facing error show it and stop the page (see :func:`user_errors`)."""
     try:
         return work()
-    except USER_ERRORS as exc:
-        st.error(f"**Nie można wyświetlić danych.** {md(exc)}", icon=":material/error:")
+    except UserError as exc:
+        show_user_error(exc)
         st.stop()
         raise  # unreachable: st.stop() raises; keeps type checkers satisfied
 
 
 def settings() -> Settings:
     """The configuration from the environment (a Polish error on the page when invalid)."""
-    if not st.session_state.get(APP_RAN_KEY):
-        # a legacy deep-link run of a page: run again through app.py's navigation
-        st.session_state[APP_RAN_KEY] = True
-        st.rerun()
-    return guarded(get_settings)
+    # every page asks first: a deep link run without app.py is rerun through it
+    through_app()
+    return get_settings()
 
 
 @st.cache_resource(show_spinner=False)
@@ -116,10 +102,11 @@ def _static_assets() -> dict[str, str]:
 
 def prepare_static_assets() -> dict[str, str]:
     """Copy Leaflet into ``static/`` once per server process (the map needs no internet)."""
-    return guarded(_static_assets)
+    return _static_assets()
 
 
-def _settings_key(s: Settings) -> tuple[str, ...]:
+def settings_key(s: Settings) -> tuple[str, ...]:
+    """The configuration and the boundaries imported under ``PES_HOME`` (no registry)."""
     # imported boundaries (python -m geo boundaries import) change the region without a restart
     imported = imported_boundaries(s)
     stamp = str(imported[1].get("sha256", imported[0].stat().st_mtime)) if imported else ""
@@ -131,9 +118,22 @@ def _store(url: str) -> Store:
     return Store(url)
 
 
+def store(s: Settings | None = None) -> Store:
+    """The registry store of ``PES_DATABASE_URL``: one per server process, shared by all pages
+    and sessions (its engine pools the connections). Never close it."""
+    return _store((s or settings()).database_url)
+
+
 def registry_state(s: Settings) -> str:
     """A token that changes with every import, restore and manual fix (in any instance)."""
-    return _store(s.database_url).state_token()
+    return store(s).state_token()
+
+
+def data_inputs(s: Settings) -> tuple[Hashable, ...]:
+    """Every input of the data drawn but the date: configuration and imported boundaries,
+    the registry state and the planning state (LPRES plans and subregion files change
+    without a registry import)."""
+    return (settings_key(s), registry_state(s), pipeline.planning_state(s))
 
 
 @st.cache_resource(show_spinner="Wczytywanie granic gmin, TERYT i ludności…", max_entries=4)
@@ -142,11 +142,11 @@ def _region(key: tuple[str, ...], _settings: Settings) -> pipeline.RegionData:
 
 
 @st.cache_resource(show_spinner="Obliczanie pokrycia gmin…", max_entries=16)
-def _coverage(
-    key: tuple[str, ...], as_of: dt.date, registry: str, planning: str, _settings: Settings
-) -> pipeline.CoverageResult:
-    region = _region(key, _settings)
-    frame, info = pipeline.load_registry(_settings)
+def _coverage(key: CoverageKey, _settings: Settings) -> pipeline.CoverageResult:
+    as_of, settings_key = key[0], key[1]
+    assert isinstance(as_of, dt.date) and isinstance(settings_key, tuple)
+    region = _region(settings_key, _settings)
+    frame, info = pipeline.load_registry(_settings, store(_settings))
     return pipeline.compute(region, frame, info, as_of)
 
 
@@ -163,7 +163,7 @@ def _web_boundaries(
 def web_gminy(gminy: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """``gminy`` (any rows of the region, any columns) with the light geometry for the map."""
     s = settings()
-    shapes, _ = guarded(lambda: _web_boundaries(_settings_key(s), s))
+    shapes, _ = _web_boundaries(settings_key(s), s)
     light = shapes.reindex(gminy["teryt"]).to_numpy()
     return gminy.set_geometry(gpd.GeoSeries(light, index=gminy.index, crs=shapes.crs))
 
@@ -171,7 +171,7 @@ def web_gminy(gminy: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def web_powiaty() -> gpd.GeoDataFrame:
     """Powiats dissolved from the light gminas (their borders lie on the gminas' borders)."""
     s = settings()
-    return guarded(lambda: _web_boundaries(_settings_key(s), s))[1]
+    return _web_boundaries(settings_key(s), s)[1]
 
 
 def web_map(gminy: gpd.GeoDataFrame, entities: pd.DataFrame | None, **options: Any) -> folium.Map:
@@ -180,30 +180,27 @@ def web_map(gminy: gpd.GeoDataFrame, entities: pd.DataFrame | None, **options: A
     everywhere = web_powiaty()
     powiaty = everywhere[everywhere["powiat"].isin(set(gminy["powiat"]))]
     light = web_gminy(gminy)
-    return guarded(lambda: use_topojson(build_map(light, entities, powiaty, MapOptions(**options))))
+    return use_topojson(build_map(light, entities, powiaty, MapOptions(**options)))
 
 
-def coverage_key(as_of: dt.date | None = None) -> tuple[Any, ...]:
-    """What the coverage on ``as_of`` depends on: configuration and boundaries, the date,
-    the registry state and the planning state (LPRES plans and subregion files can change
-    without a registry import). Caches of things drawn from the coverage (maps) start
-    their keys with it."""
+def coverage_key(as_of: dt.date | None = None) -> CoverageKey:
+    """The one cache key of everything drawn from the coverage on ``as_of`` (default: the
+    chosen date): the date and :func:`data_inputs`."""
     s = settings()
-    day = as_of or chosen_date()
-    return guarded(lambda: (_settings_key(s), day, registry_state(s), pipeline.planning_state(s)))
+    return (as_of or chosen_date(), *data_inputs(s))
 
 
 def coverage_and_key(
     as_of: dt.date | None = None,
-) -> tuple[pipeline.CoverageResult, tuple[Any, ...]]:
+) -> tuple[pipeline.CoverageResult, CoverageKey]:
     """The coverage result and the :func:`coverage_key` it was computed for.
 
-    Pages caching what they draw from the result key it with this key: asking for the key
-    again later could see a newer registry state than the result's.
+    Whatever a page caches from the result (maps, PDFs, images, trends) is keyed with this
+    key and its own choices: asking for the key again later could see a newer registry
+    state than the result's.
     """
-    s = settings()
     key = coverage_key(as_of)
-    return guarded(lambda: _coverage(*key, s)), key
+    return _coverage(key, settings()), key
 
 
 def coverage(as_of: dt.date | None = None) -> pipeline.CoverageResult:

@@ -15,12 +15,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from geo.analysis import neighbours as nb
-from geo.analysis import subregions as sr
+from geo.analysis import subregions
 from geo.analysis.lpres import STATUS_LABELS
+from geo.analysis.neighbours import gmina_neighbours
+from geo.config import Settings
 from geo.io.export import to_bytes
 from geo.pipeline import CoverageResult, source_notes
-from pages import _common as c
+from pages import _common as common
 
 ALL = "(wszystkie)"
 PROFILE_PAGE = "pages/profil.py"
@@ -31,54 +32,64 @@ UNKNOWN_NOTE = (
 )
 
 
-def _files_state(s: Any) -> str:
-    return sr.definitions_state(s)
+def _files_state(s: Settings) -> str:
+    return subregions.definitions_state(s)
 
 
 def coverage(as_of: dt.date | None = None) -> CoverageResult:
-    """The shared cached coverage (keyed by registry and planning state in ``_common``)."""
-    return c.coverage(as_of)
+    """The shared cached coverage (keyed by every input in ``_common``)."""
+    return common.coverage(as_of)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _definitions(state: str, _settings: Any) -> dict[str, sr.SubregionDefinition]:
-    return sr.load_definitions(_settings)
+def _definitions(state: str, _settings: Settings) -> dict[str, subregions.SubregionDefinition]:
+    return subregions.load_definitions(_settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _assignment(state: str, key: str, _settings: Any) -> pd.DataFrame:
-    return sr.powiat_assignment(_settings, key)
+def _assignment(state: str, key: str, _settings: Settings) -> pd.DataFrame:
+    return subregions.powiat_assignment(_settings, key)
 
 
-def definitions() -> dict[str, sr.SubregionDefinition]:
+def definitions() -> dict[str, subregions.SubregionDefinition]:
     """The subregion definitions (OWES areas, NUTS-3, local ones from PES_HOME)."""
-    s = c.settings()
-    return c.guarded(lambda: _definitions(_files_state(s), s))
+    s = common.settings()
+    return _definitions(_files_state(s), s)
 
 
 def assignment(key: str) -> pd.DataFrame:
     """Powiats of a subregion definition (see :func:`geo.analysis.subregions.powiat_assignment`)."""
-    s = c.settings()
-    return c.guarded(lambda: _assignment(_files_state(s), key, s))
+    s = common.settings()
+    return _assignment(_files_state(s), key, s)
+
+
+def definition_select(
+    key: str, label: str = "Podział na podregiony", help: str | None = None
+) -> str:
+    """The "Podział na podregiony" choice (OWES areas by default); returns the definition key."""
+    defs = definitions()
+    keys = list(defs)
+    chosen: str = st.selectbox(
+        label,
+        keys,
+        index=keys.index(subregions.OWES) if subregions.OWES in keys else 0,
+        format_func=lambda k: defs[k].label,
+        key=key,
+        help=help,
+    )
+    return chosen
 
 
 @st.cache_resource(show_spinner="Łączenie powiatów w podregiony…", max_entries=16)
 def _shapes(key: tuple[str, ...], _powiaty: gpd.GeoDataFrame, _table: pd.DataFrame) -> Any:
-    return sr.dissolve_subregions(_powiaty, _table)
+    return subregions.dissolve_subregions(_powiaty, _table)
 
 
 def region_key(result: CoverageResult, key: str) -> tuple[str, ...]:
-    """What a subregion definition's shapes depend on: the region's boundaries and the
-    subregion files."""
-    s = c.settings()
-    return (
-        s.region,
-        str(s.data_dir),
-        str(s.home),
-        result.region.boundary_source,
-        _files_state(s),
-        key,
-    )
+    """What a subregion definition's shapes depend on: the configuration and boundaries
+    (imported ones included) and the subregion files."""
+    s = common.settings()
+    return (*common.settings_key(s), _files_state(s), key)
 
 
 def subregion_shapes(result: CoverageResult, key: str) -> gpd.GeoDataFrame:
@@ -86,12 +97,12 @@ def subregion_shapes(result: CoverageResult, key: str) -> gpd.GeoDataFrame:
 
     Dissolved from the display-scale powiats, so their borders lie on the drawn gminas'.
     """
-    return _shapes(region_key(result, key), c.web_powiaty(), assignment(key))
+    return _shapes(region_key(result, key), common.web_powiaty(), assignment(key))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _subregion_names(key: tuple[str, ...], _gminy: pd.DataFrame, _table: pd.DataFrame) -> Any:
-    frame = sr.gmina_subregion(_gminy, _table)
+    frame = subregions.gmina_subregion(_gminy, _table)
     return pd.Series(frame["podregion_nazwa"].to_numpy(), index=frame["teryt"].to_numpy())
 
 
@@ -104,7 +115,7 @@ def subregion_of(result: CoverageResult, key: str) -> pd.Series:
 
 def neighbours(result: CoverageResult) -> pd.DataFrame:
     """Neighbouring gminas (memoised in :mod:`geo.analysis.neighbours` by the boundaries)."""
-    return nb.gmina_neighbours(result.gminy)
+    return gmina_neighbours(result.gminy)
 
 
 # --------------------------------------------------------------------------- notes
@@ -114,7 +125,7 @@ def sample_notes(result: CoverageResult, *, lpres: bool = True) -> None:
     """Say on the page which data are samples (registry, LPRES plans)."""
     if result.registry.is_sample:
         st.warning(
-            f"**{c.md(result.registry.label)}.** Liczby i mapy pokazują tylko podmioty z tego "
+            f"**{common.md(result.registry.label)}.** Liczby i mapy pokazują tylko podmioty z tego "
             "przykładowego rejestru.",
             icon=":material/warning:",
         )
@@ -131,7 +142,7 @@ def sample_notes(result: CoverageResult, *, lpres: bool = True) -> None:
 def stamp(result: CoverageResult) -> str:
     """The "stan na" date and registry note for figure captions."""
     sample = " · dane przykładowe, niekompletne" if result.registry.is_sample else ""
-    return f"stan na {c.fmt_date(result.as_of)}{sample}"
+    return f"stan na {common.fmt_date(result.as_of)}{sample}"
 
 
 def sources_caption(result: CoverageResult, *extra: str) -> str:
@@ -143,8 +154,8 @@ def sources_caption(result: CoverageResult, *extra: str) -> str:
         *extra,
     ]
     sample = " · dane przykładowe, niekompletne" if result.registry.is_sample else ""
-    head = f"Stan na {c.fmt_date(result.as_of)}{sample}"
-    return f"{head} · " + " · ".join(c.md(p) for p in parts)
+    head = f"Stan na {common.fmt_date(result.as_of)}{sample}"
+    return f"{head} · " + " · ".join(common.md(p) for p in parts)
 
 
 def export_meta(result: CoverageResult, **extra: str) -> dict[str, str]:
@@ -194,7 +205,7 @@ def profile_link(teryt: str, name: str = "") -> None:
         )
     except StreamlitAPIException:
         # The profile page is not registered in this app: a plain relative link instead.
-        st.markdown(f"[{c.md(label)}](profil?gmina={teryt})")
+        st.markdown(f"[{common.md(label)}](profil?gmina={teryt})")
 
 
 # --------------------------------------------------------------------------- area filter
@@ -226,32 +237,25 @@ class Area:
 
 def area_filters(result: CoverageResult, prefix: str, columns: list[Any] | None = None) -> Area:
     """Widgets: subregion definition, subregion and powiats (three containers)."""
-    defs = definitions()
     holders = columns or [st, st, st]
-    keys = list(defs)
-    default = keys.index(sr.OWES) if sr.OWES in keys else 0
     with holders[0]:
-        definition = st.selectbox(
-            "Podział na podregiony",
-            keys,
-            index=default,
-            format_func=lambda k: defs[k].label,
-            key=f"{prefix}_podzial",
+        definition = definition_select(
+            f"{prefix}_podzial",
             help="Obszary OWES nie są podregionami NUTS-3; nieskonfigurowane = „nieznany”.",
         )
     names = subregion_of(result, definition)
     present = set(names)
     options = [
         ALL,
-        *sorted(present - {sr.UNKNOWN}),
-        *([sr.UNKNOWN] if sr.UNKNOWN in present else []),
+        *sorted(present - {subregions.UNKNOWN}),
+        *([subregions.UNKNOWN] if subregions.UNKNOWN in present else []),
     ]
     with holders[1]:
         subregion = st.selectbox(
             "Podregion",
             options,
             key=f"{prefix}_podregion",
-            format_func=lambda v: "nieznany (nieskonfigurowany)" if v == sr.UNKNOWN else v,
+            format_func=lambda v: "nieznany (nieskonfigurowany)" if v == subregions.UNKNOWN else v,
         )
     gminy = result.gminy if subregion == ALL else result.gminy[names == subregion]
     powiat_names = (
@@ -274,7 +278,7 @@ def date_area_status_filters(
     """The filter row of the gap and LPRES pages: date, area (three widgets), LPRES status."""
     f_date, f_def, f_sub, f_pow, f_status = st.columns([1, 1.2, 1.1, 1.2, 1.2])
     with f_date:
-        c.date_input()
+        common.date_input()
     area = area_filters(result, prefix, [f_def, f_sub, f_pow])
     with f_status:
         statuses = st.multiselect(

@@ -14,8 +14,8 @@ from geo.analysis.lpres import (
     lpres_summary,
     plan_status,
 )
-from pages import _common as c
-from pages import _planning as pl
+from pages import _common as common
+from pages import _planning as planning
 from pages._mapview import show_map
 
 STATUS_TABLE = {
@@ -67,8 +67,8 @@ def _gmina_names(plans: pd.DataFrame, gminy: pd.DataFrame) -> pd.Series:
     return plans["teryt_gmin"].map(one)
 
 
-as_of = c.chosen_date()
-result, data_key = c.coverage_and_key(as_of)
+as_of = common.chosen_date()
+result, data_key = common.coverage_and_key(as_of)
 plans = result.plans
 info = result.plans_info
 
@@ -77,7 +77,7 @@ st.caption(
     "Status planu w każdej gminie na wybrany dzień: przyjęty, w przygotowaniu, wygasły, brak "
     "planu albo **nieznany** – brak informacji to nie to samo co brak planu."
 )
-pl.sample_notes(result, lpres=False)
+planning.sample_notes(result, lpres=False)
 if info is not None and info.is_sample:
     st.info(
         "**Plany LPRES: dane przykładowe.** W danych są tylko plany potwierdzone w źródłach "
@@ -87,27 +87,27 @@ if info is not None and info.is_sample:
         icon=":material/info:",
     )
 
-area, chosen = pl.date_area_status_filters(result, "lpres", "lpres_status")
+area, chosen = planning.date_area_status_filters(result, "lpres", "lpres_status")
 
-gminy = result.gminy[pl.area_mask(result, area)]
+gminy = result.gminy[planning.area_mask(result, area)]
 summary = lpres_summary(gminy, gminy, result.as_of, plans)
 expiring = expiring_plans(plans, result.as_of)
-stan = pl.stamp(result)
-source = c.md(info.label) if info is not None else ""
+stan = planning.stamp(result)
+source = common.md(info.label) if info is not None else ""
 
 m1, m2, m3, m4 = st.columns(4)
 with m1:
     st.metric("Gminy z przyjętym planem", f"{summary['gminy_przyjety']} / {summary['gminy']}")
-    st.caption(f"{c.fmt_pct(summary['proc_gmin_z_planem'])} gmin · {stan} · {source}")
+    st.caption(f"{common.fmt_pct(summary['proc_gmin_z_planem'])} gmin · {stan} · {source}")
 with m2:
-    st.metric("Ludność objęta przyjętym planem", c.fmt_pct(summary["proc_ludnosci_z_planem"]))
+    st.metric("Ludność objęta przyjętym planem", common.fmt_pct(summary["proc_ludnosci_z_planem"]))
     st.caption(
-        f"{c.fmt_int(summary['ludnosc_przyjety'])} z {c.fmt_int(summary['ludnosc'])} · "
-        f"{c.md(result.region.population_source)}"
+        f"{common.fmt_int(summary['ludnosc_przyjety'])} z {common.fmt_int(summary['ludnosc'])} · "
+        f"{common.md(result.region.population_source)}"
     )
 with m3:
     st.metric("Plany wygasające w ciągu roku", summary["plany_wygasajace_w_roku"])
-    st.caption(f"przyjęte, z końcem okresu do 12 miesięcy od {c.fmt_date(result.as_of)}")
+    st.caption(f"przyjęte, z końcem okresu do 12 miesięcy od {common.fmt_date(result.as_of)}")
 with m4:
     st.metric("Gminy o nieznanym statusie", f"{summary['gminy_nieznany']} / {summary['gminy']}")
     st.caption(f"brak informacji w danych · znany brak planu: {summary['gminy_brak']} gmin")
@@ -119,11 +119,11 @@ with map_col:
     else:
 
         def build() -> folium.Map:
-            return c.web_map(
+            return common.web_map(
                 gminy,
                 None,
                 indicator="lpres_status",
-                note=f"Stan na {c.fmt_date(result.as_of)}"
+                note=f"Stan na {common.fmt_date(result.as_of)}"
                 + (" · plany: dane przykładowe" if info is not None and info.is_sample else ""),
                 attribution="Źródło: GUS (granice, TERYT), PRG GUGiK",
             )
@@ -136,7 +136,7 @@ with map_col:
         )
         st.caption(
             "Kreskowane: status nieznany (brak informacji); czerwone: wiadomo, że gmina nie ma "
-            f"planu. {pl.sources_caption(result, info.label if info else '')}"
+            f"planu. {planning.sources_caption(result, info.label if info else '')}"
         )
 with table_col:
     counts = pd.DataFrame(
@@ -170,10 +170,10 @@ st.dataframe(
     column_config={"Link": LINK, "Ludność": NUMBER},
 )
 st.caption(f"{len(table)} gmin · {stan} · {source}")
-pl.export_buttons(
+planning.export_buttons(
     status_rows[list(STATUS_TABLE)].rename(columns=STATUS_TABLE),
     "lpres_gminy",
-    pl.export_meta(result, obszar=area.label(result)),
+    planning.export_meta(result, obszar=area.label(result)),
     key="lpres_eksport",
     sheet="LPRES",
 )

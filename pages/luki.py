@@ -7,10 +7,10 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from geo.analysis import neighbours as nb
+from geo.analysis import neighbours
 from geo.core.schema import SOCIAL_EMPLOYMENT_TYPES
-from pages import _common as c
-from pages import _planning as pl
+from pages import _common as common
+from pages import _planning as planning
 from pages._mapview import show_map
 
 GAP_LABELS = {
@@ -38,26 +38,26 @@ SUMMARY_LABELS = {
 }
 NUMBER = st.column_config.NumberColumn(format="localized")
 
-as_of = c.chosen_date()
-result, data_key = c.coverage_and_key(as_of)
+as_of = common.chosen_date()
+result, data_key = common.coverage_and_key(as_of)
 
 st.title("Luki w pokryciu CIS/KIS")
 st.caption(
     "Gminy bez Centrum ani Klubu Integracji Społecznej (ani w gminie, ani przez porozumienie) "
     "i sąsiednie gminy z CIS/KIS, które mogłyby je obsłużyć na podstawie porozumienia."
 )
-pl.sample_notes(result)
+planning.sample_notes(result)
 
-area, lpres_filter = pl.date_area_status_filters(result, "luki", "luki_lpres")
+area, lpres_filter = planning.date_area_status_filters(result, "luki", "luki_lpres")
 only_candidates = st.toggle(
     "Tylko gminy z kandydatem do porozumienia", key="luki_kandydaci", value=False
 )
 
-mask = pl.area_mask(result, area)
+mask = planning.area_mask(result, area)
 gminy = result.gminy[mask]
-subregion = pl.subregion_of(result, area.definition)
+subregion = planning.subregion_of(result, area.definition)
 # Candidates may lie outside the chosen area: a neighbour across a powiat boundary counts.
-gaps = nb.gaps_table(result.gminy, pl.neighbours(result))
+gaps = neighbours.gaps_table(result.gminy, planning.neighbours(result))
 gaps = gaps[gaps["teryt"].isin(set(gminy["teryt"]))].reset_index(drop=True)
 gaps.insert(5, "podregion", gaps["teryt"].map(subregion.set_axis(result.gminy["teryt"])))
 shown = gaps
@@ -71,14 +71,16 @@ people = pd.to_numeric(gminy["ludnosc"], errors="coerce").fillna(0)
 gap_people = int(pd.to_numeric(gaps["ludnosc"], errors="coerce").fillna(0).sum())
 total_people = int(people.sum())
 m1, m2, m3 = st.columns(3)
-stan = pl.stamp(result)
+stan = planning.stamp(result)
 with m1:
     st.metric("Gminy bez CIS/KIS", f"{len(gaps)} / {len(gminy)}")
-    st.caption(f"{c.md(area.label(result))} · {stan}")
+    st.caption(f"{common.md(area.label(result))} · {stan}")
 with m2:
-    st.metric("Mieszkańcy gmin bez CIS/KIS", c.fmt_int(gap_people))
+    st.metric("Mieszkańcy gmin bez CIS/KIS", common.fmt_int(gap_people))
     share = 100 * gap_people / total_people if total_people else 0.0
-    st.caption(f"{c.fmt_pct(share)} ludności obszaru · {c.md(result.region.population_source)}")
+    st.caption(
+        f"{common.fmt_pct(share)} ludności obszaru · {common.md(result.region.population_source)}"
+    )
 with m3:
     st.metric("Luki z kandydatem do porozumienia", int((gaps["liczba_kandydatow"] > 0).sum()))
     st.caption("sąsiednia gmina (wspólna granica) ma działający CIS/KIS · granice: GUS/PRG GUGiK")
@@ -86,7 +88,7 @@ with m3:
 st.subheader("Gminy bez CIS/KIS")
 st.caption(
     f"{len(shown)} gmin po filtrach · kliknij nagłówek kolumny, aby sortować · "
-    f"{pl.sources_caption(result, result.plans_info.label if result.plans_info else '')}"
+    f"{planning.sources_caption(result, result.plans_info.label if result.plans_info else '')}"
 )
 table = shown[[col for col in GAP_LABELS if col in shown]].rename(columns=GAP_LABELS)
 st.dataframe(
@@ -107,18 +109,18 @@ st.dataframe(
 export = shown.drop(columns=["lpres_status"]).rename(
     columns={**GAP_LABELS, "kandydaci_teryt": "Kandydaci, TERYT"}
 )
-pl.export_buttons(
+planning.export_buttons(
     export,
     "luki_cis_kis",
-    pl.export_meta(
-        result, obszar=area.label(result), podregiony=pl.definitions()[area.definition].label
+    planning.export_meta(
+        result, obszar=area.label(result), podregiony=planning.definitions()[area.definition].label
     ),
     key="luki_eksport",
     sheet="Luki",
 )
 
-by_powiat = nb.gaps_by(gminy, ["powiat", "powiat_nazwa"])
-by_subregion = nb.gaps_by(gminy.assign(podregion=subregion[mask].to_numpy()), ["podregion"])
+by_powiat = neighbours.gaps_by(gminy, ["powiat", "powiat_nazwa"])
+by_subregion = neighbours.gaps_by(gminy.assign(podregion=subregion[mask].to_numpy()), ["podregion"])
 left, right = st.columns(2)
 with left:
     st.markdown("**Według powiatów**")
@@ -132,7 +134,9 @@ with left:
         },
     )
 with right:
-    st.markdown(f"**Według podregionów ({c.md(pl.definitions()[area.definition].label)})**")
+    st.markdown(
+        f"**Według podregionów ({common.md(planning.definitions()[area.definition].label)})**"
+    )
     st.dataframe(
         by_subregion.rename(columns=SUMMARY_LABELS),
         hide_index=True,
@@ -143,8 +147,8 @@ with right:
         },
     )
     if (subregion[mask] == "nieznany").any():
-        st.caption(pl.UNKNOWN_NOTE)
-st.caption(pl.sources_caption(result))
+        st.caption(planning.UNKNOWN_NOTE)
+st.caption(planning.sources_caption(result))
 
 st.subheader("Mapa luk")
 if gminy.empty:
@@ -157,12 +161,12 @@ else:
             entities["typ"].isin(SOCIAL_EMPLOYMENT_TYPES)
             & entities["teryt_gminy"].isin(set(gminy["teryt"]))
         ]
-        return c.web_map(
+        return common.web_map(
             gminy,
             cis_kis,
             indicator="pokrycie",
             types=sorted(SOCIAL_EMPLOYMENT_TYPES),
-            note=f"Stan na {c.fmt_date(result.as_of)}"
+            note=f"Stan na {common.fmt_date(result.as_of)}"
             + (" · dane przykładowe, niekompletne" if result.registry.is_sample else ""),
             attribution="Źródło: GUS (granice, ludność, TERYT), PRG GUGiK",
         )
@@ -175,5 +179,5 @@ else:
     )
     st.caption(
         "Pomarańczowe gminy nie mają CIS/KIS. Na mapie tylko działające CIS i KIS. "
-        + pl.sources_caption(result)
+        + planning.sources_caption(result)
     )

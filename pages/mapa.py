@@ -8,14 +8,14 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from geo.analysis import neighbours as nb
+from geo.analysis import neighbours
 from geo.analysis.coverage import COVERAGE_LABELS, NOT_COVERED, pes_count, region_summary
 from geo.core.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
 from geo.pipeline import CoverageResult
 from geo.present.points import entities_on_map
 from geo.web.indicators import COVERAGE_COLORS, INDICATORS, LPRES_COLORS
-from pages import _common as c
-from pages import _planning as pl
+from pages import _common as common
+from pages import _planning as planning
 from pages._mapview import show_map
 
 MAP_HEIGHT = 720
@@ -50,24 +50,30 @@ def _gmina_panel(result: CoverageResult, teryt: str) -> None:
         st.info("Wybrana gmina nie należy do bieżących danych.")
         return
     g = gminy.loc[teryt]
-    st.subheader(c.md(g["nazwa"]))
-    st.caption(f"{c.md(g['rodzaj_nazwa'])} · powiat {c.md(g['powiat_nazwa'])} · TERYT {teryt}")
+    st.subheader(common.md(g["nazwa"]))
+    st.caption(
+        f"{common.md(g['rodzaj_nazwa'])} · powiat {common.md(g['powiat_nazwa'])} · TERYT {teryt}"
+    )
     st.markdown(
         _swatch(COVERAGE_COLORS[g["pokrycie"]], COVERAGE_LABELS[g["pokrycie"]]),
         unsafe_allow_html=True,
     )
     if isinstance(g.get("obslugujace"), str) and g["obslugujace"]:
-        st.markdown(f"Obsługujące CIS/KIS: {c.md(g['obslugujace'])}")
+        st.markdown(f"Obsługujące CIS/KIS: {common.md(g['obslugujace'])}")
     distance = g.get("odleglosc_cis_kis_km")
     if pd.isna(distance):
         st.markdown("Najbliższy CIS/KIS: brak działającego CIS/KIS w danych.")
     elif distance > 0:
-        st.markdown(f"Najbliższy CIS/KIS: **{c.fmt_km(distance)}** od granicy gminy")
+        st.markdown(f"Najbliższy CIS/KIS: **{common.fmt_km(distance)}** od granicy gminy")
     people = g.get("ludnosc")
     if not pd.isna(people):
         st.markdown(
-            f"Ludność: {c.fmt_int(people)} · PES: {int(g['pes_razem'])}"
-            + (f" ({c.fmt_num(g['pes_na_10k'])} na 10 tys. mieszkańców)" if g["pes_razem"] else "")
+            f"Ludność: {common.fmt_int(people)} · PES: {int(g['pes_razem'])}"
+            + (
+                f" ({common.fmt_num(g['pes_na_10k'])} na 10 tys. mieszkańców)"
+                if g["pes_razem"]
+                else ""
+            )
         )
     status = str(g.get("lpres_status") or "nieznany")
     lpres = str(g.get("lpres_status_nazwa") or "nieznany")
@@ -75,24 +81,24 @@ def _gmina_panel(result: CoverageResult, teryt: str) -> None:
     st.markdown(
         "LPRES: "
         + _swatch(LPRES_COLORS.get(status, "#ffffff"), lpres)
-        + (f" – {c.md(plan)}" if plan else ""),  # data: Markdown-escaped
+        + (f" – {common.md(plan)}" if plan else ""),  # data: Markdown-escaped
         unsafe_allow_html=True,
     )
     owes = str(g.get("owes_podregion_nazwa") or "nieznany")
     operator = str(g.get("owes_operator") or "")
     st.markdown(
-        f"Podregion OWES 2017–2020: **{c.md(owes)}**"
-        + (f" ({c.md(operator)})" if operator else "")
-        + f" · NUTS-3: {c.md(g.get('nuts3_nazwa') or 'nieznany')}"
+        f"Podregion OWES 2017–2020: **{common.md(owes)}**"
+        + (f" ({common.md(operator)})" if operator else "")
+        + f" · NUTS-3: {common.md(g.get('nuts3_nazwa') or 'nieznany')}"
     )
     if g["pokrycie"] == NOT_COVERED:
-        candidates = nb.cooperation_candidates(result.gminy, pl.neighbours(result))
+        candidates = neighbours.cooperation_candidates(result.gminy, planning.neighbours(result))
         mine = candidates[candidates["teryt"] == teryt]
         if mine.empty:
             st.caption("Żadna sąsiednia gmina nie ma CIS/KIS, który mógłby ją obsłużyć.")
         else:
             listed = "; ".join(
-                f"{c.md(r.kandydat_nazwa)} ({c.md(r.kandydat_cis_kis)})"
+                f"{common.md(r.kandydat_nazwa)} ({common.md(r.kandydat_cis_kis)})"
                 for r in mine.itertuples(index=False)
             )
             st.markdown(f"Kandydaci do porozumienia (sąsiednie gminy z CIS/KIS): {listed}")
@@ -111,7 +117,7 @@ def _gmina_panel(result: CoverageResult, teryt: str) -> None:
             }
         )
         st.dataframe(table, hide_index=True, width="stretch")
-    pl.profile_link(teryt, str(g["nazwa"]))
+    planning.profile_link(teryt, str(g["nazwa"]))
 
 
 def _gmina_name(result: CoverageResult, teryt: object) -> str | None:
@@ -127,7 +133,7 @@ def _entity_panel(result: CoverageResult, label: object) -> None:
         st.info("Wybrany podmiot nie należy do bieżących danych.")
         return
     e = entities.loc[label]
-    st.subheader(c.md(e["nazwa"]))
+    st.subheader(common.md(e["nazwa"]))
     typ = e["typ"] if e["typ"] in ENTITY_TYPES else "INNY"
     st.caption(f"{typ}: {ENTITY_TYPES[typ]}")
     rows = {
@@ -147,11 +153,11 @@ def _entity_panel(result: CoverageResult, label: object) -> None:
         columns=["Pole", "Wartość"],
     )
     # st.table wraps long text; it renders Markdown, so the data is escaped.
-    st.table(table.map(c.md), hide_index=True, hide_header=True)
+    st.table(table.map(common.md), hide_index=True, hide_header=True)
     if bool(e.get("pozycja_przyblizona")):
         st.caption("Lokalizacja przybliżona: rejestr nie podaje współrzędnych ani adresu.")
     if not bool(e.get("aktywny", True)):
-        st.caption(f"Podmiot nie działał w dniu {c.fmt_date(result.as_of)}.")
+        st.caption(f"Podmiot nie działał w dniu {common.fmt_date(result.as_of)}.")
     if typ in SOCIAL_EMPLOYMENT_TYPES and isinstance(e.get("teryt_gminy"), str):
         _gmina_panel(result, e["teryt_gminy"])
 
@@ -202,19 +208,19 @@ def _remember_click(clicked: dict | None, drawn: pd.DataFrame) -> None:
 
 # --------------------------------------------------------------------------- page
 
-as_of = c.chosen_date()
-result, data_key = c.coverage_and_key(as_of)
+as_of = common.chosen_date()
+result, data_key = common.coverage_and_key(as_of)
 region = result.region
 
 st.title("Mapa pokrycia gmin")
 st.caption(
-    f"Podmioty ekonomii społecznej i Model Lokalnej Współpracy ({c.md(region.name)}): "
+    f"Podmioty ekonomii społecznej i Model Lokalnej Współpracy ({common.md(region.name)}): "
     "czy każda gmina ma Centrum lub Klub Integracji Społecznej (CIS/KIS)."
 )
 
 if result.registry.is_sample:
     st.warning(
-        f"**{c.md(result.registry.label)}.** "
+        f"**{common.md(result.registry.label)}.** "
         "Liczby i mapa pokazują tylko podmioty z tego przykładowego rejestru.",
         icon=":material/warning:",
     )
@@ -223,7 +229,7 @@ f_date, f_ind, f_def, f_sub, f_pow, f_ent = st.columns(
     [1.0, 1.25, 1.15, 1.1, 1.2, 0.9], vertical_alignment="bottom"
 )
 with f_date:
-    c.date_input()
+    common.date_input()
 with f_ind:
     indicator = st.selectbox(
         "Wskaźnik na mapie",
@@ -232,7 +238,7 @@ with f_ind:
         key="mapa_wskaznik",
         help="Czym są pokolorowane gminy. Liczby PES uwzględniają wybrane typy podmiotów.",
     )
-area = pl.area_filters(result, "mapa", [f_def, f_sub, f_pow])
+area = planning.area_filters(result, "mapa", [f_def, f_sub, f_pow])
 with f_ent:
     with st.popover("Podmioty", icon=":material/filter_list:", width="stretch"):
         types = st.multiselect(
@@ -245,15 +251,15 @@ with f_ent:
         status = st.radio("Status", [STATUS_ACTIVE, STATUS_ALL], key="mapa_status")
 include_inactive = status == STATUS_ALL
 
-mask = pl.area_mask(result, area)
+mask = planning.area_mask(result, area)
 gminy = result.gminy[mask]
 summary = region_summary(gminy) if len(gminy) else result.summary
 entities = result.entities
 entities = entities[entities["typ"].isin(types) & entities["teryt_gminy"].isin(set(gminy["teryt"]))]
 shown = entities_on_map(entities, include_inactive)
 
-stan = f"stan na {c.fmt_date(result.as_of)}"
-where = "" if area.is_whole else f" · obszar: {c.md(area.label(result))}"
+stan = f"stan na {common.fmt_date(result.as_of)}"
+where = "" if area.is_whole else f" · obszar: {common.md(area.label(result))}"
 m1, m2, m3 = st.columns(3)
 with m1:
     st.metric(
@@ -262,19 +268,20 @@ with m1:
         help="W gminie albo przez porozumienie międzygminne.",
     )
     st.caption(
-        f"{c.fmt_pct(summary['proc_gmin_pokrytych'])} gmin · {stan} · "
-        f"źródło: {c.md(', '.join(result.registry.sources))}{where}"
+        f"{common.fmt_pct(summary['proc_gmin_pokrytych'])} gmin · {stan} · "
+        f"źródło: {common.md(', '.join(result.registry.sources))}{where}"
     )
 with m2:
-    st.metric("Ludność gmin z CIS/KIS", c.fmt_pct(summary["proc_ludnosci_pokrytej"]))
+    st.metric("Ludność gmin z CIS/KIS", common.fmt_pct(summary["proc_ludnosci_pokrytej"]))
     st.caption(
-        f"{c.fmt_int(summary['ludnosc_w_gminach_pokrytych'])} z {c.fmt_int(summary['ludnosc'])} "
-        f"mieszkańców · pokrycie {stan} · {c.md(region.population_source)}"
+        f"{common.fmt_int(summary['ludnosc_w_gminach_pokrytych'])} z "
+        f"{common.fmt_int(summary['ludnosc'])} "
+        f"mieszkańców · pokrycie {stan} · {common.md(region.population_source)}"
     )
 with m3:
     pes_total = int(pes_count(gminy, types).sum())
     all_types = set(types) == set(ENTITY_TYPES)
-    st.metric("Podmioty ekonomii społecznej", c.fmt_int(pes_total))
+    st.metric("Podmioty ekonomii społecznej", common.fmt_int(pes_total))
     st.caption(
         f"działające i zlokalizowane, {stan} · na mapie: {len(shown)} · "
         + (
@@ -284,18 +291,18 @@ with m3:
         )
     )
 
-note = f"Stan na {c.fmt_date(result.as_of)}" + (
+note = f"Stan na {common.fmt_date(result.as_of)}" + (
     " · dane przykładowe, niekompletne" if result.registry.is_sample else ""
 )
 attribution = "Źródło: GUS (granice, ludność, TERYT), PRG GUGiK"
 
 
 def _build_map() -> folium.Map:
-    definition = pl.definitions()[area.definition]
+    definition = planning.definitions()[area.definition]
     # Only configured subregions get an outline: the unknown remainder has no boundary.
-    subregions = pl.subregion_shapes(result, area.definition)
+    subregions = planning.subregion_shapes(result, area.definition)
     subregions = subregions[subregions["podregion"] != "nieznany"]
-    return c.web_map(
+    return common.web_map(
         gminy,
         entities,
         indicator=indicator,
@@ -324,12 +331,12 @@ with map_col:
         )
     _remember_click(clicked, entities)
     st.caption(
-        f"Granice: {c.md(region.boundary_source)}. Kliknij gminę lub punkt, aby zobaczyć "
+        f"Granice: {common.md(region.boundary_source)}. Kliknij gminę lub punkt, aby zobaczyć "
         "szczegóły. Podkład OpenStreetMap (wymaga internetu) można włączyć przyciskiem warstw."
     )
     if indicator == "lpres_status" and result.plans_info is not None:
         st.caption(
-            f"LPRES: {c.md(result.plans_info.label)}. Kreskowane = status nieznany "
+            f"LPRES: {common.md(result.plans_info.label)}. Kreskowane = status nieznany "
             "(brak informacji), czerwone = wiadomo, że gmina nie ma planu."
         )
 
@@ -358,4 +365,4 @@ with st.expander(
     f"(nieuwzględnione w liczbach: {not_counted})",
     icon=":material/report:",
 ):
-    c.problems_table(problems)
+    common.problems_table(problems)

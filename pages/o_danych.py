@@ -7,20 +7,21 @@ import streamlit as st
 
 from geo.analysis.locate.problems import CATEGORIES_COLUMN, each_category
 from geo.web.assets import LEAFLET_VERSION
-from pages import _common as c
+from pages import _common as common
 
-settings = c.settings()
-result = c.coverage()
+settings = common.settings()
+result = common.coverage()
 region = result.region
 registry = result.registry
 
 st.title("O danych")
 st.caption(
-    f"Skąd pochodzą liczby na mapie ({c.md(region.name)}, stan na {c.fmt_date(result.as_of)})."
+    f"Skąd pochodzą liczby na mapie ({common.md(region.name)}, "
+    f"stan na {common.fmt_date(result.as_of)})."
 )
 
 if registry.is_sample:
-    st.warning(f"**{c.md(registry.label)}.**", icon=":material/warning:")
+    st.warning(f"**{common.md(registry.label)}.**", icon=":material/warning:")
 
 st.subheader("Źródła danych")
 sources = pd.DataFrame(
@@ -66,7 +67,7 @@ sources = pd.DataFrame(
     columns=["Dane", "Opis i stan na", "Źródło", "Licencja / warunki"],
 )
 # st.table renders Markdown in cells: escape everything (source names come from users).
-st.table(sources.map(c.md), hide_index=True)
+st.table(sources.map(common.md), hide_index=True)
 st.markdown(
     "Gmina jest **pokryta** Modelem Lokalnej Współpracy, gdy działa w niej CIS lub KIS albo "
     "gdy CIS/KIS z innej gminy obsługuje ją na podstawie porozumienia (kolumna "
@@ -84,17 +85,17 @@ config = pd.DataFrame(
             "pełne dane referencyjne" if settings.data_dir else "używane są dane wbudowane",
         ),
         ("PES_HOME", str(settings.home), "stan aplikacji: baza, pamięć podręczna, importy"),
-        ("PES_DATABASE_URL", c.safe_database_url(settings.database_url), "baza rejestru"),
+        ("PES_DATABASE_URL", common.safe_database_url(settings.database_url), "baza rejestru"),
         ("dane wbudowane", str(settings.embedded_dir), "domyślne dane projektu (data/)"),
     ],
     columns=["Ustawienie", "Wartość", "Znaczenie"],
 )
-st.table(config.map(c.md), hide_index=True)
+st.table(config.map(common.md), hide_index=True)
 
 if region.warnings:
     st.subheader("Uwagi do danych referencyjnych")
     for warning in region.warnings:
-        st.warning(c.md(warning), icon=":material/info:")
+        st.warning(common.md(warning), icon=":material/info:")
 
 st.subheader("Podmioty niezlokalizowane lub wymagające uwagi")
 problems = result.problems
@@ -106,4 +107,4 @@ if not problems.empty:
         categories.value_counts().rename_axis("Kategoria").reset_index(name="Liczba"),
         hide_index=True,
     )
-c.problems_table(problems)
+common.problems_table(problems)

@@ -6,13 +6,13 @@ import altair as alt
 import folium
 import streamlit as st
 
-from geo.analysis import subregions as sr
+from geo.analysis import subregions
 from geo.analysis.coverage import TYPE_COLUMNS
 from geo.core.schema import ENTITY_TYPES
 from geo.web.maps import subregion_map
 from geo.web.topo_layer import use_topojson
-from pages import _common as c
-from pages import _planning as pl
+from pages import _common as common
+from pages import _planning as planning
 from pages._mapview import show_map
 
 SUMMARY_LABELS = {
@@ -38,45 +38,39 @@ MEASURES = {
 }
 NUMBER = st.column_config.NumberColumn(format="localized")
 
-as_of = c.chosen_date()
-result = pl.coverage(as_of)
-defs = pl.definitions()
+as_of = common.chosen_date()
+result = planning.coverage(as_of)
+defs = planning.definitions()
 
 st.title("Podregiony i OWES")
 st.caption(
     "Ośrodki wsparcia ekonomii społecznej (OWES) obsługują podregiony złożone z powiatów. "
     "Obszary OWES to nie to samo co podregiony NUTS-3: oba podziały są danymi do wyboru."
 )
-pl.sample_notes(result, lpres=False)
+planning.sample_notes(result, lpres=False)
 
 f_date, f_def, f_info = st.columns([1, 1.4, 2.6], vertical_alignment="bottom")
 with f_date:
-    c.date_input()
+    common.date_input()
 with f_def:
-    keys = list(defs)
-    key = st.selectbox(
-        "Podział na podregiony",
-        keys,
-        index=keys.index(sr.OWES) if sr.OWES in keys else 0,
-        format_func=lambda k: defs[k].label,
-        key="owes_podzial",
-    )
+    key = planning.definition_select("owes_podzial")
 definition = defs[key]
 with f_info:
     st.caption(
-        f"**{c.md(definition.label)}** · okres: {c.md(sr.format_period(definition.period))} · "
-        f"źródło: {c.md(definition.source)}"
+        f"**{common.md(definition.label)}** · "
+        f"okres: {common.md(subregions.format_period(definition.period))} · "
+        f"źródło: {common.md(definition.source)}"
     )
 
-assignment = pl.assignment(key)
-shapes = pl.subregion_shapes(result, key)
-summary = sr.subregion_summary(result.gminy, assignment)
-has_unknown = (summary["podregion"] == sr.UNKNOWN).any()
+assignment = planning.assignment(key)
+shapes = planning.subregion_shapes(result, key)
+summary = subregions.subregion_summary(result.gminy, assignment)
+has_unknown = (summary["podregion"] == subregions.UNKNOWN).any()
 if has_unknown:
-    unknown = summary[summary["podregion"] == sr.UNKNOWN].iloc[0]
+    unknown = summary[summary["podregion"] == subregions.UNKNOWN].iloc[0]
     st.warning(
         f"**Część regionu bez przypisanego podregionu:** {int(unknown['powiaty'])} powiatów, "
-        f"{int(unknown['gminy'])} gmin. {pl.UNKNOWN_NOTE} Plik: data/podregiony.csv "
+        f"{int(unknown['gminy'])} gmin. {planning.UNKNOWN_NOTE} Plik: data/podregiony.csv "
         "(albo podregiony.csv w katalogu PES_HOME).",
         icon=":material/help:",
     )
@@ -88,7 +82,7 @@ with map_col:
         return use_topojson(
             subregion_map(
                 shapes,
-                c.web_powiaty(),
+                common.web_powiaty(),
                 title=definition.label,
                 note=f"Podział: {definition.label}; źródło: {definition.source}",
                 attribution="Źródło: GUS (granice), PRG GUGiK; podregiony: data/podregiony.csv",
@@ -97,14 +91,14 @@ with map_col:
 
     # The map shows boundaries and subregion files only: not the date or the registry.
     show_map(
-        lambda: c.guarded(build),
+        build,
         key=f"mapa_podregionow_{key}",
-        view=pl.region_key(result, key),
+        view=planning.region_key(result, key),
         height=560,
     )
     st.caption(
         "Podregiony połączone z granic powiatów. Kreskowane: powiaty bez przypisanego "
-        f"podregionu (nieznany). Granice: {c.md(result.region.boundary_source)}."
+        f"podregionu (nieznany). Granice: {common.md(result.region.boundary_source)}."
     )
 with chart_col:
     measure = st.selectbox(
@@ -112,9 +106,9 @@ with chart_col:
     )
     data = summary.assign(
         nazwa=summary["podregion_nazwa"].where(
-            summary["podregion"] != sr.UNKNOWN, "nieznany (nieskonfigurowany)"
+            summary["podregion"] != subregions.UNKNOWN, "nieznany (nieskonfigurowany)"
         ),
-        znany=summary["podregion"] != sr.UNKNOWN,
+        znany=summary["podregion"] != subregions.UNKNOWN,
     )[["nazwa", "znany", measure]]
     chart = (
         alt.Chart(data)
@@ -135,7 +129,7 @@ with chart_col:
         .properties(height=max(120, 48 * len(data)))
     )
     st.altair_chart(chart, width="stretch")
-    st.caption(pl.sources_caption(result, f"podregiony: {definition.label}"))
+    st.caption(planning.sources_caption(result, f"podregiony: {definition.label}"))
 
 st.subheader("Wskaźniki według podregionów")
 columns = [col for col in SUMMARY_LABELS if col in summary]
@@ -146,11 +140,11 @@ st.dataframe(
     width="stretch",
     column_config={"Ludność": NUMBER, "Ludność bez CIS/KIS": NUMBER, "PES na 10 tys.": NUMBER},
 )
-st.caption(pl.sources_caption(result, f"podregiony: {definition.label}"))
-pl.export_buttons(
+st.caption(planning.sources_caption(result, f"podregiony: {definition.label}"))
+planning.export_buttons(
     table,
     f"podregiony_{key}",
-    pl.export_meta(result, podregiony=f"{definition.label} ({definition.source})"),
+    planning.export_meta(result, podregiony=f"{definition.label} ({definition.source})"),
     key="owes_eksport",
     sheet="Podregiony",
 )
@@ -158,9 +152,9 @@ pl.export_buttons(
 with st.expander("Powiaty w podregionach (dane konfiguracji)", icon=":material/table:"):
     powiaty = result.region.powiaty[["powiat", "powiat_nazwa"]]
     listed = powiaty.merge(assignment, on="powiat", how="left").fillna(
-        {"podregion": sr.UNKNOWN, "podregion_nazwa": sr.UNKNOWN}
+        {"podregion": subregions.UNKNOWN, "podregion_nazwa": subregions.UNKNOWN}
     )
-    listed["okres"] = listed["okres"].map(sr.format_period)
+    listed["okres"] = listed["okres"].map(subregions.format_period)
     st.dataframe(
         listed.rename(
             columns={

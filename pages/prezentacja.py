@@ -13,7 +13,7 @@ import streamlit as st
 from geo.pipeline import CoverageResult
 from geo.print import deck
 from geo.print import maps as static_maps
-from pages import _common as c
+from pages import _common as common
 
 INDEX_KEY = "prezentacja_slajd"
 IMAGE_DPI = 120
@@ -47,22 +47,19 @@ st.html(
 )
 
 
-def _cache_key() -> tuple[str, ...]:
-    s = c.settings()
-    return (s.region, str(s.data_dir), s.database_url, c.registry_state(s))
-
-
 @st.cache_data(show_spinner="Rysowanie mapy…", max_entries=64)
 def _slide_png(
-    key: tuple[str, ...], as_of: dt.date, slide_key: str, beside_table: bool, _slide: deck.Slide
+    key: common.CoverageKey, slide_key: str, beside_table: bool, _slide: deck.Slide
 ) -> bytes:
+    """One slide's figure; the slide is drawn from the coverage computed for ``key``."""
     size = (8.4, 6.9) if beside_table else static_maps.SLIDE
     figure = deck.slide_figure(_slide, size)
     return static_maps.to_png(figure, dpi=IMAGE_DPI) if figure is not None else b""
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _deck_pdf(key: tuple[str, ...], as_of: dt.date, _result: CoverageResult) -> bytes:
+def _deck_pdf(key: common.CoverageKey, _result: CoverageResult) -> bytes:
+    """The deck of ``_result`` (computed for ``key``: every input)."""
     return deck.presentation_pdf(_result)
 
 
@@ -72,27 +69,27 @@ def _move(step: int, count: int) -> None:
 
 def _text_and_table(slide: deck.Slide) -> None:
     for bullet in slide.bullets:
-        st.markdown(f"**{c.md(bullet)}**" if bullet.startswith("DANE") else c.md(bullet))
+        st.markdown(f"**{common.md(bullet)}**" if bullet.startswith("DANE") else common.md(bullet))
     if slide.table is not None:
-        st.table(slide.table.map(c.md), hide_index=True)
+        st.table(slide.table.map(common.md), hide_index=True)
 
 
-def _draw(slide: deck.Slide, key: tuple[str, ...], as_of: dt.date) -> None:
+def _draw(slide: deck.Slide, key: common.CoverageKey, as_of: dt.date) -> None:
     beside_table = slide.table is not None and slide.is_map
-    png = _slide_png(key, as_of, slide.key, beside_table, slide) if slide.is_map else b""
+    png = _slide_png(key, slide.key, beside_table, slide) if slide.is_map else b""
     if slide.is_map and not beside_table:
         # A map slide is the map: it carries its own title, legend and caption.
         st.image(png, width="stretch")
     else:
-        st.title(c.md(slide.title), anchor=False)
+        st.title(common.md(slide.title), anchor=False)
         if slide.subtitle:
-            st.markdown(c.md(slide.subtitle))
+            st.markdown(common.md(slide.subtitle))
         if slide.figures:
             for col, (value, label, note) in zip(
                 st.columns(len(slide.figures)), slide.figures, strict=True
             ):
                 col.metric(label, value)
-                col.caption(c.md(note))
+                col.caption(common.md(note))
         if beside_table:
             # Text and table on the left, the map beside them: the whole slide fits a screen.
             left, right = st.columns([1, 1.3])
@@ -101,7 +98,7 @@ def _draw(slide: deck.Slide, key: tuple[str, ...], as_of: dt.date) -> None:
             right.image(png, width="stretch")
         else:
             _text_and_table(slide)
-    st.caption(c.md(slide.caption))
+    st.caption(common.md(slide.caption))
     if png:
         st.download_button(
             "Pobierz wykres (PNG)" if slide.key == "trend" else "Pobierz mapę (PNG)",
@@ -116,13 +113,12 @@ def _draw(slide: deck.Slide, key: tuple[str, ...], as_of: dt.date) -> None:
 
 # --------------------------------------------------------------------------- page
 
-as_of = c.chosen_date()
-result = c.coverage(as_of)
+as_of = common.chosen_date()
+result, key = common.coverage_and_key(as_of)
 slides = deck.build_slides(result)
 count = len(slides)
 index = min(st.session_state.get(INDEX_KEY, 0), count - 1)
 st.session_state[INDEX_KEY] = index
-key = _cache_key()
 
 prev_col, where_col, next_col, date_col, pdf_col = st.columns(
     [1, 1.6, 1, 1.4, 1.6], vertical_alignment="center"
@@ -135,7 +131,7 @@ prev_col.button(
     disabled=index == 0,
     width="stretch",
 )
-where_col.markdown(f"Slajd **{index + 1} / {count}** · stan na {c.fmt_date(as_of)}")
+where_col.markdown(f"Slajd **{index + 1} / {count}** · stan na {common.fmt_date(as_of)}")
 next_col.button(
     "Następny",
     icon=":material/arrow_forward:",
@@ -145,10 +141,10 @@ next_col.button(
     width="stretch",
 )
 with date_col.popover("Stan na dzień", icon=":material/event:"):
-    c.date_input()
+    common.date_input()
 pdf_col.download_button(
     "Pobierz prezentację (PDF)",
-    data=lambda: _deck_pdf(key, as_of, result),
+    data=lambda: _deck_pdf(key, result),
     file_name=f"prezentacja_{as_of:%Y-%m-%d}.pdf",
     mime="application/pdf",
     icon=":material/picture_as_pdf:",

@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 from geo.pipeline import CoverageResult
-from geo.present import profile as gp
+from geo.present import profile as gmina_profile
 from geo.print import card
 from geo.print import maps as static_maps
-from pages import _common as c
+from pages import _common as common
 
 QUERY_PARAM = "gmina"
 SEARCH_KEY = "profil_szukaj"
 MAP_DPI = 110
 
 
-def _cache_key() -> tuple[str, ...]:
-    """What the cached images depend on besides gmina and date: data and registry state."""
-    s = c.settings()
-    return (s.region, str(s.data_dir), s.database_url, c.registry_state(s))
-
-
 @st.cache_data(show_spinner="Rysowanie mapy gminy…", max_entries=64)
-def _map_png(key: tuple[str, ...], as_of: dt.date, teryt: str, _result: CoverageResult) -> bytes:
+def _map_png(key: common.CoverageKey, teryt: str, _result: CoverageResult) -> bytes:
+    """The gmina's map from ``_result`` (computed for ``key``: every input)."""
     return static_maps.to_png(static_maps.gmina_map(_result, teryt), dpi=MAP_DPI)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _card_pdf(key: tuple[str, ...], as_of: dt.date, teryt: str, _result: CoverageResult) -> bytes:
-    return card.gmina_card_pdf(_result, gp.build_profile(_result, teryt))
+def _card_pdf(key: common.CoverageKey, teryt: str, _result: CoverageResult) -> bytes:
+    """The gmina card from ``_result`` (computed for ``key``: every input)."""
+    return card.gmina_card_pdf(_result, gmina_profile.build_profile(_result, teryt))
 
 
 def _choose(result: CoverageResult) -> tuple[str | None, str]:
@@ -39,10 +33,10 @@ def _choose(result: CoverageResult) -> tuple[str | None, str]:
     query = st.session_state.get(SEARCH_KEY, "")
     linked = st.query_params.get(QUERY_PARAM)
     if query.strip():
-        matches = gp.search_gminy(result.gminy, query, result.region.terc)
+        matches = gmina_profile.search_gminy(result.gminy, query, result.region.terc)
         if matches.empty:
             st.info(
-                f"Nie znaleziono gminy dla „{c.md(query.strip())}”. Wpisz część nazwy "
+                f"Nie znaleziono gminy dla „{common.md(query.strip())}”. Wpisz część nazwy "
                 "(bez polskich znaków też zadziała) albo 7-cyfrowy kod TERYT.",
                 icon=":material/search_off:",
             )
@@ -59,18 +53,16 @@ def _choose(result: CoverageResult) -> tuple[str | None, str]:
         note = matches.set_index("teryt").loc[chosen, "uwaga"]
         return chosen, str(note or "")
     if linked:
-        try:
-            code, note = gp.resolve_gmina(result.gminy, linked, result.region.terc)
-        except gp.ProfileError as exc:
-            st.error(c.md(exc), icon=":material/error:")
-            return None, ""
-        return code, note
+        # a bad code raises ProfileError (a UserError): shown by the one handler
+        return common.guarded(
+            lambda: gmina_profile.resolve_gmina(result.gminy, linked, result.region.terc)
+        )
     return None, ""
 
 
-def _status_block(profile: gp.GminaProfile) -> None:
-    st.markdown(f"#### Model Lokalnej Współpracy: {c.md(profile.pokrycie_nazwa)}")
-    st.markdown(c.md(profile.pokrycie_opis))
+def _status_block(profile: gmina_profile.GminaProfile) -> None:
+    st.markdown(f"#### Model Lokalnej Współpracy: {common.md(profile.pokrycie_nazwa)}")
+    st.markdown(common.md(profile.pokrycie_opis))
     if not profile.obslugujace.empty:
         st.markdown("**Obsługują gminę na podstawie porozumienia:**")
         st.dataframe(
@@ -97,19 +89,20 @@ def _status_block(profile: gp.GminaProfile) -> None:
     st.caption(f"Pokrycie i odległości {profile.stan_na}; źródło: rejestr PES, granice GUS/PRG.")
 
 
-def _profile(result: CoverageResult, teryt: str, note: str) -> None:
-    profile = gp.build_profile(result, teryt)
-    st.header(c.md(profile.nazwa), anchor=False)
+def _profile(result: CoverageResult, key: common.CoverageKey, teryt: str, note: str) -> None:
+    profile = gmina_profile.build_profile(result, teryt)
+    st.header(common.md(profile.nazwa), anchor=False)
     st.caption(
-        f"{c.md(profile.rodzaj_nazwa)} · {c.md(profile.powiat_etykieta)} · TERYT {teryt} · "
+        f"{common.md(profile.rodzaj_nazwa)} · {common.md(profile.powiat_etykieta)} · "
+        f"TERYT {teryt} · "
         f"{profile.stan_na} · link do tej strony: `?{QUERY_PARAM}={teryt}`"
     )
     if note:
-        st.info(c.md(note), icon=":material/info:")
+        st.info(common.md(note), icon=":material/info:")
 
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Ludność", gp.fmt_int(profile.ludnosc))
-    m1.caption(c.md(result.region.population_source))
+    m1.metric("Ludność", gmina_profile.fmt_int(profile.ludnosc))
+    m1.caption(common.md(result.region.population_source))
     m2.metric("CIS/KIS", profile.pokrycie_nazwa)
     m2.caption(f"Model Lokalnej Współpracy · {profile.stan_na}")
     m3.metric("Podmioty ekonomii społecznej", len(profile.podmioty))
@@ -117,13 +110,12 @@ def _profile(result: CoverageResult, teryt: str, note: str) -> None:
     m4.metric("LPRES", profile.lpres_status_nazwa)
     m4.caption("lokalny plan rozwoju ekonomii społecznej")
 
-    key = _cache_key()
     map_col, info_col = st.columns([1.25, 1])
     with map_col:
-        st.image(_map_png(key, result.as_of, teryt, result), width="stretch")
+        st.image(_map_png(key, teryt, result), width="stretch")
         st.caption(
             "Gmina (gruba linia), gminy sąsiednie i pobliskie CIS/KIS. "
-            f"Granice: {c.md(result.region.boundary_source)}."
+            f"Granice: {common.md(result.region.boundary_source)}."
         )
     with info_col:
         _status_block(profile)
@@ -138,7 +130,7 @@ def _profile(result: CoverageResult, teryt: str, note: str) -> None:
         ],
         columns=["Pole", "Wartość"],
     )
-    st.table(facts.map(c.md), hide_index=True, hide_header=True)
+    st.table(facts.map(common.md), hide_index=True, hide_header=True)
 
     st.subheader(f"Podmioty ekonomii społecznej w gminie ({len(profile.podmioty)})", anchor=False)
     if profile.podmioty.empty:
@@ -146,13 +138,13 @@ def _profile(result: CoverageResult, teryt: str, note: str) -> None:
     else:
         # st.dataframe shows text as plain text: no escaping needed.
         st.dataframe(profile.podmioty, hide_index=True, width="stretch")
-    st.caption(f"{c.md(result.registry.label)} · {profile.stan_na}")
+    st.caption(f"{common.md(result.registry.label)} · {profile.stan_na}")
 
     st.subheader("Porównanie z powiatem i regionem", anchor=False)
-    st.table(gp.comparison_table(profile).map(c.md), hide_index=True)
+    st.table(gmina_profile.comparison_table(profile).map(common.md), hide_index=True)
     st.caption(
         f"Wskaźniki na 10 tys. mieszkańców; {profile.stan_na}; "
-        f"{c.md(result.region.population_source)}."
+        f"{common.md(result.region.population_source)}."
     )
 
     if profile.sasiedzi.shape[0]:
@@ -163,7 +155,7 @@ def _profile(result: CoverageResult, teryt: str, note: str) -> None:
 
     st.download_button(
         "Pobierz kartę gminy (PDF)",
-        data=lambda: _card_pdf(key, result.as_of, teryt, result),
+        data=lambda: _card_pdf(key, teryt, result),
         file_name=f"karta_gminy_{teryt}_{result.as_of:%Y-%m-%d}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
@@ -172,22 +164,23 @@ def _profile(result: CoverageResult, teryt: str, note: str) -> None:
     )
     with st.expander("Źródła danych"):
         for line in profile.zrodla:
-            st.markdown(f"- {c.md(line)}")
+            st.markdown(f"- {common.md(line)}")
 
 
 # --------------------------------------------------------------------------- page
 
-as_of = c.chosen_date()
-result = c.coverage(as_of)
+as_of = common.chosen_date()
+result, data_key = common.coverage_and_key(as_of)
 
 st.title("Moja gmina")
 st.caption(
     "Profil gminy: podmioty ekonomii społecznej, Centrum i Klub Integracji Społecznej "
-    f"(Model Lokalnej Współpracy), plan LPRES i porównanie z powiatem ({c.md(result.region.name)})."
+    "(Model Lokalnej Współpracy), plan LPRES i porównanie z powiatem "
+    f"({common.md(result.region.name)})."
 )
 if result.registry.is_sample:
     st.warning(
-        f"**{c.md(result.registry.label)}.** Profil pokazuje tylko podmioty z tego rejestru.",
+        f"**{common.md(result.registry.label)}.** Profil pokazuje tylko podmioty z tego rejestru.",
         icon=":material/warning:",
     )
 
@@ -199,7 +192,7 @@ with search_col:
         placeholder="np. tomaszow albo 0618011",
     )
 with date_col:
-    c.date_input()
+    common.date_input()
 
 teryt, note = _choose(result)
 if teryt is None:
@@ -213,4 +206,4 @@ else:
     # The address bar always names the gmina shown: the link can be shared.
     if st.query_params.get(QUERY_PARAM) != teryt:
         st.query_params[QUERY_PARAM] = teryt
-    _profile(result, teryt, note)
+    _profile(result, data_key, teryt, note)

@@ -2,38 +2,28 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from geo.core.text import fold
 from geo.pipeline import CoverageResult
 from geo.print import report
 from geo.print.figures import headline_figures
-from pages import _common as c
+from pages import _common as common
 
 SCOPE_KEY = "raport_obszar"
 KIND_LABELS = {"region": "Region", "podregion": "Podregiony", "powiat": "Powiaty"}
 
 
-def _cache_key() -> tuple[str, ...]:
-    s = c.settings()
-    return (s.region, str(s.data_dir), s.database_url, c.registry_state(s))
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def _report_pdf(
-    key: tuple[str, ...],
-    as_of: dt.date,
-    scope_key: str,
-    _result: CoverageResult,
-    _scope: report.ReportScope,
+    key: common.CoverageKey, scope_key: str, _result: CoverageResult, _scope: report.ReportScope
 ) -> bytes:
+    """The report of ``_result`` (computed for ``key``: every input) on one scope."""
     return report.regional_report_pdf(_result, _scope)
 
 
-as_of = c.chosen_date()
-result = c.coverage(as_of)
+as_of = common.chosen_date()
+result, data_key = common.coverage_and_key(as_of)
 
 st.title("Raport regionalny")
 st.caption(
@@ -42,7 +32,7 @@ st.caption(
 )
 if result.registry.is_sample:
     st.warning(
-        f"**{c.md(result.registry.label)}.** Raport pokaże tylko podmioty z tego rejestru.",
+        f"**{common.md(result.registry.label)}.** Raport pokaże tylko podmioty z tego rejestru.",
         icon=":material/warning:",
     )
 
@@ -57,20 +47,22 @@ with scope_col:
         key=SCOPE_KEY,
     )
 with date_col:
-    c.date_input()
+    common.date_input()
 scope = by_key[chosen]
 
 summary = report.scope_summary(result, scope)
 columns = st.columns(4)
 for col, (value, label, note) in zip(columns, headline_figures(summary, result.as_of), strict=True):
     col.metric(label[0].upper() + label[1:], value)
-    col.caption(c.md(note))
-st.caption(f"{c.md(scope.label)} · stan na {c.fmt_date(as_of)} · {c.md(result.registry.label)}")
+    col.caption(common.md(note))
+st.caption(
+    f"{common.md(scope.label)} · stan na {common.fmt_date(as_of)} · "
+    f"{common.md(result.registry.label)}"
+)
 
-key = _cache_key()
 st.download_button(
     "Pobierz raport (PDF)",
-    data=lambda: _report_pdf(key, as_of, scope.key, result, scope),
+    data=lambda: _report_pdf(data_key, scope.key, result, scope),
     file_name=f"raport_{fold(scope.label).replace(' ', '_')}_{as_of:%Y-%m-%d}.pdf",
     mime="application/pdf",
     icon=":material/picture_as_pdf:",

@@ -14,12 +14,12 @@ import streamlit as st
 from geo.analysis import locate
 from geo.analysis.locate import problems
 from geo.core.schema import ENTITY_TYPES
+from geo.core.teryt import powiat_of
 from geo.core.text import fold
 from geo.registry.export import export_registry
 from geo.registry.keys import stable_keys
 from geo.registry.search import REGISTRY_TEXT, matching
-from geo.store import Store
-from pages import _common as c
+from pages import _common as common
 
 MAX_SHOWN = 5000
 
@@ -37,11 +37,6 @@ STATUS_ATTENTION = "wymagające uwagi"
 STATUS_ACTIVE = "działające w dniu „stan na”"
 
 
-@st.cache_resource(show_spinner=False)
-def _store(url: str) -> Store:
-    return Store(url)
-
-
 def _table(frame: pd.DataFrame, gmina_names: dict[str, str], powiat_names: dict[str, str]):
     """The entities as the page shows them (plain text cells: st.dataframe never renders HTML)."""
     codes = frame["teryt_gminy"].astype(object)
@@ -51,7 +46,9 @@ def _table(frame: pd.DataFrame, gmina_names: dict[str, str], powiat_names: dict[
             "Typ": frame["typ"],
             "Miejscowość": frame["miejscowosc"],
             "Gmina": codes.map(gmina_names),
-            "Powiat": codes.map(lambda t: powiat_names.get(t[:4]) if isinstance(t, str) else None),
+            "Powiat": codes.map(
+                lambda t: powiat_names.get(powiat_of(t)) if isinstance(t, str) else None
+            ),
             "Źródło rejestru": frame["zrodlo_rejestru"],
             "Wersja": frame["wersja"] if "wersja" in frame.columns else None,
             "Zweryfikowano": frame["data_weryfikacji"],
@@ -70,8 +67,8 @@ def _has_category(frame: pd.DataFrame, categories: tuple[str, ...]) -> pd.Series
     return problems.has_any(frame[problems.CATEGORIES_COLUMN], categories)
 
 
-settings = c.settings()
-result = c.coverage()
+settings = common.settings()
+result = common.coverage()
 region = result.region
 entities = result.entities
 gmina_names = dict(zip(region.gminy["teryt"], region.gminy["nazwa"], strict=True))
@@ -79,11 +76,12 @@ powiat_names = dict(zip(region.powiaty["powiat"], region.powiaty["powiat_nazwa"]
 
 st.title("Rejestr podmiotów")
 st.caption(
-    f"{c.md(result.registry.label)} · stan na {c.fmt_date(result.as_of)} · {c.md(region.name)}"
+    f"{common.md(result.registry.label)} · stan na {common.fmt_date(result.as_of)} · "
+    f"{common.md(region.name)}"
 )
 if result.registry.is_sample:
     st.warning(
-        f"**{c.md(result.registry.label)}.** Własny rejestr wczytuje redaktor na stronie "
+        f"**{common.md(result.registry.label)}.** Własny rejestr wczytuje redaktor na stronie "
         "„Import danych”.",
         icon=":material/warning:",
     )
@@ -110,7 +108,7 @@ if chosen_sources:
 if chosen_types:
     mask &= entities["typ"].isin(chosen_types)
 if chosen_powiat:
-    mask &= entities["teryt_gminy"].fillna("").astype(str).str[:4].eq(chosen_powiat)
+    mask &= entities["teryt_gminy"].fillna("").astype(str).map(powiat_of).eq(chosen_powiat)
 if status == STATUS_COUNTED:
     mask &= entities["uwzgledniony"].astype(bool)
 elif status == STATUS_ATTENTION:
@@ -120,8 +118,8 @@ elif status == STATUS_ACTIVE:
 selected = entities[mask.to_numpy()]
 
 st.markdown(
-    f"**{c.fmt_int(len(selected))}** z {c.fmt_int(len(entities))} podmiotów rejestru"
-    + (f" (pokazano pierwsze {c.fmt_int(MAX_SHOWN)})" if len(selected) > MAX_SHOWN else "")
+    f"**{common.fmt_int(len(selected))}** z {common.fmt_int(len(entities))} podmiotów rejestru"
+    + (f" (pokazano pierwsze {common.fmt_int(MAX_SHOWN)})" if len(selected) > MAX_SHOWN else "")
 )
 st.dataframe(
     _table(selected.head(MAX_SHOWN), gmina_names, powiat_names),
@@ -171,8 +169,8 @@ st.caption(
     "zdublowane, ze sprzecznymi danymi lub ze starym kodem TERYT. Redaktor może je poprawić "
     "na stronie „Import danych” (zakładka „Poprawki ręczne”)."
 )
-store = _store(settings.database_url)
-manual_duplicates = [f for f in c.guarded(store.fixes) if f.kind == "duplikat"]
+store = common.store(settings)
+manual_duplicates = [f for f in common.guarded(store.fixes) if f.kind == "duplikat"]
 masks = {label: _has_category(entities, cats) for label, cats in ATTENTION.items()}
 counts = {label: int(m.sum()) for label, m in masks.items()}
 counts["Duplikaty"] += len(manual_duplicates)
@@ -204,7 +202,7 @@ for tab, label in zip(tabs, ATTENTION, strict=True):
 # ------------------------------------------------------------------------------- versions
 if not result.registry.is_sample:
     st.subheader("Wersje źródeł")
-    current = [v for v in c.guarded(store.versions) if v.is_current]
+    current = [v for v in common.guarded(store.versions) if v.is_current]
     st.dataframe(
         pd.DataFrame(
             {

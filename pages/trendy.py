@@ -8,11 +8,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo.analysis import subregions as sr
+from geo.analysis import subregions
 from geo.analysis.trends import REGION, date_completeness, trend_dates, yearly_coverage
 from geo.core.schema import ENTITY_TYPES, TYPE_COLORS
-from pages import _common as c
-from pages import _planning as pl
+from geo.pipeline import CoverageResult
+from pages import _common as common
+from pages import _planning as planning
 
 TABLE_LABELS = {
     "rok": "Rok",
@@ -47,23 +48,26 @@ def _types_chart(frame: pd.DataFrame) -> alt.Chart:
 
 
 @st.cache_resource(show_spinner="Liczenie pokrycia dla kolejnych lat…", max_entries=16)
-def _trends(key: tuple[Any, ...], _result: Any, _groups: pd.Series) -> tuple[Any, Any, list]:
+def _trends(
+    key: common.CoverageKey, definition: str, _result: CoverageResult, _groups: pd.Series
+) -> tuple[Any, Any, list]:
+    """Yearly coverage from ``_result`` (computed for ``key``: every input) per subregion of
+    ``definition`` (``_groups``; the subregion files are in ``key``)."""
     dates = trend_dates(_result.entities, _result.as_of)
     cover, types = yearly_coverage(_result.region.gminy, _result.entities, dates, _groups)
     return cover, types, dates
 
 
-as_of = c.chosen_date()
-result = pl.coverage(as_of)
-s = c.settings()
-defs = pl.definitions()
+as_of = common.chosen_date()
+result, data_key = common.coverage_and_key(as_of)
+defs = planning.definitions()
 
 st.title("Trendy: pokrycie w czasie")
 st.caption(
     "Ile gmin miało CIS lub KIS i ile działało podmiotów ekonomii społecznej w kolejnych "
     "latach (stan na 31 grudnia; ostatni rok: wybrany dzień)."
 )
-pl.sample_notes(result, lpres=False)
+planning.sample_notes(result, lpres=False)
 
 dates_info = date_completeness(result.entities)
 st.info(
@@ -77,36 +81,20 @@ st.info(
 
 f_date, f_def, _ = st.columns([1, 1.4, 2.6])
 with f_date:
-    c.date_input()
+    common.date_input()
 with f_def:
-    keys = list(defs)
-    key = st.selectbox(
-        "Podregiony na wykresach",
-        keys,
-        index=keys.index(sr.OWES) if sr.OWES in keys else 0,
-        format_func=lambda k: defs[k].label,
-        key="trendy_podzial",
-    )
+    key = planning.definition_select("trendy_podzial", "Podregiony na wykresach")
 
-groups = pl.subregion_of(result, key).set_axis(result.gminy["teryt"])
-groups = groups.reindex(result.region.gminy["teryt"]).fillna(sr.UNKNOWN)
-cache_key = (
-    s.region,
-    str(s.data_dir),
-    str(s.home),
-    result.as_of,
-    c.registry_state(s),
-    key,
-    tuple(groups.tolist()),
-)
-cover, types, dates = _trends(cache_key, result, groups.reset_index(drop=True))
-source = pl.sources_caption(result)
+groups = planning.subregion_of(result, key).set_axis(result.gminy["teryt"])
+groups = groups.reindex(result.region.gminy["teryt"]).fillna(subregions.UNKNOWN)
+cover, types, dates = _trends(data_key, key, result, groups.reset_index(drop=True))
+source = planning.sources_caption(result)
 years = f"{dates[0].year}–{dates[-1].year}" if dates else ""
 
 region_cover = cover[cover["obszar"] == REGION]
 left, right = st.columns(2)
 with left:
-    st.markdown(f"**Gminy z CIS/KIS, {c.md(result.region.name)} ({years})**")
+    st.markdown(f"**Gminy z CIS/KIS, {common.md(result.region.name)} ({years})**")
     base = alt.Chart(region_cover).encode(
         x=alt.X("rok:O", title="Rok"),
         y=alt.Y("gminy_z_cis_kis:Q", title="Gminy z CIS/KIS"),
@@ -127,7 +115,7 @@ with right:
     st.altair_chart(_types_chart(region_types), width="stretch")
     st.caption(source)
 
-st.subheader(f"Według podregionów: {c.md(defs[key].label)}")
+st.subheader(f"Według podregionów: {common.md(defs[key].label)}")
 per_group = cover[cover["obszar"] != REGION]
 left, right = st.columns(2)
 with left:
@@ -143,7 +131,10 @@ with left:
         )
     )
     st.altair_chart(chart, width="stretch")
-    st.caption(source + ("; " + c.md(pl.UNKNOWN_NOTE) if (groups == sr.UNKNOWN).any() else ""))
+    st.caption(
+        source
+        + ("; " + common.md(planning.UNKNOWN_NOTE) if (groups == subregions.UNKNOWN).any() else "")
+    )
 with right:
     names = sorted(set(per_group["obszar"]))
     chosen = st.selectbox("Podmioty według typu w podregionie", names, key="trendy_obszar")
@@ -153,12 +144,12 @@ with right:
 with st.expander("Dane wykresów", icon=":material/table:"):
     wide = types.pivot_table(index=["rok", "obszar"], columns="typ", values="liczba").reset_index()
     table = cover.merge(wide, on=["rok", "obszar"]).rename(columns=TABLE_LABELS)
-    table["Stan na"] = table["Stan na"].map(c.fmt_date)
+    table["Stan na"] = table["Stan na"].map(common.fmt_date)
     st.dataframe(table, hide_index=True, width="stretch")
-    pl.export_buttons(
+    planning.export_buttons(
         table,
         "trendy",
-        pl.export_meta(
+        planning.export_meta(
             result, podregiony=defs[key].label, uwaga="historia tak pełna jak daty w rejestrze"
         ),
         key="trendy_eksport",

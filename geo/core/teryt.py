@@ -265,3 +265,12 @@ class Terc:
             listed = ", ".join(sorted(candidates))
             return CodeMatch(None, "ambiguous", f"Kod {shown} pasuje do kilku gmin: {listed}.")
         return CodeMatch(None, "unknown", f"Kod TERYT {shown} nie pasuje do żadnej gminy.")
+
+
+def powiat_of(code: str) -> str:
+    """The powiat's 4-digit TERC code of a gmina code (``0618011`` -> ``0618``).
+
+    The one place of the rule "a gmina code starts with its powiat's code" (woj. 2 digits +
+    powiat 2 digits), used wherever gminas are grouped or filtered by powiat.
+    """
+    return code[:4]
