@@ -241,3 +241,12 @@ def test_time_limit_reports_status() -> None:
     else:
         assert result.status in {OPTIMAL, "time_limit"}
         assert result.covered_after == result.gminas
+
+
+def test_cover_out_of_time_still_covers_every_gmina() -> None:
+    # At 4 km each square reaches only itself: four separate parts, none solved in time, each
+    # given a plain feasible cover, reported as time_limit with an unproven gap.
+    region = grid(1, 4)
+    result = plan_cover(region, 4.0, ScenarioOptions(time_limit_s=1e-9))
+    assert result.status == "time_limit" and result.gap == 1.0
+    assert result.covered_after == result.gminas

@@ -27,7 +27,7 @@ __all__ = [
     "plan_maximize",
 ]
 
-#: Time for the whole solve; Lubelskie takes well under a second, all Poland a few seconds.
+#: Time for the whole solve (see :mod:`geo.analysis.scenarios` for measured times).
 DEFAULT_TIME_LIMIT_S = 120.0
 
 
@@ -159,6 +159,18 @@ def _sub_problem(problem: Problem, sites: np.ndarray) -> Problem:
     )
 
 
+def _any_cover(problem: Problem) -> np.ndarray:
+    """A feasible, unoptimised cover: for each gmina still open, its first site."""
+    chosen: set[int] = set()
+    covered = np.zeros(len(problem.required), dtype=bool)
+    for gmina in np.flatnonzero(problem.required):
+        if not covered[gmina]:
+            site = int(problem.reach_site[problem.reach_gmina == gmina].min())
+            chosen.add(site)
+            covered[problem.reach_gmina[problem.reach_site == site]] = True
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
 def _solve_cover(problem: Problem, time_limit_s: float) -> Solution:
     """Cover mode splits into independent parts: the fewest sites overall are the fewest in each
     part, and the lowest codes overall are the lowest in each part (sets differ first where some
@@ -169,7 +181,11 @@ def _solve_cover(problem: Problem, time_limit_s: float) -> Solution:
     for label in np.unique(labels):
         sites = np.flatnonzero(labels == label)
         left = max(deadline - time.monotonic(), 0.0)
-        part = solve(_sub_problem(problem, sites), left)
+        sub = _sub_problem(problem, sites)
+        try:
+            part = solve(sub, left)
+        except TimeoutError:  # out of time before this part had any answer
+            part = Solution(_any_cover(sub), TIME_LIMIT, 1.0)
         chosen.append(sites[part.chosen])
         if part.status != OPTIMAL:
             status, gap = TIME_LIMIT, max(gap, part.gap)
