@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     from geo.analysis.lpres import add_cli as add_lpres_cli
 
     add_lpres_cli(sub)
+    from geo.cli.scenario import add_cli as add_scenario_cli
+
+    add_scenario_cli(sub, _date)
     return parser
 
 
@@ -263,6 +266,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from geo.analysis.lpres import run_cli as lpres_cli
 
             return lpres_cli(args, settings)
+        if args.command == "scenario":
+            from geo.cli.scenario import run_cli as scenario_cli
+
+            return scenario_cli(args, settings)
         return _coverage(args, settings)
     except ConfigError as exc:
         return _fail(str(exc))
