@@ -215,6 +215,7 @@ def test_usage_errors_exit_2(pes_env, args, capsys) -> None:
     assert "błąd użycia" in err
 
 
+@pytest.mark.usefixtures("full_data")
 def test_boundaries_import(pes_env, shared_data, tmp_path, capsys) -> None:
     src = shared_data / "alt" / "lubelskie_gminy_jusuff2020.geojson"
     code, out, _ = run_cli("boundaries", "import", str(src), "--level", "gminy", capsys=capsys)
@@ -248,6 +249,7 @@ def test_module_entry_point(pes_env, kis_file) -> None:
     assert "Wiersze: 5" in done.stdout
 
 
+@pytest.mark.usefixtures("full_data")
 def test_poland_boundaries_need_known_gaps_allowed(pes_env, shared_data, monkeypatch, capsys):
     monkeypatch.setenv("PES_REGION", "PL")
     src = shared_data / "boundaries" / "poland_gminy.geojson"

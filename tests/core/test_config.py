@@ -9,6 +9,7 @@ import pytest
 from geo.config import ConfigError, get_settings, validate_region
 
 
+@pytest.mark.usefixtures("full_data")
 def test_defaults_point_to_shared_data_and_home(tmp_path: Path, shared_data: Path) -> None:
     settings = get_settings({"PES_HOME": str(tmp_path)})
     assert settings.region == "06"

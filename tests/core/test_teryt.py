@@ -69,6 +69,7 @@ def test_normalize(lubelskie: Terc, raw: object, code: str | None, status: str) 
         assert match.message  # every non-trivial result explains itself in Polish
 
 
+@pytest.mark.usefixtures("full_data")
 def test_city_district_maps_to_city(terc_pl: Terc) -> None:
     match = terc_pl.normalize("1465028")  # Bemowo, a district of Warsaw
     assert (match.code, match.status) == ("1465011", "part")
@@ -94,6 +95,7 @@ def test_rejects_file_that_is_not_terc(tmp_path: Path) -> None:
         read_terc(tmp_path / "missing.csv")
 
 
+@pytest.mark.usefixtures("full_data")
 def test_cp1250_file(tmp_path: Path, shared_data: Path) -> None:
     src = (shared_data / "reference" / "terc_official_2025-01-01.csv").read_text("utf-8-sig")
     path = tmp_path / "terc1250.csv"

@@ -117,6 +117,7 @@ def test_import_reference_geojson(settings: Settings, terc_pl: Terc, terc06: Ter
     assert sorted(again["teryt"]) == sorted(result.gminy["teryt"])
 
 
+@pytest.mark.usefixtures("full_data")
 def test_alt_source_with_pre_2026_codes(tmp_path: Path, settings, terc_pl, lubelskie, shared_data):
     alt = gpd.read_file(shared_data / "alt" / "lubelskie_gminy_jusuff2020.geojson")
     # keep only the codes as the 2020 source carried them
@@ -184,6 +185,7 @@ def test_plain_shapefile_without_dbf_rejected(tmp_path, lubelskie):
         read_vector(tmp_path / "g.shp")
 
 
+@pytest.mark.usefixtures("full_data")
 def test_poland_file_for_region_keeps_region(settings, terc_pl, poland_path):
     result = import_boundaries(poland_path, settings, terc_pl)
     assert len(result.gminy) == 213
@@ -191,6 +193,7 @@ def test_poland_file_for_region_keeps_region(settings, terc_pl, poland_path):
     assert any("Pominięto 2264" in w for w in result.warnings)
 
 
+@pytest.mark.usefixtures("full_data")
 def test_poland_for_pl_reports_known_gaps_unless_allowed(
     tmp_path, shared_data, terc_pl, poland_path
 ):
@@ -236,6 +239,7 @@ def test_missing_gmina_rejected_and_previous_import_kept(tmp_path, settings, ter
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".import-")]
 
 
+@pytest.mark.usefixtures("full_data")
 def test_foreign_gmina_in_region_file_is_dropped_with_warning(
     tmp_path, settings, terc_pl, lubelskie, poland_path
 ):

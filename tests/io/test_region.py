@@ -39,6 +39,7 @@ def test_poland_needs_reference_data(tmp_path: Path) -> None:
         load_region(settings)
 
 
+@pytest.mark.usefixtures("full_data")
 def test_all_poland(tmp_path: Path, shared_data: Path) -> None:
     settings = get_settings(
         {"PES_HOME": str(tmp_path), "PES_DATA_DIR": str(shared_data), "PES_REGION": "PL"}

@@ -1238,6 +1238,7 @@ def test_real_known_entities_detected_from_their_own_headers(
     assert warned == set(frame.loc[approximate.to_numpy(), "wiersz"])
 
 
+@pytest.mark.usefixtures("full_data")
 def test_real_known_entities_with_column_map_in_xlsx(
     tmp_path: Path, known_entities: pd.DataFrame
 ) -> None:

@@ -292,6 +292,7 @@ def test_numbers_and_dates_in_text_columns_become_text(store: Store) -> None:
     assert got["szerokosc"].iloc[0] == pytest.approx(51.25)
 
 
+@pytest.mark.usefixtures("full_data")
 def test_real_known_entities_round_trip(store: Store, shared_data: Path) -> None:
     known = pd.read_csv(
         shared_data / "reference" / "pes_known_entities_lubelskie.csv",

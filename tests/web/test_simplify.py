@@ -26,6 +26,7 @@ def light(gminy_06: gpd.GeoDataFrame, tmp_path_factory: pytest.TempPathFactory):
 # --------------------------------------------------------------------------- web_gminy
 
 
+@pytest.mark.usefixtures("full_data")
 def test_same_rows_and_columns_lighter_geometry(gminy_06, light) -> None:
     assert list(light.columns) == list(gminy_06.columns)
     assert light.index.equals(gminy_06.index)
@@ -52,6 +53,7 @@ def test_simplification_keeps_shape_and_topology(gminy_06, light) -> None:
     assert union == pytest.approx(metric_full.union_all().area, rel=2e-3)
 
 
+@pytest.mark.usefixtures("full_data")
 def test_display_tolerance_follows_the_region_size(gminy_06, shared_data) -> None:
     region = W.display_tolerance_m(gminy_06)
     poland = W.display_tolerance_m(
