@@ -368,35 +368,3 @@ def lpres_summary(
         out["plany_przyjete"] = int((current == "przyjety").sum())
         out["plany_wygasajace_w_roku"] = int(len(expiring_plans(plans, as_of)))
     return out
-
-
-# --------------------------------------------------------------------------- command line
-
-
-def add_cli(sub: Any) -> None:
-    """Add ``lpres import PLIK`` to the ``python -m geo`` parser (``sub``: its subparsers)."""
-    lpres = sub.add_parser("lpres", help="lokalne plany rozwoju ekonomii społecznej")
-    actions = lpres.add_subparsers(dest="action", required=True, parser_class=type(lpres))
-    imp = actions.add_parser("import", help="importuj listę planów (CSV/XLSX); zastępuje obecną")
-    imp.add_argument("file", type=Path)
-
-
-def run_cli(args: Any, settings: Settings) -> int:
-    """Run ``python -m geo lpres import PLIK``; returns the exit code (1: file rejected)."""
-    import sys
-
-    from geo.io.region import load_terc_for
-
-    terc, _ = load_terc_for(settings)
-    codes = terc.for_region(settings.region).codes
-    try:
-        plans = import_plans(args.file, settings, known_codes=codes)
-    except LpresError as exc:
-        print(f"błąd: {exc}", file=sys.stderr)
-        return 1
-    counts = plans["status"].map(STATUS_LABELS).value_counts()
-    print(f"Zaimportowano plany LPRES z pliku {args.file.name}: {len(plans)}.")
-    for label, n in counts.items():
-        print(f"  {label}: {n}")
-    print("Gminy, których nie obejmuje żaden wiersz, mają status „nieznany”.")
-    return 0

@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_users_cli(sub)
 
-    from geo.analysis.lpres import add_cli as add_lpres_cli
+    from geo.cli.plans import add_cli as add_lpres_cli
 
     add_lpres_cli(sub)
     from geo.cli.scenario import add_cli as add_scenario_cli
@@ -263,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return users_cli(args, settings)
         if args.command == "lpres":
-            from geo.analysis.lpres import run_cli as lpres_cli
+            from geo.cli.plans import run_cli as lpres_cli
 
             return lpres_cli(args, settings)
         if args.command == "scenario":
