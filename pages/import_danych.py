@@ -23,11 +23,6 @@ SESSION_KEY = "pes_sesja"
 SECTIONS = ("Import pliku", "Poprawki ręczne", "Historia wersji", "Dziennik zmian")
 
 
-@st.cache_resource(show_spinner=False)
-def _store(url: str) -> Store:
-    return Store(url)
-
-
 def _login_form(store: Store) -> None:
     st.info(
         "Przeglądanie mapy i rejestru jest publiczne. Import plików, poprawki i przywracanie "
@@ -42,7 +37,8 @@ def _login_form(store: Store) -> None:
         submitted = st.form_submit_button("Zaloguj", type="primary")
     if submitted:
         try:
-            session = c.guarded(lambda: auth.authenticate(store, login, password))
+            # AuthError is a UserError too: shown here, beside the form, not as a page error
+            session = auth.authenticate(store, login, password)
         except auth.AuthError as exc:
             st.error(c.md(exc), icon=":material/error:")
             return
@@ -60,7 +56,7 @@ def _current_session() -> auth.Session | None:
 
 
 settings = c.settings()
-store = c.guarded(lambda: _store(settings.database_url))
+store = c.guarded(lambda: c.store(settings))
 st.title("Import danych")
 session = _current_session()
 if session is None:
