@@ -12,11 +12,7 @@ import streamlit as st
 from pages import _common as common
 from pages import _navigation as page_navigation
 
-st.set_page_config(
-    page_title="Mapa ekonomii społecznej",
-    page_icon="🗺️",  # an emoji: a material icon favicon would be fetched from Google
-    layout="wide",
-)
+page_navigation.configure_page()
 
 navigation = page_navigation.navigation()
 # Less empty space above the title: the map should fit a projector screen.

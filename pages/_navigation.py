@@ -27,6 +27,15 @@ def _page(path: str, title: str, icon: str, url_path: str | None = None, **kw: b
     return st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:", url_path=url_path, **kw)
 
 
+def configure_page() -> None:
+    """Title, favicon and width of every page.
+
+    The favicon is an emoji: without one, Streamlit shows the page's material icon, which the
+    browser fetches from Google (an outside request, blank offline).
+    """
+    st.set_page_config(page_title="Mapa ekonomii społecznej", page_icon="🗺️", layout="wide")
+
+
 def navigation() -> st.Page:
     """The pages, sections in the top bar (drop-down menus leave the width to the map)."""
     st.session_state[APP_RAN_KEY] = True
@@ -57,5 +66,6 @@ def navigation() -> st.Page:
 def through_app() -> None:
     """Rerun a page that Streamlit's legacy mode ran without app.py, through app.py."""
     if not st.session_state.get(APP_RAN_KEY):
+        configure_page()
         navigation()
         st.rerun()
