@@ -15,7 +15,7 @@ import shapely
 
 from geo.config import Settings, get_settings
 from geo.core.teryt import Terc
-from geo.io import boundaries as bnd
+from geo.io import vector
 from geo.io.boundaries import (
     BoundaryError,
     check_against_terc,
@@ -506,6 +506,6 @@ def test_region_terc_must_match_settings(tmp_path, shared_data, terc06, lubelski
 def test_zip_limits_are_module_constants(tmp_path, monkeypatch, lubelskie):
     """A legitimate archive beyond a (lowered) total limit is refused before extraction."""
     archive = _write_shp_zip(_prg_fields(lubelskie), tmp_path, "g")
-    monkeypatch.setattr(bnd, "MAX_ZIP_TOTAL_BYTES", 1000)
+    monkeypatch.setattr(vector, "MAX_ZIP_TOTAL_BYTES", 1000)
     with pytest.raises(BoundaryError, match="bomba ZIP"):
         read_vector(archive)

@@ -67,8 +67,8 @@ def known(shared_data: Path) -> pd.DataFrame:
 
 @pytest.mark.parametrize("name", GENERATED)
 def test_committed_file_is_what_the_script_produces(rebuilt, name: str) -> None:
-    if name == "terc_zmiany.csv" and not has_full_data():
-        pytest.skip("the table of code changes is derived from the full TERC of all Poland")
+    if name in ("terc_zmiany.csv", "granice_gminy_06.geojson") and not has_full_data():
+        pytest.skip("made from the full data: the TERC of all Poland, full-detail boundaries")
     out, _ = rebuilt
     assert (EMBEDDED_DIR / name).read_bytes() == (out / name).read_bytes(), (
         f"data/{name} is stale: run `make data`"
@@ -238,6 +238,7 @@ def test_sample_registry_dates_are_real_iso_dates(sample: pd.DataFrame) -> None:
     assert sample["uwagi"].str.contains("co najmniej od 2013 r.").any()
 
 
+@pytest.mark.usefixtures("full_data")
 def test_sample_registry_is_honest_about_uncertain_locations(
     sample: pd.DataFrame, known: pd.DataFrame
 ) -> None:

@@ -1204,6 +1204,7 @@ def known_entities(shared_data: Path) -> pd.DataFrame:
     )
 
 
+@pytest.mark.usefixtures("full_data")
 def test_real_known_entities_detected_from_their_own_headers(
     tmp_path: Path, known_entities: pd.DataFrame
 ) -> None:
