@@ -18,7 +18,7 @@ install: $(STAMP)
 
 # Map assets (Leaflet...) copied from the xstatic packages into static/ for offline maps.
 assets: $(STAMP)
-	$(BIN)/python -m geo.assets
+	$(BIN)/python -m geo.web.assets
 
 # Regenerate the embedded default data in data/ from the full reference data.
 data: $(STAMP)
