@@ -14,14 +14,12 @@ from collections.abc import Iterator
 
 import pandas as pd
 import pytest
+from apptest_pages import open_page
 from pypdf import PdfReader
 from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.testing.v1 import AppTest
 
-from geo.config import PROJECT_ROOT, get_settings
+from geo.config import get_settings
 
-APP = str(PROJECT_ROOT / "app.py")
-TIMEOUT = 60
 GMINA = "0605012"  # Batorz (powiat janowski)
 
 
@@ -48,17 +46,6 @@ def _pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def _visit(page: str, **params: str) -> AppTest:
-    """A new visitor opening ``page`` (a new session on the same process)."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _card(downloads: dict[str, bytes]) -> str:
     (name,) = [n for n in downloads if n.startswith(f"karta_gminy_{GMINA}")]
     return _pdf_text(downloads.pop(name))
@@ -68,7 +55,7 @@ def test_gmina_card_follows_an_lpres_import(pes_env, downloads, tmp_path) -> Non
     """The measured bug: after ``lpres import`` the page said "przyjęty", the card "nieznany"."""
     from geo.analysis import lpres
 
-    _visit("pages/profil.py", gmina=GMINA)
+    open_page("pages/profil.py", gmina=GMINA)
     assert "LPRES nieznany" in " ".join(_card(downloads).split())
 
     plans = tmp_path / "plany.csv"
@@ -79,7 +66,7 @@ def test_gmina_card_follows_an_lpres_import(pes_env, downloads, tmp_path) -> Non
     )
     lpres.import_plans(plans, get_settings())
 
-    at = _visit("pages/profil.py", gmina=GMINA)
+    at = open_page("pages/profil.py", gmina=GMINA)
     assert {m.label: m.value for m in at.metric}["LPRES"] == "przyjęty"
     card = " ".join(_card(downloads).split())
     assert "LPRES nieznany" not in card
@@ -97,9 +84,9 @@ def _registry_row(**values: str) -> dict[str, object]:
 def test_card_deck_and_report_follow_a_new_registry_version(pes_env, downloads) -> None:
     from geo.store import Store
 
-    _visit("pages/profil.py", gmina=GMINA)
-    _visit("pages/prezentacja.py")
-    _visit("pages/raport.py")
+    open_page("pages/profil.py", gmina=GMINA)
+    open_page("pages/prezentacja.py")
+    open_page("pages/raport.py")
     before = {name: data for name, data in downloads.items()}
     downloads.clear()
 
@@ -109,18 +96,18 @@ def test_card_deck_and_report_follow_a_new_registry_version(pes_env, downloads) 
             pd.DataFrame([_registry_row(id="K1", nazwa="Klub Testowy", typ="KIS", teryt=GMINA)]),
         )
 
-    at = _visit("pages/profil.py", gmina=GMINA)
+    at = open_page("pages/profil.py", gmina=GMINA)
     assert int({m.label: m.value for m in at.metric}["Podmioty ekonomii społecznej"]) == 1
     assert "Klub Testowy" in _card(downloads)
-    _visit("pages/prezentacja.py")
-    _visit("pages/raport.py")
+    open_page("pages/prezentacja.py")
+    open_page("pages/raport.py")
     for name, data in downloads.items():
         assert name in before and data != before[name], name
 
 
 def test_trends_follow_a_subregion_file(pes_env) -> None:
     settings = get_settings()
-    at = _visit("pages/trendy.py")
+    at = open_page("pages/trendy.py")
     at.selectbox(key="trendy_podzial").set_value("owes_2017_2020").run()
     assert "Janowski test" not in at.selectbox(key="trendy_obszar").options
 
@@ -132,7 +119,7 @@ def test_trends_follow_a_subregion_file(pes_env) -> None:
         "JT,Janowski test,,,test\n",
         encoding="utf-8",
     )
-    at = _visit("pages/trendy.py")
+    at = open_page("pages/trendy.py")
     at.selectbox(key="trendy_podzial").set_value("owes_2017_2020").run()
     assert not at.exception
     assert "Janowski test" in at.selectbox(key="trendy_obszar").options

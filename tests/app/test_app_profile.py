@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest_pages import open_page
 
 from geo import pipeline
-from geo.config import PROJECT_ROOT, get_settings
+from geo.config import get_settings
 from geo.print import deck, report
 
-APP = str(PROJECT_ROOT / "app.py")
-TIMEOUT = 60
 PROFILE = "pages/profil.py"
 
 
@@ -20,18 +18,8 @@ def _texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
 
 
-def _open(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_search_without_diacritics_offers_both_gminas(pes_env) -> None:
-    at = _open(PROFILE)
+    at = open_page(PROFILE)
     assert [t.value for t in at.title] == ["Moja gmina"]
     assert "Wpisz nazwę gminy" in _texts(at.info)
     assert not at.header  # nothing chosen yet
@@ -57,7 +45,7 @@ def test_search_without_diacritics_offers_both_gminas(pes_env) -> None:
 
 
 def test_deep_link_opens_the_profile_with_figures_from_the_pipeline(pes_env) -> None:
-    at = _open(PROFILE, gmina="0618011")
+    at = open_page(PROFILE, gmina="0618011")
     assert [h.value for h in at.header] == ["Tomaszów Lubelski"]
     captions = _texts(at.caption)
     assert "TERYT 0618011" in captions
@@ -77,19 +65,19 @@ def test_deep_link_opens_the_profile_with_figures_from_the_pipeline(pes_env) -> 
 
 
 def test_deep_link_with_an_old_code_and_a_bad_code(pes_env) -> None:
-    at = _open(PROFILE, gmina="0601052")
+    at = open_page(PROFILE, gmina="0601052")
     assert [h.value for h in at.header] == ["Janów Podlaski"]
     assert "0601052" in _texts(at.info)
     assert at.query_params["gmina"] == "0601053"
 
-    bad = _open(PROFILE, gmina="<b>12</b>")
+    bad = open_page(PROFILE, gmina="<b>12</b>")
     assert "Nieprawidłowy kod gminy" in _texts(bad.error)
     assert "<b>" not in _texts(bad.error)  # escaped for Markdown
     assert not bad.header
 
 
 def test_presentation_navigation_and_date(pes_env) -> None:
-    at = _open("pages/prezentacja.py")
+    at = open_page("pages/prezentacja.py")
     slides = deck.build_slides(pipeline.run(get_settings(), dt.date.today()))
     summary = pipeline.run(get_settings(), dt.date.today()).summary
     assert f"Slajd **1 / {len(slides)}**" in _texts(at.markdown)
@@ -113,7 +101,7 @@ def test_presentation_navigation_and_date(pes_env) -> None:
 
 @pytest.mark.parametrize("scope_key", ["region", "0618"])
 def test_report_page_shows_the_scope_figures(pes_env, scope_key: str) -> None:
-    at = _open("pages/raport.py")
+    at = open_page("pages/raport.py")
     assert [t.value for t in at.title] == ["Raport regionalny"]
     at.selectbox[0].set_value(scope_key).run()
     assert not at.exception

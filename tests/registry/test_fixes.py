@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from db_backends import db_url  # noqa: F401 - fixture
+from registry_samples import sample_entities
 from shapely.geometry import box
 
 from geo import pipeline
@@ -28,26 +29,6 @@ from geo.registry.fixes import (
 )
 from geo.store import Store
 
-
-def _entities() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "zrodlo_rejestru": ["A", "A", "B", "B"],
-            "klucz_podmiotu": ["id:1", "id:2", "id:1", "id:3"],
-            "nazwa": [
-                "Spółdzielnia Socjalna Łąka",
-                "Spoldzielnia socjalna ŁĄKA w Lublinie",
-                "Stowarzyszenie Razem",
-                None,
-            ],
-            "miejscowosc": ["Łódź", None, "Chełm", "Zamość"],
-            "podmiot_prowadzacy": [None, None, "Gmina Łęczna", None],
-            "id": ["1", "2", "1", "3"],
-            "gmina": [None, None, None, "Zamość"],
-        }
-    )
-
-
 # -- choosing a fix ----------------------------------------------------------------------------
 
 
@@ -59,14 +40,14 @@ def test_only_cis_and_kis_get_a_service_area_fix() -> None:
 
 
 def test_other_entities_leave_out_only_the_entity_itself() -> None:
-    entities = _entities()
+    entities = sample_entities()
     others = other_entities(entities, entities.iloc[0])
     # the same key in another source, and another key in the same source, are other entities
     assert list(others.index) == [1, 2, 3]
 
 
 def test_duplicate_candidates_share_the_start_of_the_folded_name() -> None:
-    entities = _entities()
+    entities = sample_entities()
     found = duplicate_candidates(entities, entities.iloc[0], limit=10)
     assert found["nazwa"].tolist() == ["Spoldzielnia socjalna ŁĄKA w Lublinie"]
     # no similar name: every other entity, up to the limit, in registry order

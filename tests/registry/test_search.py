@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from registry_samples import sample_entities
 
 from geo.registry.search import NAME_AND_PLACE, REGISTRY_TEXT, matching
 
 
-def _entities() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "zrodlo_rejestru": ["A", "A", "B", "B"],
-            "klucz_podmiotu": ["id:1", "id:2", "id:1", "id:3"],
-            "nazwa": [
-                "Spółdzielnia Socjalna Łąka",
-                "Spoldzielnia socjalna ŁĄKA w Lublinie",
-                "Stowarzyszenie Razem",
-                None,
-            ],
-            "miejscowosc": ["Łódź", None, "Chełm", "Zamość"],
-            "podmiot_prowadzacy": [None, None, "Gmina Łęczna", None],
-            "id": ["1", "2", "1", "3"],
-            "gmina": [None, None, None, "Zamość"],
-        }
-    )
-
-
 def test_search_folds_case_diacritics_and_spacing() -> None:
-    entities = _entities()
+    entities = sample_entities()
     assert matching(entities, "lodz").tolist() == [True, False, False, False]
     assert matching(entities, "  ŁĄKA   w ").tolist() == [False, True, False, False]
     assert matching(entities, "   ").all()
@@ -35,7 +16,7 @@ def test_search_folds_case_diacritics_and_spacing() -> None:
 
 
 def test_search_columns_differ_between_the_fix_form_and_the_registry_page() -> None:
-    entities = _entities()
+    entities = sample_entities()
     # the operator and the gmina are searched on the registry page only
     assert not matching(entities, "leczna", NAME_AND_PLACE).any()
     assert matching(entities, "leczna", REGISTRY_TEXT).tolist() == [False, False, True, False]
