@@ -9,7 +9,6 @@ set of boundaries is computed once per process (keyed by the codes and geometrie
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from typing import Final
 
@@ -20,6 +19,7 @@ import shapely
 from cachetools import LRUCache, cached
 
 from geo.analysis.coverage import METRIC_CRS, NOT_COVERED, region_summary
+from geo.core.content import content_key
 
 __all__ = [
     "GAP_COLUMNS",
@@ -55,12 +55,9 @@ _memo_lock = threading.Lock()
 def _boundaries_key(gminy: gpd.GeoDataFrame) -> str:
     """Content hash of the codes, CRS and geometries: equal boundaries share one entry,
     whichever frame object holds them."""
-    digest = hashlib.sha256()
-    digest.update("\0".join(gminy["teryt"].astype(str)).encode())
-    digest.update(str(gminy.crs).encode())
-    for wkb in shapely.to_wkb(np.asarray(gminy.geometry.array, dtype=object)):
-        digest.update(wkb if wkb is not None else b"-")
-    return digest.hexdigest()
+    return content_key(
+        gminy["teryt"].astype(str).tolist(), str(gminy.crs), geometries=[gminy.geometry]
+    )
 
 
 @cached(_memo, key=_boundaries_key, lock=_memo_lock)

@@ -24,9 +24,9 @@ from geo.analysis.coverage import (
     NOT_COVERED,
     pes_count,
 )
+from geo.core.content import content_key
 from geo.errors import MapError
 from geo.present.styles import NO_DATA
-from geo.web._cache import content_key
 from geo.web.escape import escaped, km_text, plain_text
 from geo.web.indicators import (
     COVERAGE_ORDER,

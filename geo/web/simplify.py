@@ -29,9 +29,9 @@ import shapely
 
 from geo._fs import atomic_path
 from geo.config import Settings
+from geo.core.content import content_key
 from geo.core.crs import METRIC_CRS
 from geo.errors import UserError
-from geo.web._cache import content_key
 
 __all__ = [
     "DEFAULT_DECIMALS",

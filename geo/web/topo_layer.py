@@ -25,7 +25,7 @@ import shapely
 from cachetools import LRUCache, cached
 from folium.template import Template
 
-from geo.web._cache import content_key
+from geo.core.content import content_key
 from geo.web.document import map_elements
 from geo.web.escape import script_json
 from geo.web.simplify import WEBGEOM_VERSION

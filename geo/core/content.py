@@ -1,4 +1,4 @@
-"""One content hash for boundaries, shared by the web map's caches.
+"""One content hash for boundaries, for every cache keyed by geometry (web map, neighbours).
 
 Why it exists: the same boundaries come back on every rerun of a page and in every session,
 so the costly conversions (rounded GeoJSON, the TopoJSON topology, the simplified geometry on
