@@ -2,19 +2,42 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# `make run` installs what running needs; `make test` adds the test tools (pytest, Playwright,
+# linters) and axe-core from the npm registry for the accessibility checks.
 STAMP := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.installed-dev-stamp
+AXE := node_modules/axe-core/axe.min.js
 PORT ?= 8501
+# Loopback only by default: the editor login must not be reachable from the whole LAN.
+# `make run HOST=0.0.0.0` opens the app to the network (see README, "Opening to the network").
+HOST ?= 127.0.0.1
 SHARED ?= ../shared/data
 
-.PHONY: install run test lint format typecheck bench data assets clean
+.PHONY: install install-dev run test lint format typecheck bench data assets clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
+$(DEV_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(DEV_STAMP)
+
+# axe-core, pinned by package-lock.json; the browser tests inject it from this machine.
+# Without npm (outside CI) the accessibility checks are skipped, as browser tests are without
+# Chromium.
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else echo "npm not found: accessibility checks (axe-core) will be skipped"; fi
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP) $(AXE)
 
 # Map assets (Leaflet...) copied from the xstatic packages into static/ for offline maps.
 assets: $(STAMP)
@@ -25,31 +48,31 @@ data: $(STAMP)
 	$(BIN)/python scripts/make_embedded_data.py --source $(SHARED) --out data --region 06
 
 run: assets
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(HOST)
 
-test: assets
+test: assets install-dev
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check geo pages tests scripts benchmarks app.py
 	$(BIN)/ruff format --check geo pages tests scripts benchmarks app.py
 	$(BIN)/lint-imports
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff format geo pages tests scripts benchmarks app.py
 	$(BIN)/ruff check --fix geo pages tests scripts benchmarks app.py
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(BIN)/mypy geo
 
 # Our figures beside a naive baseline, checked against the targets (see BENCHMARKS.md).
-bench: assets
+bench: assets install-dev
 	$(BIN)/python benchmarks/bench.py
 
 # 20 concurrent headless Chromium sessions against one local app server (loopback only).
 .PHONY: loadtest
-loadtest: assets
+loadtest: assets install-dev
 	$(BIN)/python benchmarks/loadtest.py --sessions 20
 
 clean:
-	rm -rf $(VENV) static/vendor .pytest_cache
+	rm -rf $(VENV) static/vendor .pytest_cache node_modules

@@ -17,6 +17,9 @@ page_navigation.configure_page()
 navigation = page_navigation.navigation()
 # Less empty space above the title: the map should fit a projector screen.
 st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>")
+# Streamlit's page says lang="en" and cannot be configured; the text is Polish, and screen
+# readers pick their pronunciation from it (WCAG 3.1.1).
+st.html("<script>document.documentElement.lang = 'pl';</script>", unsafe_allow_javascript=True)
 # The one handler of errors written for users (geo.errors.UserError), for every page.
 with common.user_errors():
     common.prepare_static_assets()

@@ -79,7 +79,7 @@ def _draw(slide: deck.Slide, key: common.CoverageKey, as_of: dt.date) -> None:
     png = _slide_png(key, slide.key, beside_table, slide) if slide.is_map else b""
     if slide.is_map and not beside_table:
         # A map slide is the map: it carries its own title, legend and caption.
-        st.image(png, width="stretch")
+        st.image(png, width="stretch", alt=f"Mapa: {slide.title}")
     else:
         st.title(common.md(slide.title), anchor=False)
         if slide.subtitle:

@@ -112,7 +112,11 @@ def _profile(result: CoverageResult, key: common.CoverageKey, teryt: str, note: 
 
     map_col, info_col = st.columns([1.25, 1])
     with map_col:
-        st.image(_map_png(key, teryt, result), width="stretch")
+        st.image(
+            _map_png(key, teryt, result),
+            width="stretch",
+            alt=f"Mapa: gmina {profile.nazwa}, gminy sąsiednie i pobliskie CIS/KIS",
+        )
         st.caption(
             "Gmina (gruba linia), gminy sąsiednie i pobliskie CIS/KIS. "
             f"Granice: {common.md(result.region.boundary_source)}."

@@ -28,6 +28,7 @@ from folium.template import Template
 
 from geo.errors import MapError
 from geo.present import styles
+from geo.web.a11y import make_accessible
 from geo.web.assets import STATIC_URL, asset_urls, use_local_assets
 from geo.web.entities import entities_geojson, entity_style_js
 from geo.web.escape import date_text, escaped, html_safe, plain_text
@@ -131,6 +132,7 @@ def _base_map(bounds: np.ndarray, offer_basemap: bool) -> folium.Map:
         zoom_delta=0.5,
         **_ZOOM_LIMITS,
     )
+    make_accessible(m)  # Polish document, zoom allowed (WCAG 2.1 AA)
     if offer_basemap:
         folium.TileLayer(
             OSM_TILES,
