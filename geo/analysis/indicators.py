@@ -28,7 +28,11 @@ from geo.analysis.coverage import NOT_COVERED, gmina_coverage
 from geo.analysis.lpres import UNKNOWN as LPRES_UNKNOWN
 from geo.analysis.lpres import gmina_status
 from geo.analysis.neighbours import cooperation_candidates, gmina_neighbours
+from geo.analysis.trends import date_completeness, trend_dates
+from geo.config import Settings
 from geo.core.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
+from geo.io.indicator_file import read_indicators, sample_path
+from geo.store import Store
 
 __all__ = [
     "BEHIND",
@@ -38,11 +42,15 @@ __all__ = [
     "STATUS_LABELS",
     "UNKNOWN",
     "Indicator",
+    "IndicatorSet",
     "Measure",
     "MeasureInputs",
+    "Monitoring",
     "assess",
     "expected_value",
     "indicators_from_frame",
+    "load_indicators",
+    "monitor",
     "measure_values",
     "monitoring_table",
     "on_track",
@@ -387,3 +395,65 @@ def indicators_from_frame(frame: pd.DataFrame) -> list[Indicator]:
         )
         for row in frame.to_dict("records")
     ]
+
+
+# -------------------------------------------------------------- the indicators in effect
+
+
+@dataclass(frozen=True)
+class IndicatorSet:
+    """The indicators in effect and where they come from.
+
+    ``label`` names the stored version (number, date, author, file) or the sample file;
+    ``state`` changes with every new version (a cache key).
+    """
+
+    indicators: list[Indicator]
+    label: str
+    is_sample: bool
+    state: str
+
+
+def load_indicators(settings: Settings, store: Store) -> IndicatorSet:
+    """The newest stored version of the indicator file, else the sample file (labelled so)."""
+    stored = store.indicators()
+    if stored is None:
+        frame = read_indicators(sample_path(settings), MEASURES)
+        label = (
+            "PRZYKŁAD: wskaźniki ilustracyjne z data/wskazniki_przyklad.csv (wartości bazowe i "
+            "docelowe nie pochodzą z uchwały programu); wczytaj własny plik wskaźników"
+        )
+        return IndicatorSet(indicators_from_frame(frame), label, True, "przyklad")
+    version, frame = stored
+    author = f", wczytał(a): {version.created_by}" if version.created_by else ""
+    label = (
+        f"plik wskaźników {version.file_name or ''}, wersja {version.number} z "
+        f"{version.created_at:%d.%m.%Y}{author}"
+    )
+    return IndicatorSet(indicators_from_frame(frame), label, False, f"v{version.number}")
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """Every indicator against its target: yearly values, the table at the "stan na" date and
+    how complete the registry's dates are (the history depends on them)."""
+
+    values: pd.DataFrame
+    table: pd.DataFrame
+    dates: list[dt.date]
+    completeness: dict[str, int]
+
+
+def monitor(
+    gminy: gpd.GeoDataFrame,
+    entities: gpd.GeoDataFrame,
+    plans: pd.DataFrame,
+    as_of: dt.date,
+    indicators: list[Indicator],
+) -> Monitoring:
+    """Compute the measures of ``indicators`` from their earliest baseline year to ``as_of``."""
+    first = min((i.baseline_year for i in indicators), default=None)
+    dates = trend_dates(entities, as_of, first_year=first)
+    values = yearly_measures(gminy, entities, plans, dates, [i.measure for i in indicators])
+    table = monitoring_table(indicators, values)
+    return Monitoring(values, table, dates, date_completeness(entities))
