@@ -159,3 +159,19 @@ def test_web_map_legend_lists_the_method_bounds() -> None:
     assert first in html and last in html
     default = build_map(frame, None, options=MapOptions("odleglosc_cis_kis_km")).get_root()
     assert first not in default.render()
+
+
+def test_print_legend_entries_carry_the_same_labels_and_colours() -> None:
+    from matplotlib.colors import to_hex
+
+    from geo.print.legend import class_patch
+
+    gminy = _gminy([0, 1, 2, 3, 5, 8], [0, 4.5, 9.1, 12.0, 30.2, 7.7])
+    _, web, _ = indicator_classes(gminy, "pes_na_10k", method="kwantyle")
+    _, by_key = classes.map_classes(
+        gminy["ngo"].astype(float), "kwantyle", **classes.SCALES["pes_na_10k"]
+    )
+    patches = [class_patch(style, 1) for key, style in by_key.items() if key != classes.NO_DATA_KEY]
+    own = [c for c in web if not c.no_data]
+    assert [p.get_label().split(" (")[0] for p in patches] == [c.label for c in own]
+    assert [to_hex(p.get_facecolor()) for p in patches] == [c.color for c in own]
