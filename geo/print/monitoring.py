@@ -111,16 +111,37 @@ def _progress(row: pd.Series) -> tuple[float | None, float | None]:
     return done, path
 
 
+def _text(target: Axes | Figure, x: float, y: float, text: str, **style: object) -> None:
+    """Text drawn as written: names and sources come from files, so "$" is never math."""
+    target.text(x, y, text, parse_math=False, **style)  # type: ignore[arg-type]
+
+
 def _row(ax: Axes, y: float, row: pd.Series, k: float, first: bool) -> None:
     """One indicator: texts left, the progress bar in the middle, value and status right."""
     unit = str(row["jednostka"])
     # a long name grows upwards, away from the baseline line below it
-    ax.text(0.0, y - 0.02, wrap(str(row["nazwa"]), 50), fontsize=14 * k, fontweight="bold",
-            va="bottom", color=TEXT_COLOR, linespacing=1.05)  # fmt: skip
+    _text(
+        ax,
+        0.0,
+        y - 0.02,
+        wrap(str(row["nazwa"]), 50),
+        fontsize=14 * k,
+        fontweight="bold",
+        va="bottom",
+        color=TEXT_COLOR,
+        linespacing=1.05,
+    )
     baseline = f"{value_text(row['wartosc_bazowa'], unit)} ({row['rok_bazowy']})"
     target = f"{value_text(row['wartosc_docelowa'], unit)} ({row['rok_docelowy']})"
-    ax.text(0.0, y - 0.08, f"baza {baseline} \u2192 cel {target}", fontsize=11.5 * k,
-            va="top", color="#333333")  # fmt: skip
+    _text(
+        ax,
+        0.0,
+        y - 0.08,
+        f"baza {baseline} \u2192 cel {target}",
+        fontsize=11.5 * k,
+        va="top",
+        color="#333333",
+    )
     left, width = 0.40, 0.33
     status = _STATUS[str(row["status"])]
     ax.add_patch(Rectangle((left, y - 0.17), width, 0.34, color=_TRACK, lw=0))
@@ -135,19 +156,34 @@ def _row(ax: Axes, y: float, row: pd.Series, k: float, first: bool) -> None:
                 edgecolor=status.hatch_color,
                 lw=0.6,
                 hatch=status.hatch,
-            )  # fmt: skip
+            )
         )
     ax.add_patch(Rectangle((left, y - 0.17), width, 0.34, fill=False, ec="#737373", lw=0.8))
     if path is not None:
         x = left + width * path
         ax.plot([x, x], [y - 0.32, y + 0.32], color=_PATH, lw=2.2)
         if first:
-            ax.text(x, y + 0.36, "ścieżka", fontsize=10 * k, ha="center", va="bottom")
-    ax.text(0.76, y, value_text(row["wartosc"], unit), fontsize=20 * k, fontweight="bold",
-            va="center", color=TEXT_COLOR)  # fmt: skip
-    ax.text(0.86, y, status.label, fontsize=13 * k, va="center", color=TEXT_COLOR,
-            bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": status.color,
-                  "lw": 2.0})  # fmt: skip
+            _text(ax, x, y + 0.36, "ścieżka", fontsize=10 * k, ha="center", va="bottom")
+    _text(
+        ax,
+        0.76,
+        y,
+        value_text(row["wartosc"], unit),
+        fontsize=20 * k,
+        fontweight="bold",
+        va="center",
+        color=TEXT_COLOR,
+    )
+    _text(
+        ax,
+        0.86,
+        y,
+        status.label,
+        fontsize=13 * k,
+        va="center",
+        color=TEXT_COLOR,
+        bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": status.color, "lw": 2.0},
+    )
 
 
 @print_style
@@ -166,16 +202,29 @@ def monitoring_figure(
     """
     fig = Figure(figsize=size, facecolor="white")
     k = type_scale(size)
-    fig.text(0.02, 0.965, "Monitoring programu: wskaźniki wobec celów", fontsize=24 * k,
-             fontweight="bold", va="top", color=TEXT_COLOR)  # fmt: skip
+    _text(
+        fig,
+        0.02,
+        0.965,
+        "Monitoring programu: wskaźniki wobec celów",
+        fontsize=24 * k,
+        fontweight="bold",
+        va="top",
+        color=TEXT_COLOR,
+    )
     sample = " · WSKAŹNIKI PRZYKŁADOWE" if chosen.is_sample else ""
-    fig.text(
-        0.02, 0.885,
+    _text(
+        fig,
+        0.02,
+        0.885,
         f"{result.region.name} · stan na {fmt_date(result.as_of)}{sample}\n"
         "Pasek: od wartości bazowej (lewy koniec) do celu (prawy koniec); kreska: gdzie "
         "wartość powinna być w tym roku na prostej drodze do celu",
-        fontsize=13 * k, va="top", color="#333333", linespacing=1.4,
-    )  # fmt: skip
+        fontsize=13 * k,
+        va="top",
+        color="#333333",
+        linespacing=1.4,
+    )
     table = watch.table
     shown = table.head(MAX_SLIDE_ROWS)
     ax = fig.add_axes((0.02, 0.16, 0.96, 0.62))
@@ -185,13 +234,18 @@ def monitoring_figure(
     for i, (_, row) in enumerate(shown.iterrows()):
         _row(ax, len(shown) - 1 - i, row, k, first=i == 0)
     if table.empty:
-        ax.text(0.0, 0.0, "Brak wskaźników w pliku.", fontsize=16 * k, va="center")
+        _text(ax, 0.0, 0.0, "Brak wskaźników w pliku.", fontsize=16 * k, va="center")
     more = len(table) - len(shown)
     if more > 0:
-        fig.text(0.02, 0.13, f"… i {more} dalszych wskaźników: pełna lista na stronie "
-                 "Monitoring i w raporcie.", fontsize=12 * k)  # fmt: skip
+        _text(
+            fig,
+            0.02,
+            0.13,
+            f"… i {more} dalszych wskaźników: pełna lista na stronie Monitoring i w raporcie.",
+            fontsize=12 * k,
+        )
     caption = wrap(monitoring_caption(result, watch, chosen), int(size[0] * 72 / (10.5 * k * 0.56)))
-    fig.text(0.02, 0.02, caption, fontsize=10.5 * k, va="bottom", color="#333333")
+    _text(fig, 0.02, 0.02, caption, fontsize=10.5 * k, va="bottom", color="#333333")
     return fig
 
 

@@ -12,15 +12,18 @@ from geo.config import PROJECT_ROOT
 from geo.io.indicator_file import read_indicators
 from geo.print import monitoring
 from geo.print.deck import Slide
-from geo.print.layout import SLIDE
+from geo.print.layout import SLIDE, to_png
 
 
 @pytest.fixture(scope="module")
 def watched(result):
     frame = read_indicators(PROJECT_ROOT / "data" / "wskazniki_przyklad.csv", ind.MEASURES)
     chosen = ind.IndicatorSet(ind.indicators_from_frame(frame), "PRZYKŁAD: plik", True, "p")
-    extra = ind.Indicator("X9", "Wskaźnik „=2+2” <b>", "podmioty_kis", 1, 2030, 5, 2035)
-    chosen = ind.IndicatorSet([*chosen.indicators, extra], chosen.label, True, "p")
+    # text from a file: "$...$" must not become matplotlib math (an unknown command would fail)
+    extra = ind.Indicator(
+        "X9", "Wskaźnik „=2+2” <b> $\\nieznane$", "podmioty_kis", 1, 2030, 5, 2035
+    )
+    chosen = ind.IndicatorSet([extra, *chosen.indicators], chosen.label, True, "p")
     watch = ind.monitor(
         result.region.gminy, result.entities, result.plans, result.as_of, chosen.indicators
     )
@@ -37,6 +40,7 @@ def test_value_text() -> None:
 def test_slide_shows_each_indicator_and_its_status(result, watched) -> None:
     watch, chosen = watched
     fig = monitoring.monitoring_figure(result, watch, chosen)
+    assert to_png(fig)[:4] == b"\x89PNG"  # drawn: text with "$" is not parsed as math
     assert tuple(fig.get_size_inches()) == pytest.approx(SLIDE)  # 16:9
     texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
     joined = "\n".join(texts)
@@ -61,7 +65,7 @@ def test_deck_slide_and_pdf(result, watched) -> None:
     for row in watch.table.itertuples():
         assert flat(row.nazwa)[:20] in text
     # text from the file stays text, the unknown year before baseline is said as such
-    assert "Wskaźnik „=2+2” <b>" in text
+    assert "Wskaźnik „=2+2” <b> $\\nieznane$" in text
     x9 = watch.table.set_index("id").loc["X9"]
     assert x9["status"] == ind.UNKNOWN and "? nieznany" in text
     assert "Wskaźniki przykładowe" in text
