@@ -54,6 +54,10 @@ _REQUIRED: Final = INDICATOR_COLUMNS[:7]
 _NUMBERS: Final = ("wartosc_bazowa", "wartosc_docelowa")
 _YEARS: Final = ("rok_bazowy", "rok_docelowy")
 
+# Control characters (C0 but tab/newline, DEL, C1): never part of an indicator's text, and a
+# terminal would act on them when the CLI shows the file's values.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 # Header variants (folded, "_" and "-" as spaces) -> native column.
 _HEADERS: Final[dict[str, str]] = {
     "id": "id",
@@ -158,23 +162,33 @@ def _year(text: str) -> int | None:
     return int(value)
 
 
+def _shown(text: str) -> str:
+    """A cell quoted in a message: control characters written as escapes (``\\x1b``)."""
+    return repr(text)[1:-1]
+
+
 def _check_row(record: dict[str, str], measures: Collection[str]) -> tuple[dict, list[str]]:
     issues: list[str] = []
     row: dict[str, Any] = {c: re.sub(r"\s+", " ", record[c]).strip() for c in INDICATOR_COLUMNS}
+    for column in INDICATOR_COLUMNS:
+        if _CONTROL.search(row[column]):
+            issues.append(f"{column}: znaki sterujące w „{_shown(row[column])}”")
     for column in ("id", "nazwa", "miara"):
         if not row[column]:
             issues.append(f"brak wartości w kolumnie {column}")
     if row["miara"] and row["miara"] not in measures:
-        issues.append(f"nieznana miara „{row['miara']}” (dozwolone: {', '.join(sorted(measures))})")
+        issues.append(
+            f"nieznana miara „{_shown(row['miara'])}” (dozwolone: {', '.join(sorted(measures))})"
+        )
     for column in _NUMBERS:
         value = _number(row[column])
         if value is None:
-            issues.append(f"{column}: „{row[column]}” nie jest liczbą")
+            issues.append(f"{column}: „{_shown(row[column])}” nie jest liczbą")
         row[column] = value
     for column in _YEARS:
         year = _year(row[column])
         if year is None:
-            issues.append(f"{column}: „{row[column]}” nie jest rokiem (1990–2100)")
+            issues.append(f"{column}: „{_shown(row[column])}” nie jest rokiem (1990–2100)")
         row[column] = year
     if row["rok_bazowy"] and row["rok_docelowy"] and row["rok_docelowy"] < row["rok_bazowy"]:
         issues.append(
@@ -226,7 +240,7 @@ def read_indicators(
     if len(repeated):
         lines_of = {i: [str(lines[n]) for n in repeated.index[repeated == i]] for i in repeated}
         problems.extend(
-            f"powtórzony identyfikator „{i}” (wiersze {', '.join(rows_)})"
+            f"powtórzony identyfikator „{_shown(i)}” (wiersze {', '.join(rows_)})"
             for i, rows_ in lines_of.items()
         )
     if problems:

@@ -80,3 +80,13 @@ def test_missing_header_and_empty_file() -> None:
         read_indicators(b"  \n", MEASURES, "w.csv")
     with pytest.raises(IndicatorFileError, match="żadnego wskaźnika"):
         _read("")
+
+
+def test_control_characters_are_refused_and_shown_escaped() -> None:
+    body = HEADER + "W1;a\x1b[31m;gmi\x9bny;1;2020;2;2030;x\n"
+    with pytest.raises(IndicatorFileError) as caught:
+        read_indicators(body.encode("utf-8"), MEASURES, "w.csv")
+    message = str(caught.value)
+    assert "\x1b" not in message and "\x9b" not in message
+    assert "nazwa: znaki sterujące w „a\\x1b[31m”" in message
+    assert "nieznana miara „gmi\\x9bny”" in message
