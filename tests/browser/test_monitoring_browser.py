@@ -65,7 +65,9 @@ def test_monitoring_page(monitoring_url: str) -> None:
             expect(metrics).to_have_count(4, timeout=90_000)
             expect(metrics.first).to_contain_text("cel osiągnięty")
             expect(page.get_by_text("PRZYKŁAD: wskaźniki ilustracyjne").first).to_be_visible()
-            expect(page.get_by_text("Historia jest tak pełna, jak daty w rejestrze")).to_be_visible()
+            expect(
+                page.get_by_text("Historia jest tak pełna, jak daty w rejestrze")
+            ).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "monitoring.png"))
             # the chart of the chosen indicator and the committee downloads
             chart = page.locator('[data-testid="stVegaLiteChart"]').first
