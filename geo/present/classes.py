@@ -11,6 +11,7 @@ both draw.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 from typing import Final
@@ -89,14 +90,23 @@ def class_bounds(values: np.ndarray, method: str, k: int = DEFAULT_CLASSES) -> n
     are fewer distinct values than ``k``)."""
     if method not in _CLASSIFIERS:
         raise MapError(f"Nieznana metoda klas „{method}”: dostępne {', '.join(METHODS)}.")
-    finite = values[np.isfinite(values)]
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
     k = max(1, min(int(k), len(np.unique(finite))))
+    return np.array(_bounds(method, k, finite.tobytes()))
+
+
+@functools.lru_cache(maxsize=32)
+def _bounds(method: str, k: int, data: bytes) -> tuple[float, ...]:
+    # Memoised by the values' bytes: a map classifies the same values for its layer and its
+    # legend, and natural breaks take seconds on all of Poland's gminas without numba.
+    finite = np.frombuffer(data, dtype=float)
     with warnings.catch_warnings():
         # "not enough unique values" and "numba not installed" are handled or harmless
         warnings.simplefilter("ignore", UserWarning)
         bins = _CLASSIFIERS[method](finite, k=k).bins
     # quantiles of tied values repeat a bound: one class each
-    return np.unique(np.asarray(bins, dtype=float))
+    return tuple(float(b) for b in np.unique(np.asarray(bins, dtype=float)))
 
 
 def classify(
