@@ -175,3 +175,17 @@ def test_print_legend_entries_carry_the_same_labels_and_colours() -> None:
     own = [c for c in web if not c.no_data]
     assert [p.get_label().split(" (")[0] for p in patches] == [c.label for c in own]
     assert [to_hex(p.get_facecolor()) for p in patches] == [c.color for c in own]
+
+
+def test_natural_breaks_of_many_values_use_evenly_spaced_order_statistics() -> None:
+    rng = np.random.default_rng(7)
+    many = pd.Series(np.round(rng.gamma(2.0, 1.0, 2477), 2))
+    keys, found = classes.classify(many, "naturalne")
+    ordered = np.sort(many.to_numpy())
+    picks = np.linspace(0, len(ordered) - 1, classes.NATURAL_BREAKS_SAMPLE).round().astype(int)
+    reference = _reference("naturalne", pd.Series(ordered[picks]), 5)
+    assert found is not None and found.bounds == pytest.approx(tuple(reference.bins))
+    assert found.bounds[-1] == many.max()  # every gmina falls in a class
+    assert keys.notna().all()
+    # the same on every run (mapclassify's FisherJenksSampled would sample at random)
+    assert classes.classify(many, "naturalne")[1] == found
