@@ -52,6 +52,7 @@ def navigation() -> st.Page:
                 _page("profil.py", "Moja gmina", "location_city", "profil"),
                 _page("prezentacja.py", "Prezentacja", "slideshow", "prezentacja"),
                 _page("raport.py", "Raport", "description", "raport"),
+                _page("monitoring.py", "Monitoring", "monitoring", "monitoring"),
             ],
             "Rejestr PES": [
                 _page("rejestr.py", "Rejestr", "list_alt", "rejestr"),

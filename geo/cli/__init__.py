@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     from geo.cli.scenario import add_cli as add_scenario_cli
 
     add_scenario_cli(sub, _date)
+    from geo.cli.indicators import add_cli as add_indicators_cli
+
+    add_indicators_cli(sub, _date)
     return parser
 
 
@@ -270,6 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from geo.cli.scenario import run_cli as scenario_cli
 
             return scenario_cli(args, settings)
+        if args.command == "indicators":
+            from geo.cli.indicators import run_cli as indicators_cli
+
+            return indicators_cli(args, settings)
         return _coverage(args, settings)
     except ConfigError as exc:
         return _fail(str(exc))

@@ -18,6 +18,8 @@ from geo.analysis.coverage import (
     COVERED_HERE,
     NOT_COVERED,
 )
+from geo.analysis.indicators import BEHIND, ON_TRACK, REACHED
+from geo.analysis.indicators import UNKNOWN as UNKNOWN_PROGRESS
 
 __all__ = [
     "COUNT_COLORS",
@@ -25,6 +27,7 @@ __all__ = [
     "DISTANCE_BOUNDS",
     "DISTANCE_CLASSES",
     "LPRES",
+    "MONITORING",
     "NO_DATA",
     "UNKNOWN_KEY",
     "ClassStyle",
@@ -90,3 +93,12 @@ COUNT_COLORS: Final[tuple[str, ...]] = ("#f4f4f4", "#c7e9c0", "#74c476", "#31a35
 
 #: A gmina for which the indicator cannot be computed (e.g. no population data).
 NO_DATA: Final = "#bdbdbd"
+
+#: Progress of a programme indicator (:data:`geo.analysis.indicators.STATUS_LABELS`): a symbol
+#: in every label, so the status reads without colour too.
+MONITORING: Final[tuple[ClassStyle, ...]] = (
+    ClassStyle(REACHED, "\u2713 cel osiągnięty", "#1b7837"),
+    ClassStyle(ON_TRACK, "\u2713 zgodnie ze ścieżką", "#2166ac"),
+    ClassStyle(BEHIND, "\u2717 opóźnienie", "#d6604d"),
+    ClassStyle(UNKNOWN_PROGRESS, "? nieznany", "#ffffff", "..", "#737373"),
+)

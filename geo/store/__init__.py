@@ -26,6 +26,7 @@ from geo.store.audit import AuditLog
 from geo.store.columns import ENTITY_COLUMNS
 from geo.store.entities import Entities
 from geo.store.fixes import FIX_KINDS, Fixes
+from geo.store.indicators import Indicators
 from geo.store.models import (
     FixInfo,
     LoginState,
@@ -57,7 +58,7 @@ __all__ = [
 ]
 
 
-class Store(Versions, Entities, Sources, Fixes, Accounts, AuditLog):
+class Store(Versions, Entities, Sources, Fixes, Accounts, AuditLog, Indicators):
     """The registry store behind one SQLAlchemy URL.
 
     Parameters

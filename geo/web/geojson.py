@@ -92,7 +92,10 @@ def _status_text(gminy: pd.DataFrame) -> pd.Series:
 
 
 def gminy_geojson(
-    gminy: gpd.GeoDataFrame, indicator: str = "pokrycie", types: Collection[str] | None = None
+    gminy: gpd.GeoDataFrame,
+    indicator: str = "pokrycie",
+    types: Collection[str] | None = None,
+    method: str | None = None,
 ) -> dict:
     """GeoJSON of the gminas with only the properties the map shows, already HTML-escaped.
 
@@ -106,6 +109,8 @@ def gminy_geojson(
         The choropleth indicator (a key of :data:`geo.web.indicators.INDICATORS`).
     types : collection of str, optional
         Entity types counted by the PES indicators (default: all).
+    method : str, optional
+        Class method of a numeric indicator (see :func:`geo.web.indicators.indicator_classes`).
 
     Returns
     -------
@@ -125,7 +130,7 @@ def gminy_geojson(
     unknown = sorted(set(gminy["pokrycie"].dropna()) - set(COVERAGE_ORDER))
     if unknown or gminy["pokrycie"].isna().any():
         raise MapError(f"Nieznany status pokrycia gmin: {unknown or 'brak wartości'}.")
-    keys, _, values = indicator_classes(gminy, indicator, types)
+    keys, _, values = indicator_classes(gminy, indicator, types, method)
     teryt = gminy["teryt"].astype(str)
 
     props = pd.DataFrame(

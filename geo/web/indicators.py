@@ -17,11 +17,13 @@ import pandas as pd
 
 from geo.analysis.coverage import COVERAGE_LABELS, pes_count, pes_per_10k
 from geo.errors import MapError
+from geo.present import classes as class_methods
 from geo.present import styles
 from geo.web.escape import km_text, plain_text
 
 __all__ = [
     "COVERAGE_COLORS",
+    "CLASSED_INDICATORS",
     "COVERAGE_ORDER",
     "INDICATORS",
     "INDICATOR_NOTES",
@@ -72,6 +74,8 @@ INDICATOR_NOTES: dict[str, str] = {
 }
 #: Indicators the tooltip already shows (coverage status, number of PES).
 PLAIN_INDICATORS = frozenset({"pokrycie", "pes_razem"})
+#: Numeric indicators that may be cut by a class method (:data:`geo.present.classes.METHODS`).
+CLASSED_INDICATORS = frozenset({"pes_na_10k", "odleglosc_cis_kis_km"})
 
 COVERAGE_ORDER = tuple(s.key for s in styles.COVERAGE)
 COVERAGE_COLORS: dict[str, str] = {s.key: s.color for s in styles.COVERAGE}
@@ -185,8 +189,28 @@ def _distance(gminy: pd.DataFrame) -> tuple[pd.Series, list[LegendClass], pd.Ser
     return keys, [*classes, missing], values.map(km_text)
 
 
+def _by_method(
+    gminy: pd.DataFrame, indicator: str, types: Collection[str] | None, method: str
+) -> tuple[pd.Series, list[LegendClass], pd.Series]:
+    """The fixed classes replaced by those of ``method`` (the "brak danych" class is kept)."""
+    distance = indicator == "odleglosc_cis_kis_km"
+    _, classes, values = _distance(gminy) if distance else _per_10k(gminy, types)
+    numbers = (
+        pd.to_numeric(gminy["odleglosc_cis_kis_km"], errors="coerce")
+        if distance
+        else pes_per_10k(gminy, types)
+    )
+    by, found = class_methods.classify(numbers, method, **class_methods.SCALES[indicator])
+    missing = [c for c in classes if c.no_data]
+    own = [LegendClass.of(s) for s in found.styles] if found else []
+    return by.fillna(missing[0].key), [*own, *missing], values
+
+
 def indicator_classes(
-    gminy: pd.DataFrame, indicator: str = "pokrycie", types: Collection[str] | None = None
+    gminy: pd.DataFrame,
+    indicator: str = "pokrycie",
+    types: Collection[str] | None = None,
+    method: str | None = None,
 ) -> tuple[pd.Series, list[LegendClass], pd.Series]:
     """Choropleth classes of the gminas for one indicator.
 
@@ -198,6 +222,9 @@ def indicator_classes(
         A key of :data:`INDICATORS`.
     types : collection of str, optional
         Entity types counted by ``pes_razem`` and ``pes_na_10k`` (default: all).
+    method : str, optional
+        For :data:`CLASSED_INDICATORS`: a class method of :data:`geo.present.classes.METHODS`
+        instead of the fixed classes (default: the fixed classes).
 
     Returns
     -------
@@ -221,6 +248,8 @@ def indicator_classes(
         return _lpres(gminy)
     if indicator == "pes_razem":
         return _pes(gminy, types)
+    if indicator in CLASSED_INDICATORS and method:
+        return _by_method(gminy, indicator, types, method)
     if indicator == "pes_na_10k":
         return _per_10k(gminy, types)
     return _distance(gminy)

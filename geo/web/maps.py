@@ -104,6 +104,9 @@ class MapOptions:
         the map is complete without it).
     static_url : str
         URL prefix of the app's static folder with the Leaflet files.
+    class_method : str, optional
+        Class method of a numeric indicator (:data:`geo.present.classes.METHODS`); default:
+        the indicator's fixed classes.
     """
 
     indicator: str = "pokrycie"
@@ -116,6 +119,7 @@ class MapOptions:
     attribution: str | None = None
     offer_basemap: bool = True
     static_url: str = STATIC_URL
+    class_method: str | None = None
 
 
 # --------------------------------------------------------------------------- shared steps
@@ -229,7 +233,7 @@ def _gmina_layer(
     indicator = options.indicator
     extra = indicator not in PLAIN_INDICATORS  # the tooltip also shows the indicator's value
     return TopoGeoJson(
-        gminy_geojson(gminy, indicator, options.types),
+        gminy_geojson(gminy, indicator, options.types, options.class_method),
         name=f"Gminy: {INDICATORS[indicator]}",
         highlight_function=gmina_highlight,
         on_each_feature=GMINA_CLASS_JS,
@@ -342,7 +346,7 @@ def build_map(
     """
     options = options or MapOptions()
     indicator = options.indicator
-    keys, classes, _ = indicator_classes(gminy, indicator, options.types)
+    keys, classes, _ = indicator_classes(gminy, indicator, options.types, options.class_method)
     if powiaty is None:
         powiaty = gminy[["powiat", gminy.geometry.name]].dissolve("powiat").reset_index()
     bounds = gminy.to_crs(4326).total_bounds
