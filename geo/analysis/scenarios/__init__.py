@@ -8,6 +8,8 @@ A gmina is covered when it has a CIS/KIS in the gmina or by agreement (``pokryci
 (``odleglosc_cis_kis_km``), or when a new site lies within D km of its polygon. A new site in
 gmina X stands at X's ``representative_point()`` in EPSG:2180. Rules: :mod:`.sites`; the
 integer programmes and the choice of HiGHS: :mod:`.solver`; the whole run: :mod:`.plan`.
+What-if scenarios (planned sites added, existing CIS/KIS closed, coverage before/after):
+:mod:`.whatif`; a scenario as saved (JSON): :mod:`.saved`.
 
 Speed (measured on 2 shared cores, after the coverage is computed): Lubelskie (213 gminas)
 cover at 15 or 25 km in 0.3-0.9 s, maximize K=1..20 in 0.3-1.5 s, all optimal with ties broken.
@@ -28,16 +30,21 @@ from geo.analysis.scenarios.plan import (
 )
 from geo.analysis.scenarios.sites import ScenarioError, build_instance
 from geo.analysis.scenarios.solver import OPTIMAL, TIME_LIMIT
+from geo.analysis.scenarios.whatif import Addition, WhatIf, WhatIfResult, what_if
 
 __all__ = [
     "DEFAULT_TIME_LIMIT_S",
     "OPTIMAL",
     "TIME_LIMIT",
+    "Addition",
     "NewSite",
     "ScenarioError",
     "ScenarioOptions",
     "ScenarioResult",
+    "WhatIf",
+    "WhatIfResult",
     "build_instance",
     "plan_cover",
     "plan_maximize",
+    "what_if",
 ]
