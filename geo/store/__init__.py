@@ -34,6 +34,7 @@ from geo.store.models import (
     UserRecord,
     VersionInfo,
 )
+from geo.store.scenarios import Scenarios
 from geo.store.sources import Sources
 from geo.store.tables import FLOAT_COLUMNS, MAX_SOURCE_NAME
 
@@ -57,7 +58,7 @@ __all__ = [
 ]
 
 
-class Store(Versions, Entities, Sources, Fixes, Accounts, AuditLog):
+class Store(Versions, Entities, Sources, Fixes, Accounts, AuditLog, Scenarios):
     """The registry store behind one SQLAlchemy URL.
 
     Parameters
