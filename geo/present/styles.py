@@ -18,6 +18,12 @@ from geo.analysis.coverage import (
     COVERED_HERE,
     NOT_COVERED,
 )
+from geo.analysis.scenarios.whatif import (
+    CHANGE_LOST,
+    CHANGE_NEW,
+    CHANGE_NONE_COVERED,
+    CHANGE_NONE_OPEN,
+)
 
 __all__ = [
     "COUNT_COLORS",
@@ -26,6 +32,7 @@ __all__ = [
     "DISTANCE_CLASSES",
     "LPRES",
     "NO_DATA",
+    "SCENARIO_CHANGE",
     "UNKNOWN_KEY",
     "ClassStyle",
     "by_key",
@@ -90,3 +97,12 @@ COUNT_COLORS: Final[tuple[str, ...]] = ("#f4f4f4", "#c7e9c0", "#74c476", "#31a35
 
 #: A gmina for which the indicator cannot be computed (e.g. no population data).
 NO_DATA: Final = "#bdbdbd"
+
+#: What a planning scenario changes in a gmina (geo.analysis.scenarios.whatif): newly covered
+#: dark green, lost dark red (hatched), unchanged gaps light orange as on the coverage map.
+SCENARIO_CHANGE: Final[tuple[ClassStyle, ...]] = (
+    ClassStyle(CHANGE_NONE_COVERED, "pokryta przed i po", "#c6dbef"),
+    ClassStyle(CHANGE_NEW, "nowo pokryta w scenariuszu", "#1b7837"),
+    ClassStyle(CHANGE_LOST, "traci pokrycie w scenariuszu", "#b2182b", "xx", "#ffffff"),
+    ClassStyle(CHANGE_NONE_OPEN, "luka przed i po", "#f4a582"),
+)

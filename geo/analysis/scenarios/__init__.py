@@ -20,17 +20,48 @@ relative ``gap`` 7.9 %. A real registry leaves fewer gminas open, in separate cl
 cover mode solves one by one.
 """
 
-from geo.analysis.scenarios.plan import (
-    DEFAULT_TIME_LIMIT_S,
-    NewSite,
-    ScenarioOptions,
-    ScenarioResult,
-    plan_cover,
-    plan_maximize,
-)
-from geo.analysis.scenarios.sites import ScenarioError, build_instance
-from geo.analysis.scenarios.solver import OPTIMAL, TIME_LIMIT
-from geo.analysis.scenarios.whatif import Addition, WhatIf, WhatIfResult, what_if
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from geo.analysis.scenarios.plan import (
+        DEFAULT_TIME_LIMIT_S,
+        NewSite,
+        ScenarioOptions,
+        ScenarioResult,
+        plan_cover,
+        plan_maximize,
+    )
+    from geo.analysis.scenarios.sites import ScenarioError, build_instance
+    from geo.analysis.scenarios.solver import OPTIMAL, TIME_LIMIT
+    from geo.analysis.scenarios.whatif import Addition, WhatIf, WhatIfResult, what_if
+
+# Loaded on first use: the solver imports HiGHS (~60 ms), which views that only need the
+# what-if vocabulary (e.g. the style of changed gminas) should not pay for.
+_LAZY = {
+    "DEFAULT_TIME_LIMIT_S": "plan",
+    "NewSite": "plan",
+    "ScenarioOptions": "plan",
+    "ScenarioResult": "plan",
+    "plan_cover": "plan",
+    "plan_maximize": "plan",
+    "ScenarioError": "sites",
+    "build_instance": "sites",
+    "OPTIMAL": "solver",
+    "TIME_LIMIT": "solver",
+    "Addition": "whatif",
+    "WhatIf": "whatif",
+    "WhatIfResult": "whatif",
+    "what_if": "whatif",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+
 
 __all__ = [
     "DEFAULT_TIME_LIMIT_S",
