@@ -101,8 +101,8 @@ NO_DATA: Final = "#bdbdbd"
 #: What a planning scenario changes in a gmina (geo.analysis.scenarios.whatif): newly covered
 #: dark green, lost dark red (hatched), unchanged gaps light orange as on the coverage map.
 SCENARIO_CHANGE: Final[tuple[ClassStyle, ...]] = (
-    ClassStyle(CHANGE_NONE_COVERED, "pokryta przed i po", "#c6dbef"),
-    ClassStyle(CHANGE_NEW, "nowo pokryta w scenariuszu", "#1b7837"),
-    ClassStyle(CHANGE_LOST, "traci pokrycie w scenariuszu", "#b2182b", "xx", "#ffffff"),
-    ClassStyle(CHANGE_NONE_OPEN, "luka przed i po", "#f4a582"),
+    ClassStyle(CHANGE_NONE_COVERED, "pokryta (bez zmian)", "#c6dbef"),
+    ClassStyle(CHANGE_NEW, "nowo pokryta", "#1b7837"),
+    ClassStyle(CHANGE_LOST, "traci pokrycie", "#b2182b", "xx", "#ffffff"),
+    ClassStyle(CHANGE_NONE_OPEN, "luka (bez zmian)", "#f4a582"),
 )
