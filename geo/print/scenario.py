@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from fpdf.enums import XPos, YPos
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -75,8 +76,10 @@ def _existing_points(result: CoverageResult, whatif: WhatIfResult) -> gpd.GeoSer
     return shapes[shapes.notna()].to_crs(METRIC_CRS)
 
 
-def _legend_handles(counts: pd.Series, k: float) -> list:
-    handles = [class_patch(style, int(counts.get(style.key, 0))) for style in SCENARIO_CHANGE]
+def _legend_handles(counts: pd.Series, k: float) -> list[Artist]:
+    handles: list[Artist] = [
+        class_patch(style, int(counts.get(style.key, 0))) for style in SCENARIO_CHANGE
+    ]
     size = 11 * k
     handles += [
         Line2D(
@@ -88,7 +91,7 @@ def _legend_handles(counts: pd.Series, k: float) -> list:
             mfc="#ffd92f",
             mec="black",
             label="nowy CIS/KIS",
-        ),  # fmt: skip
+        ),
         Line2D(
             [],
             [],
@@ -98,7 +101,7 @@ def _legend_handles(counts: pd.Series, k: float) -> list:
             mfc="white",
             mec="black",
             label="działający CIS/KIS",
-        ),  # fmt: skip
+        ),
         Line2D(
             [],
             [],
@@ -108,7 +111,7 @@ def _legend_handles(counts: pd.Series, k: float) -> list:
             mfc="#b2182b",
             mec="black",
             label="zamykany CIS/KIS",
-        ),  # fmt: skip
+        ),
     ]
     return handles
 
