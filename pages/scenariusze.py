@@ -337,6 +337,9 @@ def _overlay(fmap: folium.Map, whatif: WhatIfResult, result: Any) -> None:
         folium.GeoJson(
             light.to_json(),
             name="Zmiany scenariusza",
+            # The map's layer control is already rendered above: listing this layer there
+            # would name a layer defined after it (a script error that stops the map).
+            control=False,
             style_function=lambda f: {
                 "fill": False,
                 "color": "#1b7837" if f["properties"]["zmiana"] == CHANGE_NEW else "#b2182b",
@@ -391,7 +394,8 @@ def _map(whatif: WhatIfResult, result: Any, view: Any) -> None:
 
     show_map(build, key="mapa_scenariusza", view=view, height=560)
     st.caption(
-        "Kolory: pokrycie po zmianach. ★ planowany CIS/KIS; zielony kontur: gmina nowo pokryta; "
+        "Kolory: CIS/KIS w gminie lub porozumienie po zmianach (bez reguły odległości). "
+        "★ planowany CIS/KIS; zielony kontur: gmina nowo pokryta; "
         "czerwony kontur: gmina traci pokrycie; czerwone kółko: zamykany CIS/KIS. "
         + planning.sources_caption(result)
     )
@@ -473,11 +477,15 @@ def _optimiser(result: Any, labels: dict[str, str], within_km: float) -> None:
     )
     o1, o2, o3 = st.columns([2, 1, 1], vertical_alignment="bottom")
     exclude = o1.multiselect(
-        "Wyklucz gminy", list(labels), format_func=labels.get, key="scen_opt_wyklucz",
+        "Wyklucz gminy",
+        list(labels),
+        format_func=labels.get,
+        key="scen_opt_wyklucz",
         placeholder="żadna",
-    )  # fmt: skip
-    min_pop = o2.number_input("Min. ludność gminy z nowym miejscem", 0, 10_000_000, 0, step=1000,
-                              key="scen_opt_ludnosc")  # fmt: skip
+    )
+    min_pop = o2.number_input(
+        "Min. ludność gminy z nowym miejscem", 0, 10_000_000, 0, step=1000, key="scen_opt_ludnosc"
+    )
     ignore = o3.checkbox("Pomiń porozumienia", key="scen_opt_porozumienia")
     if st.button("Oblicz", type="primary", icon=":material/calculate:", key="scen_opt_oblicz"):
         options = ScenarioOptions(frozenset(exclude), int(min_pop), not ignore, float(limit))
@@ -510,11 +518,13 @@ def _optimiser_result(
     plan: ScenarioResult, options: ScenarioOptions, as_of: Any, labels: dict[str, str]
 ) -> None:
     if plan.status == OPTIMAL:
-        st.success(f"Rozwiązanie optymalne · {plan.seconds:g} s", icon=":material/check:")
+        st.success(
+            f"Rozwiązanie optymalne · {common.fmt_num(plan.seconds)} s", icon=":material/check:"
+        )
     else:
         st.warning(
             f"Przerwano po limicie czasu: najlepsze znalezione rozwiązanie, udowodniona luka "
-            f"{common.fmt_pct(100 * plan.gap)} · {plan.seconds:g} s",
+            f"{common.fmt_pct(100 * plan.gap)} · {common.fmt_num(plan.seconds)} s",
             icon=":material/timer:",
         )
     m1, m2, m3 = st.columns(3)
@@ -571,7 +581,7 @@ f_date, f_d, f_rule, f_def = st.columns([1, 1, 1.6, 1.4], vertical_alignment="bo
 with f_date:
     common.date_input()
 st.session_state.setdefault(D_KEY, 15.0)
-within_km = f_d.number_input("Odległość D (km)", 1.0, 200.0, step=1.0, key=D_KEY)
+within_km = f_d.number_input("Odległość D (km)", 1.0, 200.0, step=1.0, format="%.1f", key=D_KEY)
 count_within = f_rule.toggle(
     "Pokryta też gmina do D km od CIS/KIS", key=RULE_KEY, help="Reguła odległości optymalizacji."
 )

@@ -150,12 +150,27 @@ def scenario_figure(
     if len(whatif.closed):
         shapes = result.entities.geometry.loc[whatif.closed.index]
         xy = shapely.get_coordinates(shapes[shapes.notna()].to_crs(METRIC_CRS).to_numpy())
-        ax.scatter(xy[:, 0], xy[:, 1], s=(9 * k) ** 2, marker="X", c="#b2182b",
-                   edgecolors="black", zorder=5)  # fmt: skip
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=(9 * k) ** 2,
+            marker="X",
+            c="#b2182b",
+            edgecolors="black",
+            zorder=5,
+        )
     if len(whatif.sites):
         xy = shapely.get_coordinates(_site_points(whatif).to_numpy())
-        ax.scatter(xy[:, 0], xy[:, 1], s=(15 * k) ** 2, marker="*", c="#ffd92f",
-                   edgecolors="black", linewidths=0.8, zorder=6)  # fmt: skip
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=(15 * k) ** 2,
+            marker="*",
+            c="#ffd92f",
+            edgecolors="black",
+            linewidths=0.8,
+            zorder=6,
+        )
     minx, miny, maxx, maxy = gminy.total_bounds
     pad = 0.02 * max(maxx - minx, maxy - miny)
     ax.set_xlim(minx - pad, maxx + pad)
