@@ -136,3 +136,32 @@ def test_invalid_optimiser_settings_show_a_polish_error(pes_env) -> None:
     _by_label(at.button, "Oblicz").click().run()
     assert not at.exception
     assert any("nie da się pokryć" in e.value for e in at.error)
+
+
+def test_hostile_entity_names_stay_text_on_the_map(pes_env, monkeypatch) -> None:
+    import pandas as pd
+    import streamlit_folium
+
+    from geo.core.schema import REGISTRY_COLUMNS
+
+    hostile = "<img src=x onerror=alert(1)>"
+    row = dict.fromkeys(REGISTRY_COLUMNS)
+    row.update(id="K1", nazwa=hostile, typ="KIS", teryt="0663011")
+    with Store(get_settings().database_url) as store:
+        store.import_version("rejestr testowy", pd.DataFrame([row]))
+    sent: list[dict] = []
+    real = streamlit_folium._component_func
+
+    def record(**kwargs):
+        sent.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(streamlit_folium, "_component_func", record)
+    at = open_page(PAGE)
+    closing = [m for m in at.multiselect if m.label.startswith("Zamykane CIS/KIS")][0]
+    closing.select("rejestr testowy: K1").run()
+    _ok(at)
+    assert _metrics(at)["Nowe / zamknięte CIS i KIS"] == "+0 / −1"
+    script = sent[-1]["script"]
+    assert "Zamykany: &lt;img src=x onerror=alert(1)&gt;" in script
+    assert "<img src=x" not in script
