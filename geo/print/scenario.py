@@ -10,6 +10,7 @@ size too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -19,8 +20,9 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from geo.analysis.scenarios.saved import SavedScenario
-from geo.analysis.scenarios.whatif import WhatIfResult
+from geo.analysis.scenarios.saved import SavedScenario, from_json
+from geo.analysis.scenarios.sites import ScenarioError
+from geo.analysis.scenarios.whatif import WhatIfResult, what_if
 from geo.core.crs import METRIC_CRS
 from geo.core.schema import SOCIAL_EMPLOYMENT_TYPES
 from geo.pipeline import CoverageResult
@@ -31,7 +33,14 @@ from geo.print.layout import TEXT_COLOR, print_style
 from geo.print.legend import GMINA_EDGE, POWIAT_EDGE, class_patch
 from geo.print.pdf import APP_NAME, FONT, GREY_FILL, MARGIN, Document, fit, to_bytes
 
-__all__ = ["MAP_MM", "MIN_TEXT_PT", "scenario_figure", "scenario_pdf", "scenario_slide"]
+__all__ = [
+    "MAP_MM",
+    "MIN_TEXT_PT",
+    "saved_scenario_slide",
+    "scenario_figure",
+    "scenario_pdf",
+    "scenario_slide",
+]
 
 _MM_PER_PT = 25.4 / 72
 #: The smallest text on the slide: its height / 40, in points (13.5 pt on 190.5 mm).
@@ -214,6 +223,20 @@ def scenario_slide(
         figure=draw,
         caption=f"{sources_line(result)} · przed → po zmianach scenariusza",
     )
+
+
+def saved_scenario_slide(result: CoverageResult, definition: Any, name: str) -> Slide:
+    """The slide of a saved scenario (``definition``: the JSON object the store keeps, e.g.
+    ``store.load_scenario(name).definition``), evaluated against ``result``, the coverage on
+    the scenario's own "stan na" date (:class:`ScenarioError` for another date)."""
+    saved = from_json(definition)
+    if saved.as_of != result.as_of:
+        raise ScenarioError(
+            f"scenariusz „{name}” dotyczy stanu na {fmt_date(saved.as_of)}, "
+            f"a wybrano {fmt_date(result.as_of)}; wybierz datę scenariusza"
+        )
+    whatif = what_if(result.gminy, result.entities, result.as_of, saved.whatif)
+    return scenario_slide(result, whatif, name, saved)
 
 
 def _title(pdf: Document, slide: Slide) -> None:

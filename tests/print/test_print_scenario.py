@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import io
 
 import openpyxl
@@ -11,13 +13,20 @@ from matplotlib.text import Text
 from pdf_reading import DATE_TEXT, DPI, flat, pages_text
 from pypdf import PdfReader
 
-from geo.analysis.scenarios import Addition, WhatIf, what_if
+from geo.analysis.scenarios import Addition, ScenarioError, WhatIf, what_if
 from geo.analysis.scenarios.export import scenario_xlsx
-from geo.analysis.scenarios.saved import SavedScenario
+from geo.analysis.scenarios.saved import SavedScenario, to_json
 from geo.analysis.scenarios.whatif import SERVE_WITHIN, closable
 from geo.pipeline import source_notes
 from geo.print.deck import SLIDE_MM
-from geo.print.scenario import MAP_MM, MIN_TEXT_PT, scenario_figure, scenario_pdf, scenario_slide
+from geo.print.scenario import (
+    MAP_MM,
+    MIN_TEXT_PT,
+    saved_scenario_slide,
+    scenario_figure,
+    scenario_pdf,
+    scenario_slide,
+)
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +126,13 @@ def test_xlsx_has_every_sheet_and_the_sources(result, scenario) -> None:
     assert sum(row[after] for row in powiaty[1:]) == whatif.totals["pokryte_po"]
     notes = {row[0]: row[1] for row in book["Źródła"].iter_rows(min_row=2, values_only=True)}
     assert notes["stan na"] == result.as_of.isoformat() and "rejestr" in notes
+
+
+def test_saved_scenario_slide_needs_its_own_date(result, scenario) -> None:
+    saved, whatif = scenario
+    definition = to_json(saved)
+    slide = saved_scenario_slide(result, definition, "Plan")
+    assert slide.figures == scenario_slide(result, whatif, "Plan", saved).figures
+    other = to_json(dataclasses.replace(saved, as_of=result.as_of - dt.timedelta(days=1)))
+    with pytest.raises(ScenarioError, match="wybierz datę scenariusza"):
+        saved_scenario_slide(result, other, "Plan")
