@@ -54,8 +54,13 @@ from pages._mapview import show_map
 EDITOR_SESSION_KEY = "pes_sesja"
 STATE_KEY = "scen_stan"
 OPT_KEY = "scen_optymalizacja"
-D_KEY = "scen_d"
-RULE_KEY = "scen_regula"
+#: D and the distance rule, kept as plain values: the widgets are made from them with a key
+#: that changes when a callback (loading, the optimiser) sets them, so Streamlit never mixes a
+#: value set in code with the widget's own state.
+D_KEY = "scen_d_wartosc"
+RULE_KEY = "scen_regula_wartosc"
+WIDGET_GENERATION = "scen_pokolenie"
+DEFAULT_D_KM = 15.0
 NUMBER = st.column_config.NumberColumn(format="localized")
 DEFINITIONS = (
     "**Jak liczymy pokrycie.** Gmina jest *pokryta*, gdy ma działający CIS lub KIS na swoim "
@@ -90,6 +95,12 @@ def _draft() -> Draft:
         draft = _new_draft()
         st.session_state[STATE_KEY] = draft
     return draft
+
+
+def _set_kept(key: str, value: Any) -> None:
+    """From a callback: set D or the rule; the widget is made anew with this value."""
+    st.session_state[key] = value
+    st.session_state[WIDGET_GENERATION] = st.session_state.get(WIDGET_GENERATION, 0) + 1
 
 
 def _editor_session() -> auth.Session | None:
@@ -128,8 +139,8 @@ def _load(name: str, number: int) -> None:
     st.session_state[STATE_KEY] = _new_draft(
         list(loaded.whatif.additions), list(loaded.whatif.closures), loaded.optimiser, name
     )
-    st.session_state[D_KEY] = float(loaded.whatif.within_km)
-    st.session_state[RULE_KEY] = loaded.whatif.count_within_km
+    _set_kept(D_KEY, float(loaded.whatif.within_km))
+    _set_kept(RULE_KEY, loaded.whatif.count_within_km)
     st.session_state["stan_na_wybor"] = loaded.as_of
     st.session_state[common.AS_OF_KEY] = loaded.as_of
 
@@ -401,6 +412,25 @@ def _map(whatif: WhatIfResult, result: Any, view: Any) -> None:
     )
 
 
+def _sites_listing(whatif: WhatIfResult) -> None:
+    """The planned sites with the gminas each serves and newly covers."""
+    if whatif.sites.empty:
+        st.caption("Nie zaplanowano jeszcze nowych CIS/KIS.")
+        return
+    sites = scenario_export.sites_table(whatif).drop(columns=["Szerokość", "Długość"])
+    sites.insert(0, "Nr", range(1, len(sites) + 1))
+    st.dataframe(
+        sites,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(sites), 320),
+        column_config={
+            "Gminy obsługiwane": st.column_config.TextColumn(width="medium"),
+            "Nowo pokryte gminy": st.column_config.TextColumn(width="medium"),
+        },
+    )
+
+
 def _changed_table(whatif: WhatIfResult) -> None:
     table = scenario_export.gmina_table(whatif)
     only = st.toggle("Tylko gminy, których dotyczy zmiana", value=True, key="scen_tylko_zmiany")
@@ -411,7 +441,7 @@ def _changed_table(whatif: WhatIfResult) -> None:
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * max(len(table), 1), 420),
-        column_config={"Ludność": NUMBER},
+        column_config=dict.fromkeys(("Ludność", *scenario_export.DISTANCE_COLUMNS), NUMBER),
     )
 
 
@@ -510,8 +540,8 @@ def _use_plan(plan: ScenarioResult, options: ScenarioOptions, as_of: Any, typ: s
     draft = _draft()
     draft.additions[:] = list(scenario_saved.additions_from_plan(plan, typ))
     draft.optimiser = scenario_saved.optimiser_record(plan, options, as_of)
-    st.session_state[D_KEY] = float(plan.within_km)
-    st.session_state[RULE_KEY] = True  # the optimiser's rule, so the figures agree
+    _set_kept(D_KEY, float(plan.within_km))
+    _set_kept(RULE_KEY, True)  # the optimiser's rule, so the figures agree
 
 
 def _optimiser_result(
@@ -580,11 +610,23 @@ with st.expander("Zapisane scenariusze", expanded=False):
 f_date, f_d, f_rule, f_def = st.columns([1, 1, 1.6, 1.4], vertical_alignment="bottom")
 with f_date:
     common.date_input()
-st.session_state.setdefault(D_KEY, 15.0)
-within_km = f_d.number_input("Odległość D (km)", 1.0, 200.0, step=1.0, format="%.1f", key=D_KEY)
-count_within = f_rule.toggle(
-    "Pokryta też gmina do D km od CIS/KIS", key=RULE_KEY, help="Reguła odległości optymalizacji."
+generation = st.session_state.get(WIDGET_GENERATION, 0)
+within_km = f_d.number_input(
+    "Odległość D (km)",
+    1.0,
+    200.0,
+    value=float(st.session_state.get(D_KEY, DEFAULT_D_KM)),
+    step=1.0,
+    format="%.1f",
+    key=f"scen_d_{generation}",
 )
+count_within = f_rule.toggle(
+    "Pokryta też gmina do D km od CIS/KIS",
+    value=bool(st.session_state.get(RULE_KEY, False)),
+    key=f"scen_regula_{generation}",
+    help="Reguła odległości optymalizacji.",
+)
+st.session_state[D_KEY], st.session_state[RULE_KEY] = within_km, count_within
 with f_def:
     definition = planning.definition_select("scen_podzial")
 st.caption(DEFINITIONS)
@@ -594,6 +636,7 @@ with opt_tab:
     _optimiser(result, labels, float(within_km))
 with edit_tab:
     _additions_editor(result, draft, labels)
+    listing = st.container()  # filled once the scenario is computed below
     _closures_editor(result, draft, labels)
     if draft.optimiser:
         st.caption(
@@ -612,6 +655,8 @@ whatif = common.guarded(
 )
 view = (data_key, definition, json.dumps(scenario_saved.to_json(scenario), sort_keys=True))
 
+with listing:
+    _sites_listing(whatif)
 st.subheader("Wynik scenariusza")
 _metrics(whatif, planning.stamp(result))
 _map(whatif, result, view)

@@ -88,7 +88,7 @@ def test_optimiser_runs_and_its_sites_become_the_scenario(pes_env) -> None:
     assert _metrics(at)["Nowe miejsca"] == "3"
     _click(at, "Użyj jako scenariusza")
     assert _metrics(at)["Nowe / zamknięte CIS i KIS"] == "+3 / −0"
-    assert at.session_state["scen_regula"] is True
+    assert at.session_state["scen_regula_wartosc"] is True
     assert any("Miejsca z optymalizacji" in c.value for c in at.caption)
 
 

@@ -21,6 +21,7 @@ from geo.io.export import neutralize, safe_frame
 
 __all__ = [
     "COVERAGE_RULES",
+    "DISTANCE_COLUMNS",
     "definition_rows",
     "gmina_table",
     "scenario_xlsx",
@@ -48,6 +49,7 @@ GMINA_HEADERS = {
     "zmiana": "Zmiana",
     "obslugujace_po": "Obsługujące po",
 }
+DISTANCE_COLUMNS = (GMINA_HEADERS["odleglosc_km_przed"], GMINA_HEADERS["odleglosc_km_po"])
 SUMMARY_HEADERS = {
     "powiat": "TERYT powiatu",
     "powiat_nazwa": "Powiat",
