@@ -106,6 +106,7 @@ def test_editor_saves_versions_and_anyone_views_them(editor: str) -> None:
     at.text_input[1].input(PASSWORD)
     at.button[0].click().run()
     _ok(at.switch_page(PAGE).run())
+    _by_label(at.number_input, "Odległość D (km)").set_value(12.0).run()
     teryt = _add_site(at)
     _by_label(at.text_input, "Nazwa scenariusza").input("Plan 2027").run()
     _click(at, "Zapisz scenariusz")
@@ -118,6 +119,7 @@ def test_editor_saves_versions_and_anyone_views_them(editor: str) -> None:
         assert [v.number for v in versions] == [2, 1]
         assert {v.created_by for v in versions} == {"ewa"}
         assert [a["teryt"] for a in versions[1].definition["additions"]] == [teryt]
+        assert versions[1].definition["within_km"] == 12.0
 
     # a new visitor, not logged in: sees the saved scenario, loads version 1, cannot save
     viewer = open_page(PAGE)
@@ -126,6 +128,7 @@ def test_editor_saves_versions_and_anyone_views_them(editor: str) -> None:
     _by_label(viewer.selectbox, "Wersja").set_value(1).run()
     _click(viewer, "Wczytaj scenariusz")
     assert _metrics(viewer)["Nowe / zamknięte CIS i KIS"] == "+1 / −0"
+    assert _by_label(viewer.number_input, "Odległość D (km)").value == 12.0
     assert [a.teryt for a in viewer.session_state["scen_stan"].additions] == [teryt]
 
 
