@@ -39,7 +39,6 @@ from geo.analysis.scenarios.whatif import (
     CHANGE_NEW,
     SERVE_LABELS,
     SERVE_NEIGHBOURS,
-    SERVE_WITHIN,
     closable,
 )
 from geo.core.schema import SOCIAL_EMPLOYMENT_TYPES
@@ -211,7 +210,8 @@ def _save_section(saved: scenario_saved.SavedScenario, draft: Draft) -> None:
 def _additions_editor(result: Any, draft: Draft, labels: dict[str, str]) -> None:
     st.markdown("**Planowane CIS/KIS**")
     c1, c2, c3 = st.columns([2.2, 0.8, 2])
-    open_first = sorted(labels, key=lambda t: (t not in _open_codes(result), labels[t]))
+    gaps = _open_codes(result)
+    open_first = sorted(labels, key=lambda t: (t not in gaps, labels[t]))
     teryt = c1.selectbox("Gmina", open_first, format_func=labels.get, key="scen_gmina")
     typ = c2.radio("Typ", sorted(SOCIAL_EMPLOYMENT_TYPES), key="scen_typ", horizontal=True)
     serve = c3.radio(
@@ -230,13 +230,18 @@ def _additions_editor(result: Any, draft: Draft, labels: dict[str, str]) -> None
         )
     if st.button("Dodaj planowany CIS/KIS", icon=":material/add_location:", key="scen_dodaj"):
         draft.additions.append(Addition(teryt, typ, serve, tuple(chosen)))
-        draft.optimiser = None if serve != SERVE_WITHIN else draft.optimiser
     if draft.additions:
         listed = [
             f"{i + 1}. {a.typ} – {labels.get(a.teryt, a.teryt)} – {SERVE_LABELS[a.serve]}"
             for i, a in enumerate(draft.additions)
         ]
-        remove = st.multiselect("Usuń z planu", listed, key="scen_usun", placeholder="nic")
+        # keyed by the plan: after a removal the old choice must not outlive its options
+        remove = st.multiselect(
+            "Usuń z planu",
+            listed,
+            key=f"scen_usun_{hash(tuple(draft.additions))}",
+            placeholder="nic",
+        )
         if remove and st.button("Usuń zaznaczone", key="scen_usun_btn"):
             gone = {listed.index(item) for item in remove}
             draft.additions[:] = [a for i, a in enumerate(draft.additions) if i not in gone]
@@ -263,7 +268,8 @@ def _closures_editor(result: Any, draft: Draft, labels: dict[str, str]) -> None:
         options,
         default=[k for k in draft.closures if k in options],
         format_func=lambda k: names.get(k, f"{k} (nie ma w bieżącym rejestrze)"),
-        key=f"scen_zamkniete_{hash(tuple(draft.closures))}",
+        # a new widget only when a saved scenario is loaded (its closures become the default)
+        key=f"scen_zamkniete_{st.session_state.get(WIDGET_GENERATION, 0)}",
         placeholder="żaden",
     )
     draft.closures[:] = picked

@@ -168,3 +168,19 @@ def test_hostile_entity_names_stay_text_on_the_map(pes_env, monkeypatch) -> None
     script = sent[-1]["script"]
     assert "Zamykany: &lt;img src=x onerror=alert(1)&gt;" in script
     assert "<img src=x" not in script
+
+
+def test_planned_sites_can_be_removed(pes_env) -> None:
+    at = open_page(PAGE)
+    first = _add_site(at)
+    second = _by_label(at.selectbox, "Gmina").options[1].rsplit("· ", 1)[1]
+    at.session_state["scen_gmina"] = second  # the options are shown by a format function
+    at.run()
+    _click(at, "Dodaj planowany CIS/KIS")
+    assert _metrics(at)["Nowe / zamknięte CIS i KIS"] == "+2 / −0"
+    removing = _by_label(at.multiselect, "Usuń z planu")
+    removing.select(removing.options[1]).run()
+    _click(at, "Usuń zaznaczone")
+    assert _metrics(at)["Nowe / zamknięte CIS i KIS"] == "+1 / −0"
+    assert [a.teryt for a in at.session_state["scen_stan"].additions] == [first]
+    assert _by_label(at.multiselect, "Usuń z planu").value == []
