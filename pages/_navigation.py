@@ -47,6 +47,7 @@ def navigation() -> st.Page:
                 _page("lpres.py", "LPRES", "assignment", "lpres"),
                 _page("owes.py", "OWES", "hub", "owes"),
                 _page("trendy.py", "Trendy", "timeline", "trendy"),
+                _page("scenariusze.py", "Scenariusze", "add_location_alt", "scenariusze"),
             ],
             "Gmina i komitet": [
                 _page("profil.py", "Moja gmina", "location_city", "profil"),

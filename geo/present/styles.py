@@ -20,6 +20,12 @@ from geo.analysis.coverage import (
 )
 from geo.analysis.indicators import BEHIND, ON_TRACK, REACHED
 from geo.analysis.indicators import UNKNOWN as UNKNOWN_PROGRESS
+from geo.analysis.scenarios.whatif import (
+    CHANGE_LOST,
+    CHANGE_NEW,
+    CHANGE_NONE_COVERED,
+    CHANGE_NONE_OPEN,
+)
 
 __all__ = [
     "COUNT_COLORS",
@@ -29,6 +35,7 @@ __all__ = [
     "LPRES",
     "MONITORING",
     "NO_DATA",
+    "SCENARIO_CHANGE",
     "UNKNOWN_KEY",
     "ClassStyle",
     "by_key",
@@ -101,4 +108,13 @@ MONITORING: Final[tuple[ClassStyle, ...]] = (
     ClassStyle(ON_TRACK, "\u2713 zgodnie ze ścieżką", "#2166ac"),
     ClassStyle(BEHIND, "\u2717 opóźnienie", "#d6604d"),
     ClassStyle(UNKNOWN_PROGRESS, "? nieznany", "#ffffff", "..", "#737373"),
+)
+
+#: What a planning scenario changes in a gmina (geo.analysis.scenarios.whatif): newly covered
+#: dark green, lost dark red (hatched), unchanged gaps light orange as on the coverage map.
+SCENARIO_CHANGE: Final[tuple[ClassStyle, ...]] = (
+    ClassStyle(CHANGE_NONE_COVERED, "pokryta (bez zmian)", "#c6dbef"),
+    ClassStyle(CHANGE_NEW, "nowo pokryta", "#1b7837"),
+    ClassStyle(CHANGE_LOST, "traci pokrycie", "#b2182b", "xx", "#ffffff"),
+    ClassStyle(CHANGE_NONE_OPEN, "luka (bez zmian)", "#f4a582"),
 )

@@ -35,6 +35,7 @@ from geo.store.models import (
     UserRecord,
     VersionInfo,
 )
+from geo.store.scenarios import Scenarios
 from geo.store.sources import Sources
 from geo.store.tables import FLOAT_COLUMNS, MAX_SOURCE_NAME
 
@@ -58,7 +59,7 @@ __all__ = [
 ]
 
 
-class Store(Versions, Entities, Sources, Fixes, Accounts, AuditLog, Indicators):
+class Store(Versions, Entities, Sources, Fixes, Accounts, AuditLog, Indicators, Scenarios):
     """The registry store behind one SQLAlchemy URL.
 
     Parameters
