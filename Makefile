@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 SHARED ?= ../shared/data
 
-.PHONY: install run test lint format typecheck bench data assets clean
+.PHONY: install run serve stop test lint format typecheck bench data assets clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,17 +27,26 @@ data: $(STAMP)
 run: assets
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+# Production launch: WORKERS Streamlit processes (default: one per core) behind nginx, with the
+# development features off; Ctrl-C or `make stop` ends it. Needs nginx (apt-get install nginx).
+WORKERS ?= 0
+serve: assets
+	$(BIN)/python -m deploy.serve --workers $(WORKERS) --port $(PORT) --host $(HOST)
+
+stop:
+	$(BIN)/python -m deploy.serve --stop
+
 test: assets
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check geo pages tests scripts benchmarks app.py
-	$(BIN)/ruff format --check geo pages tests scripts benchmarks app.py
+	$(BIN)/ruff check geo pages tests scripts benchmarks deploy app.py
+	$(BIN)/ruff format --check geo pages tests scripts benchmarks deploy app.py
 	$(BIN)/lint-imports
 
 format: $(STAMP)
-	$(BIN)/ruff format geo pages tests scripts benchmarks app.py
-	$(BIN)/ruff check --fix geo pages tests scripts benchmarks app.py
+	$(BIN)/ruff format geo pages tests scripts benchmarks deploy app.py
+	$(BIN)/ruff check --fix geo pages tests scripts benchmarks deploy app.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy geo
