@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.config import PROJECT_ROOT, get_settings
+from geo.web.assets import STATIC_DIR
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/bin/nginx")
@@ -133,6 +134,7 @@ def render_nginx(workers: Sequence[Worker], listen: str, prefix: Path) -> str:
         "@UPSTREAMS@": upstreams,
         "@WORKER_NAMES@": names,
         "@MAX_BODY_MB@": str(MAX_UPLOAD_MB + 10),
+        "@STATIC_DIR@": str(STATIC_DIR.resolve()),
     }.items():
         text = text.replace(name, value)
     return text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -144,6 +145,19 @@ def test_a_worker_that_dies_is_replaced(service: dict) -> None:
     # ... and the service starts a new process on the same port.
     wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", 120)
     assert "restarting" in service["log"].read_text()
+
+
+def test_map_scripts_are_served_immutable(service: dict) -> None:
+    """A new session's map comes from a published file that browsers may keep for ever."""
+    result = _session(service["url"], "any")
+    found = re.search(r"/app/static/maps/[0-9a-f]{64}\.js", result.text)
+    assert found, "the map is loaded from a published file"
+    path = found.group(0)
+    with urllib.request.urlopen(service["url"] + path, timeout=30) as response:
+        assert response.status == 200
+        assert "immutable" in response.headers["Cache-Control"]
+        assert b"L.map(" in response.read()
+    assert result.bytes_received < 60_000
 
 
 def test_nginx_config_is_rendered_for_every_worker(tmp_path: Path) -> None:
