@@ -13,7 +13,7 @@ PORT ?= 8501
 HOST ?= 127.0.0.1
 SHARED ?= ../shared/data
 
-.PHONY: install install-dev run test lint format typecheck bench data assets clean
+.PHONY: install install-dev run serve stop test lint format typecheck bench data assets clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,17 +50,26 @@ data: $(STAMP)
 run: assets
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(HOST)
 
+# Production launch: WORKERS Streamlit processes (default: one per core) behind nginx, with the
+# development features off; Ctrl-C or `make stop` ends it. Needs nginx (apt-get install nginx).
+WORKERS ?= 0
+serve: assets
+	$(BIN)/python -m deploy.serve --workers $(WORKERS) --port $(PORT) --host $(HOST)
+
+stop:
+	$(BIN)/python -m deploy.serve --stop
+
 test: assets install-dev
 	$(BIN)/python -m pytest
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check geo pages tests scripts benchmarks app.py
-	$(BIN)/ruff format --check geo pages tests scripts benchmarks app.py
+	$(BIN)/ruff check geo pages tests scripts benchmarks deploy app.py
+	$(BIN)/ruff format --check geo pages tests scripts benchmarks deploy app.py
 	$(BIN)/lint-imports
 
 format: $(DEV_STAMP)
-	$(BIN)/ruff format geo pages tests scripts benchmarks app.py
-	$(BIN)/ruff check --fix geo pages tests scripts benchmarks app.py
+	$(BIN)/ruff format geo pages tests scripts benchmarks deploy app.py
+	$(BIN)/ruff check --fix geo pages tests scripts benchmarks deploy app.py
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy geo

@@ -19,6 +19,7 @@ import folium
 import streamlit_folium as sf
 
 from geo.web.document import map_elements
+from geo.web.published import published, with_header
 
 __all__ = ["component_arguments", "send"]
 
@@ -65,6 +66,12 @@ def component_arguments(
 
 
 def send(arguments: Mapping[str, Any], *, height: int) -> Any:
-    """Draw the component with ``arguments`` at ``height`` px, the container's width."""
+    """Draw the component with ``arguments`` at ``height`` px, the container's width.
+
+    The map's header (styles) and script go as one content-addressed static file
+    (:mod:`geo.web.published`): the websocket carries a short loader instead of the map.
+    """
+    script = with_header(arguments["header"], arguments["script"])
+    sent = {**arguments, "header": "", "script": published(script)}
     # Looked up on every call (not bound at import), so tests can observe what is sent.
-    return sf._component_func(**arguments, height=height, width=None)
+    return sf._component_func(**sent, height=height, width=None)

@@ -117,12 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     from geo.cli.plans import add_cli as add_lpres_cli
 
     add_lpres_cli(sub)
+    from geo.cli.backup import add_cli as add_backup_cli
     from geo.cli.scenario import add_cli as add_scenario_cli
 
     add_scenario_cli(sub, _date)
     from geo.cli.indicators import add_cli as add_indicators_cli
 
     add_indicators_cli(sub, _date)
+    add_backup_cli(sub)
     return parser
 
 
@@ -269,6 +271,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from geo.cli.plans import run_cli as lpres_cli
 
             return lpres_cli(args, settings)
+        if args.command in ("backup", "restore"):
+            from geo.cli import backup as backup_cli
+
+            run = backup_cli.run_backup if args.command == "backup" else backup_cli.run_restore
+            return run(args, settings)
         if args.command == "scenario":
             from geo.cli.scenario import run_cli as scenario_cli
 

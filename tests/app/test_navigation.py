@@ -19,5 +19,5 @@ def test_deep_link_to_a_fresh_server_runs_through_app_py(pes_env) -> None:
     at.switch_page("pages/o_danych.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["O danych"]
-    # app.py ran the page: its page style (st.html) is drawn, o_danych draws none
-    assert len(at.get("html")) == 1
+    # app.py ran the page: its page style and language (st.html) are drawn, o_danych draws none
+    assert len(at.get("html")) == 2
