@@ -128,14 +128,16 @@ def clean_array(values: pa.Array | pa.ChunkedArray) -> tuple[pa.ChunkedArray, np
     return pa.chunked_array([pc.replace_with_mask(flat, pa.array(dirty), cleaned)]), dirty
 
 
-def printable(value: object) -> str:
+def printable(value: object, keep: str = "") -> str:
     """``str(value)`` safe to write to a terminal: control and format characters escaped.
 
     An escape sequence in a cell (``\\x1b]0;...``) would retitle or clear the operator's
     terminal; it is shown as ``\\x1b]0;...`` instead. Line breaks are escaped too, so one
-    value stays on one line.
+    value stays on one line; ``keep`` lists characters left as they are (e.g. a tab).
     """
-    return _hygiene().either.sub(_escape, str(value))
+    return _hygiene().either.sub(
+        lambda m: m.group() if m.group() in keep else _escape(m), str(value)
+    )
 
 
 def _escape(match: re.Match[str]) -> str:
