@@ -37,6 +37,8 @@ def explain(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, OSError):
         return _os_error(exc)
+    if "No space left on device" in str(exc):  # GDAL and SQLite say it in their own errors
+        return _os_error(OSError(errno.ENOSPC, "No space left on device"))
     if _is_database_error(exc):
         detail = getattr(exc, "orig", None) or exc
         return (
