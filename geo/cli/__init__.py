@@ -20,6 +20,7 @@ from geo._fs import atomic_write_bytes
 from geo.cli._echo import fail, say
 from geo.cli._errors import explain
 from geo.config import Settings, get_settings
+from geo.core.plural import count
 from geo.core.schema import ENTITY_TYPES
 from geo.io.export import FORMATS, to_bytes
 
@@ -156,7 +157,8 @@ def _check_registry(args: argparse.Namespace, settings: Settings, store: bool) -
             col = f", kolumna {problem.column}" if problem.column else ""
             say(f"  [{problem.severity}] {where}{col}: {problem.message}")
         if len(parsed.problems) > 50:
-            say(f"  ... i {len(parsed.problems) - 50} innych")
+            rest = len(parsed.problems) - 50
+            say(f"  ... i {count(rest, 'inny', 'inne', 'innych')}")
     categories = Counter(each_category(located[CATEGORIES_COLUMN]))
     if categories or row_problems:
         say("Problemy według przyczyny:")
@@ -216,7 +218,7 @@ def _boundaries(args: argparse.Namespace, settings: Settings) -> int:
         return fail(f"granice odrzucone: {exc}")
     for warning in result.warnings:
         say(f"uwaga: {warning}")
-    say(f"Zaimportowano granice {result.count} gmin: {result.path}")
+    say(f"Zaimportowano granice: {count(result.count, 'gmina', 'gminy', 'gmin')}: {result.path}")
     return 0
 
 
@@ -245,7 +247,7 @@ def _coverage(args: argparse.Namespace, settings: Settings) -> int:
     )
     if args.out:
         _write_out(args.out, payload)
-        say(f"Zapisano {len(table)} gmin do {args.out}", err=True)
+        say(f"Zapisano {count(len(table), 'gminę', 'gminy', 'gmin')} do {args.out}", err=True)
     elif args.format == "xlsx":
         return fail("format xlsx wymaga --out PLIK")
     else:

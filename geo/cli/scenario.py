@@ -29,6 +29,7 @@ from geo.analysis.scenarios import (
 )
 from geo.cli._echo import fail, say
 from geo.config import Settings
+from geo.core.plural import count
 from geo.errors import UserError
 from geo.io.export import FORMATS, to_bytes
 
@@ -177,7 +178,8 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(payload)
-        say(f"Zapisano {len(result.new_sites)} nowych miejsc do {args.out}", err=True)
+        sites = count(len(result.new_sites), "nowe miejsce", "nowe miejsca", "nowych miejsc")
+        say(f"Zapisano {sites} do {args.out}", err=True)
     else:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
