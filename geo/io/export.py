@@ -103,9 +103,11 @@ HEADERS: dict[str, str] = {
     "zmiana": "Zmiana",
     "szczegoly": "Szczegóły",
 }
+#: Columns that hold a name in the registry but a TERC code in tables of gminas.
+_CODES = {"powiat": (4, "TERYT powiatu")}
 _MAX_WIDTH = 60  # characters; longer text wraps in Excel when the user widens the column
 _INTEGER = "#,##0"
-_DECIMAL = "#,##0.00"
+_MAX_DECIMALS = 6
 _DATE = "DD.MM.YYYY"
 
 
@@ -134,15 +136,19 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def people_headers(frame: pd.DataFrame, headers: Mapping[str, str] | None = None) -> pd.DataFrame:
     """``frame`` with Polish headers (``headers`` over :data:`HEADERS`); booleans as tak/nie.
 
-    Two columns that would get the same header keep the second one's data name in brackets.
+    Two columns that would get the same header are numbered: "Powiat", "Powiat (2)".
     """
     names = {**HEADERS, **(headers or {})}
     seen: set[str] = set()
     renamed = []
-    for column in frame.columns:
+    for i, column in enumerate(frame.columns):
         label = names.get(column, column) if isinstance(column, str) else column
-        if label in seen:
-            label = f"{label} ({column})"
+        if column in _CODES and _all_codes(frame.iloc[:, i], _CODES[column][0]):
+            label = _CODES[column][1]
+        base, n = label, 1
+        while label in seen:  # never the data's name: it is no header for people
+            n += 1
+            label = f"{base} ({n})"
         seen.add(label)
         renamed.append(label)
     out = pd.DataFrame(frame).set_axis(renamed, axis=1)
@@ -150,6 +156,11 @@ def people_headers(frame: pd.DataFrame, headers: Mapping[str, str] | None = None
         if pd.api.types.is_bool_dtype(out.iloc[:, i]):
             out.isetitem(i, out.iloc[:, i].map({True: "tak", False: "nie"}))
     return out
+
+
+def _all_codes(column: pd.Series, digits: int) -> bool:
+    values = column.dropna().astype(str)
+    return bool(len(values)) and bool(values.str.fullmatch(rf"\d{{{digits}}}").all())
 
 
 def _json_value(value: Any) -> Any:
@@ -189,9 +200,7 @@ def _number_format(column: pd.Series) -> str | None:
     if pd.api.types.is_integer_dtype(column):
         return _INTEGER
     if pd.api.types.is_float_dtype(column):
-        values = column.dropna()
-        whole = bool(len(values)) and bool((values == values.round()).all())
-        return _INTEGER if whole else _DECIMAL
+        return _decimal_format(column.dropna())
     if pd.api.types.is_datetime64_any_dtype(column):
         return _DATE
     if column.dtype == object:
@@ -206,6 +215,16 @@ def write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str) -> None:
     safe = safe_frame(frame)
     safe.to_excel(writer, sheet_name=name, index=False)
     _format_sheet(writer.sheets[name], safe)
+
+
+def _decimal_format(values: pd.Series) -> str:
+    """Grouped thousands and as many decimals as the values have (at most 6: coordinates)."""
+    for decimals in range(_MAX_DECIMALS):
+        if bool((values.round(decimals) == values).all()):
+            break
+    else:
+        decimals = _MAX_DECIMALS
+    return _INTEGER + ("." + "0" * decimals if decimals else "")
 
 
 def _xlsx(frame: pd.DataFrame, meta: Mapping[str, str] | None, sheet: str) -> bytes:
