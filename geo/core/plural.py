@@ -8,12 +8,10 @@ singular ("1,5 źródła"), which is the "few" form for most nouns.
 
 from __future__ import annotations
 
-from numbers import Real
-
 __all__ = ["count", "plural"]
 
 
-def plural(n: Real, one: str, few: str, many: str) -> str:
+def plural(n: float, one: str, few: str, many: str) -> str:
     """The form of a noun that goes with the number ``n``.
 
     Parameters
@@ -38,7 +36,7 @@ def plural(n: Real, one: str, few: str, many: str) -> str:
     return many
 
 
-def count(n: Real, one: str, few: str, many: str, shown: str | None = None) -> str:
+def count(n: float, one: str, few: str, many: str, shown: str | None = None) -> str:
     """``n`` and the noun's form after it: ``count(3, "źródło", "źródła", "źródeł")`` ->
     ``"3 źródła"``; ``shown`` replaces the number as written (e.g. with a thousands space)."""
     return f"{n if shown is None else shown} {plural(n, one, few, many)}"
