@@ -22,6 +22,7 @@ from geo.cli._errors import explain
 from geo.config import Settings, get_settings
 from geo.core.plural import count
 from geo.core.schema import ENTITY_TYPES
+from geo.core.text import printable
 from geo.io.export import FORMATS, to_bytes
 
 COVERAGE_COLUMNS = [
@@ -53,7 +54,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"błąd użycia: {message}\n")
+        self.exit(2, printable(f"błąd użycia: {message}") + "\n")  # it may quote an argument
 
 
 def _date(value: str) -> dt.date:

@@ -132,3 +132,12 @@ def test_escape_sequence_in_a_file_name_is_shown_escaped(pes_env, tmp_path, caps
     assert code == 0, err
     assert "\x1b" not in out + err and "\x07" not in out + err
     assert "rejestr\\x1b]0;przejete\\x07.csv" in out
+
+
+def test_usage_errors_are_escaped(capsys) -> None:
+    parser = geo.cli.build_parser()
+    with pytest.raises(SystemExit) as done:
+        parser.error("zły argument \x1b]0;przejete\x07")
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "błąd użycia: zły argument \\x1b]0;przejete\\x07" in err
