@@ -96,10 +96,33 @@ def _hygiene() -> _Hygiene:
     )
 
 
-def hidden_characters(value: str) -> list[str]:
-    """The distinct characters :func:`clean_text` would change in ``value``, as ``U+XXXX``."""
-    found = set(_hygiene().either.findall(value))
-    return [f"U+{ord(ch):04X}" for ch in sorted(found)]
+#: Polish names of the characters users meet most, for messages.
+_NAMES = {
+    "\x00": "znak NUL",
+    "\t": "tabulator",
+    "\n": "podział wiersza",
+    "\x0b": "tabulator pionowy, czyli podział wiersza z Worda",
+    "\r": "powrót karetki",
+    "\x1b": "ESC, początek sekwencji sterującej terminala",
+    "\u00ad": "miękki dywiz",
+    "\u200b": "spacja o zerowej szerokości",
+    "\u202e": "odwrócenie kierunku tekstu",
+    "\ufeff": "znacznik BOM",
+}
+
+
+def hidden_characters(value: str, named: bool = False) -> list[str]:
+    """The distinct characters :func:`clean_text` would change in ``value``, as ``U+XXXX``
+    (``named``: with a Polish name where there is one, e.g. ``U+200B (spacja o zerowej
+    szerokości)``)."""
+    found = sorted(set(_hygiene().either.findall(value)))
+    codes = [f"U+{ord(ch):04X}" for ch in found]
+    if not named:
+        return codes
+    return [
+        f"{code} ({_NAMES[ch]})" if ch in _NAMES else code
+        for code, ch in zip(codes, found, strict=True)
+    ]
 
 
 def clean_text(value: str) -> str:

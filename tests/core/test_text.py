@@ -123,3 +123,10 @@ def test_fold_drops_invisible_characters() -> None:
     assert text.fold("Za\u200bmość\u202e") == text.fold("Zamość") == "zamosc"
     names = pd.Series(["Za\u200bmość", "Zamość\u00ad", "\ufeffZamość"])
     assert text.fold_column(names).tolist() == ["zamosc"] * 3
+
+
+def test_hidden_characters_named_in_polish() -> None:
+    assert text.hidden_characters("a\x0bb\u2066", named=True) == [
+        "U+000B (tabulator pionowy, czyli podział wiersza z Worda)",
+        "U+2066",
+    ]

@@ -80,7 +80,7 @@ def _clean_text(
     if dirty.any():
         found = np.full(len(dirty), "", dtype=object)
         at = np.flatnonzero(dirty)
-        found[at] = [", ".join(hidden_characters(v)) for v in raw.take(at).to_pylist()]
+        found[at] = [", ".join(hidden_characters(v, named=True)) for v in raw.take(at).to_pylist()]
         hidden = _Hidden(dirty, found)
     for space in ODD_SPACES if odd_spaces else "":
         text = pc.replace_substring(text, space, " ")
@@ -103,8 +103,8 @@ def _hidden_problems(
             table.headers[pos],
             WARNING,
             [
-                f"Usunięto z komórki znaki sterujące lub niewidoczne ({chars}); "
-                "podziały wiersza i tabulatory zamieniono na spacje."
+                f"Usunięto z komórki znaki sterujące lub niewidoczne: {chars}. Podziały "
+                "wiersza i tabulatory zamieniono na spacje; sprawdź tę komórkę w pliku."
                 for chars in hidden[pos].found[mask].tolist()
             ],
         )
