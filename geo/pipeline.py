@@ -25,6 +25,7 @@ from geo.analysis.subregions import (
 )
 from geo.config import Settings
 from geo.core.plural import count
+from geo.core.text import clean_frame
 from geo.io.region import RegionData, load_region
 from geo.io.registry import read_registry
 from geo.registry.fixes import apply_fixes
@@ -125,7 +126,8 @@ def load_registry(
 
 def _imported_registry(store: Store) -> tuple[pd.DataFrame, RegistryInfo]:
     # Manual fixes (gmina, coordinates, duplicates, service areas) before locating.
-    frame = apply_fixes(store.current_entities(), store.fixes())
+    # clean_frame: text stored before the readers removed control characters (issue 16)
+    frame = apply_fixes(clean_frame(store.current_entities()), store.fixes())
     versions = [v for v in store.versions() if v.is_current]
     sources = tuple(sorted({v.source for v in versions}))
     latest = max((v.created_at for v in versions), default=None)

@@ -28,6 +28,7 @@ __all__ = [
     "ASCII_SPACES",
     "SAFE_RANGES",
     "clean_array",
+    "clean_frame",
     "clean_text",
     "fold",
     "fold_array",
@@ -149,6 +150,32 @@ def clean_array(values: pa.Array | pa.ChunkedArray) -> tuple[pa.ChunkedArray, np
     at = np.flatnonzero(dirty)
     cleaned = pa.array([clean_text(v) for v in flat.take(pa.array(at)).to_pylist()], flat.type)
     return pa.chunked_array([pc.replace_with_mask(flat, pa.array(dirty), cleaned)]), dirty
+
+
+def clean_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`clean_text` applied to its text columns; the same frame when no
+    cell needs it (data stored before the readers cleaned their cells)."""
+    out = frame
+    for i, name in enumerate(frame.columns):
+        column = frame.iloc[:, i]
+        if column.dtype != object and not pd.api.types.is_string_dtype(column):
+            continue
+        try:
+            strings = pa.array(column.to_numpy(dtype=object), pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # not only text: cell by cell
+            if not column.map(lambda v: isinstance(v, str) and clean_text(v) != v).any():
+                continue
+            cleaned = column.map(lambda v: clean_text(v) if isinstance(v, str) else v)
+        else:
+            text, dirty = clean_array(strings)
+            if not dirty.any():
+                continue
+            values = column.to_numpy(dtype=object, copy=True)
+            values[dirty] = np.asarray(text.to_pylist(), dtype=object)[dirty]
+            cleaned = pd.Series(values, index=column.index, name=name, dtype=column.dtype)
+        out = out.copy() if out is frame else out
+        out.isetitem(i, cleaned)
+    return out
 
 
 def printable(value: object, keep: str = "") -> str:

@@ -130,3 +130,23 @@ def test_hidden_characters_named_in_polish() -> None:
         "U+000B (tabulator pionowy, czyli podział wiersza z Worda)",
         "U+2066",
     ]
+
+
+def test_clean_frame_cleans_text_columns_and_keeps_the_rest() -> None:
+    frame = pd.DataFrame(
+        {
+            "nazwa": pd.Series(["KIS\x0bA", None, "B\u200b"], dtype=object),
+            "tekst": ["C\u202e", "D", None],  # pandas' string dtype
+            "mixed": ["x\x00y", 5, None],
+            "liczba": [1, 2, 3],
+        }
+    )
+    out = text.clean_frame(frame)
+    assert out["nazwa"].tolist() == ["KIS A", None, "B"]
+    assert out["tekst"].iloc[:2].tolist() == ["C", "D"] and pd.isna(out["tekst"].iloc[2])
+    assert out["tekst"].dtype == frame["tekst"].dtype
+    assert out["mixed"].tolist() == ["xy", 5, None]
+    assert out["liczba"].tolist() == [1, 2, 3]
+    assert frame["nazwa"].iloc[0] == "KIS\x0bA"  # the input is not changed
+    clean = pd.DataFrame({"nazwa": ["A", "B"]})
+    assert text.clean_frame(clean) is clean  # nothing to do: no copy

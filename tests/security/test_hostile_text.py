@@ -10,6 +10,7 @@ exports (stripped again: data stored before the fix), the public Luki page and t
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -192,6 +193,20 @@ def _store_raw(text: str) -> None:
     frame = parsed.frame.assign(nazwa=[f"CIS{text}Nowy", f"KIS{text}Drugi"])
     with Store.from_settings(get_settings()) as store:
         store.import_version("rejestr testowy", frame, file_name="r.csv")
+
+
+@pytest.mark.parametrize(("case", "text", "kept"), HOSTILE, ids=IDS)
+def test_text_stored_before_the_fix_is_cleaned_for_every_view(
+    pes_env, case: str, text: str, kept: str
+) -> None:
+    if case == "nul" and "postgresql" in get_settings().database_url:
+        pytest.skip("PostgreSQL cannot store a NUL")
+    _store_raw(text)
+    result = pipeline.run(get_settings(), dt.date.today())
+    names = result.entities["nazwa"].tolist()
+    assert not [n for n in names if FORBIDDEN.search(n)], names
+    served = " ".join(result.gminy["obslugujace"].dropna())
+    assert "Nowy" in served and not FORBIDDEN.search(served)
 
 
 @pytest.mark.parametrize(("case", "text", "kept"), PAGE_CASES, ids=[c[0] for c in PAGE_CASES])
