@@ -24,6 +24,8 @@ from geo.analysis.subregions import (
     powiat_assignment,
 )
 from geo.config import Settings
+from geo.core.plural import count
+from geo.core.text import clean_frame
 from geo.io.region import RegionData, load_region
 from geo.io.registry import read_registry
 from geo.registry.fixes import apply_fixes
@@ -124,12 +126,14 @@ def load_registry(
 
 def _imported_registry(store: Store) -> tuple[pd.DataFrame, RegistryInfo]:
     # Manual fixes (gmina, coordinates, duplicates, service areas) before locating.
-    frame = apply_fixes(store.current_entities(), store.fixes())
+    # clean_frame: text stored before the readers removed control characters (issue 16)
+    frame = apply_fixes(clean_frame(store.current_entities()), store.fixes())
     versions = [v for v in store.versions() if v.is_current]
     sources = tuple(sorted({v.source for v in versions}))
     latest = max((v.created_at for v in versions), default=None)
     when = latest.strftime("%Y-%m-%d %H:%M") if latest else ""
-    label = f"Rejestr PES: {len(sources)} źródeł ({', '.join(sources)}), ostatni import {when}"
+    counted = count(len(sources), "źródło", "źródła", "źródeł")
+    label = f"Rejestr PES: {counted} ({', '.join(sources)}), ostatni import {when}"
     return frame, RegistryInfo(False, label, sources, latest.isoformat() if latest else "")
 
 
@@ -139,8 +143,11 @@ def _sample_registry(settings: Settings) -> tuple[pd.DataFrame, RegistryInfo]:
     frame = parsed.frame.assign(zrodlo_rejestru=SAMPLE_SOURCE)
     checked = frame["data_weryfikacji"].dropna()
     date = str(checked.max()) if not checked.empty else ""
+    entities = count(
+        len(frame), "rzeczywisty podmiot", "rzeczywiste podmioty", "rzeczywistych podmiotów"
+    )
     label = (
-        f"Dane przykładowe, niekompletne: {len(frame)} rzeczywistych podmiotów z materiałów "
+        f"Dane przykładowe, niekompletne: {entities} z materiałów "
         f"ROPS Lublin i stron publicznych, stan na {date} (data/README.md)"
     )
     return frame, RegistryInfo(True, label, (SAMPLE_SOURCE,), date)

@@ -22,6 +22,7 @@ from geo.config import Settings
 from geo.io.export import to_bytes
 from geo.pipeline import CoverageResult, source_notes
 from pages import _common as common
+from pages._downloads import download
 
 ALL = "(wszystkie)"
 PROFILE_PAGE = "pages/profil.py"
@@ -168,29 +169,28 @@ def export_meta(result: CoverageResult, **extra: str) -> dict[str, str]:
 def export_buttons(
     frame: pd.DataFrame, name: str, meta: dict[str, str], key: str, sheet: str = "Dane"
 ) -> None:
-    """XLSX and CSV downloads of ``frame`` (formula-safe, see :mod:`geo.io.export`)."""
+    """XLSX and CSV downloads of ``frame`` for people (Polish headers, CSV with ``;`` and
+    decimal commas; formula-safe, see :mod:`geo.io.export`)."""
     day = meta.get("stan na", dt.date.today().isoformat())
     left, right = st.columns(2)
-    with left:
-        st.download_button(
-            "Pobierz XLSX",
-            data=to_bytes(frame, "xlsx", meta=meta, sheet=sheet),
-            file_name=f"{name}_{day}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/download:",
-            key=f"{key}_xlsx",
-            on_click="ignore",
-        )
-    with right:
-        st.download_button(
-            "Pobierz CSV",
-            data=to_bytes(frame, "csv"),
-            file_name=f"{name}_{day}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            key=f"{key}_csv",
-            on_click="ignore",
-        )
+    download(
+        "Pobierz XLSX",
+        lambda: to_bytes(frame, "xlsx", meta=meta, sheet=sheet, people=True),
+        file_name=f"{name}_{day}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        place=left,
+        icon=":material/download:",
+        key=f"{key}_xlsx",
+    )
+    download(
+        "Pobierz CSV",
+        lambda: to_bytes(frame, "csv", people=True),
+        file_name=f"{name}_{day}.csv",
+        mime="text/csv",
+        place=right,
+        icon=":material/download:",
+        key=f"{key}_csv",
+    )
 
 
 def profile_link(teryt: str, name: str = "") -> None:

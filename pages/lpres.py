@@ -16,6 +16,7 @@ from geo.analysis.lpres import (
 )
 from pages import _common as common
 from pages import _planning as planning
+from pages._downloads import download
 from pages._mapview import show_map
 
 STATUS_TABLE = {
@@ -206,11 +207,10 @@ with st.expander("Jak wprowadzić plany LPRES", icon=":material/upload_file:"):
         "plik z błędem jest odrzucany w całości):\n\n"
         "```\npython -m geo lpres import plany.xlsx\n```"
     )
-    st.download_button(
+    download(
         "Pobierz pusty szablon CSV",
-        data=pd.DataFrame(columns=list(PLAN_COLUMNS)).to_csv(index=False).encode("utf-8-sig"),
+        pd.DataFrame(columns=list(PLAN_COLUMNS)).to_csv(index=False).encode("utf-8-sig"),
         file_name="lpres_szablon.csv",
         mime="text/csv",
         key="lpres_szablon",
-        on_click="ignore",
     )

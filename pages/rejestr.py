@@ -20,6 +20,7 @@ from geo.registry.export import export_registry
 from geo.registry.keys import stable_keys
 from geo.registry.search import REGISTRY_TEXT, matching
 from pages import _common as common
+from pages._downloads import download_on_request
 
 MAX_SHOWN = 5000
 
@@ -68,7 +69,7 @@ def _has_category(frame: pd.DataFrame, categories: tuple[str, ...]) -> pd.Series
 
 
 settings = common.settings()
-result = common.coverage()
+result, data_key = common.coverage_and_key()
 region = result.region
 entities = result.entities
 gmina_names = dict(zip(region.gminy["teryt"], region.gminy["nazwa"], strict=True))
@@ -149,13 +150,15 @@ for column, fmt, mime in (
     (e2, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     (e3, "geojson", "application/geo+json"),
 ):
-    column.download_button(
+    download_on_request(
         f"Pobierz {fmt.upper()}",
-        data=partial(export_registry, exported, fmt, meta),
+        partial(export_registry, exported, fmt, meta),
         file_name=f"rejestr_pes_{result.as_of.isoformat()}.{fmt}",
         mime=mime,
+        key=f"rejestr_{fmt}",
+        token=(data_key, query, *chosen_sources, None, *chosen_types, chosen_powiat, status),
+        place=column,
         icon=":material/download:",
-        on_click="ignore",
     )
 st.caption(
     "Eksport obejmuje podmioty wybrane filtrami. Teksty zaczynające się od =, +, -, @ "

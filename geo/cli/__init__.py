@@ -16,8 +16,13 @@ from typing import NoReturn
 
 import pandas as pd
 
-from geo.config import ConfigError, Settings, get_settings
+from geo._fs import atomic_write_bytes
+from geo.cli._echo import fail, say
+from geo.cli._errors import explain
+from geo.config import Settings, get_settings
+from geo.core.plural import count
 from geo.core.schema import ENTITY_TYPES
+from geo.core.text import printable
 from geo.io.export import FORMATS, to_bytes
 
 COVERAGE_COLUMNS = [
@@ -49,7 +54,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"błąd użycia: {message}\n")
+        self.exit(2, printable(f"błąd użycia: {message}") + "\n")  # it may quote an argument
 
 
 def _date(value: str) -> dt.date:
@@ -128,11 +133,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(message: str) -> int:
-    print(f"błąd: {message}", file=sys.stderr)
-    return 1
-
-
 def _check_registry(args: argparse.Namespace, settings: Settings, store: bool) -> int:
     from geo.analysis.locate import locate_entities
     from geo.analysis.locate.problems import CATEGORIES_COLUMN, each_category
@@ -142,37 +142,38 @@ def _check_registry(args: argparse.Namespace, settings: Settings, store: bool) -
     try:
         content = args.file.read_bytes()
     except OSError as exc:
-        return _fail(f"nie można odczytać pliku {args.file}: {exc.strerror}")
+        return fail(f"nie można odczytać pliku {args.file}: {exc.strerror}")
     try:
         parsed = read_registry(content, filename=args.file.name, default_type=args.default_type)
     except RegistryFileError as exc:
-        return _fail(f"plik {args.file.name} odrzucony: {exc}")
+        return fail(f"plik {args.file.name} odrzucony: {exc}")
     region = load_region(settings)
     frame = parsed.frame.assign(zrodlo_rejestru=getattr(args, "source", None))
     located = locate_entities(frame, region.gminy, region.terc, settings.region)
     counted = int(located["uwzgledniony"].sum())
-    print(f"Plik: {args.file.name}")
-    print(f"Wiersze: {len(frame)}")
-    print(f"Zlokalizowane w gminach regionu: {int(located['teryt_gminy'].notna().sum())}")
-    print(f"Uwzględniane w pokryciu: {counted}")
+    say(f"Plik: {args.file.name}")
+    say(f"Wiersze: {len(frame)}")
+    say(f"Zlokalizowane w gminach regionu: {int(located['teryt_gminy'].notna().sum())}")
+    say(f"Uwzględniane w pokryciu: {counted}")
     row_problems = Counter(p.severity for p in parsed.problems if p.row)
     if parsed.problems:
-        print("Uwagi do pliku i wierszy:")
+        say("Uwagi do pliku i wierszy:")
         for problem in parsed.problems[:50]:
             where = f"wiersz {problem.row}" if problem.row else "plik"
             col = f", kolumna {problem.column}" if problem.column else ""
-            print(f"  [{problem.severity}] {where}{col}: {problem.message}")
+            say(f"  [{problem.severity}] {where}{col}: {problem.message}")
         if len(parsed.problems) > 50:
-            print(f"  ... i {len(parsed.problems) - 50} innych")
+            rest = len(parsed.problems) - 50
+            say(f"  ... i {count(rest, 'inny', 'inne', 'innych')}")
     categories = Counter(each_category(located[CATEGORIES_COLUMN]))
     if categories or row_problems:
-        print("Problemy według przyczyny:")
+        say("Problemy według przyczyny:")
         for cat, n in sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])):
-            print(f"  {cat}: {n}")
+            say(f"  {cat}: {n}")
         for severity, n in sorted(row_problems.items()):
-            print(f"  {severity} w wierszach: {n}")
+            say(f"  {severity} w wierszach: {n}")
     else:
-        print("Problemy: brak")
+        say("Problemy: brak")
     if store:
         from geo.store import Store, StoreError
 
@@ -185,10 +186,10 @@ def _check_registry(args: argparse.Namespace, settings: Settings, store: bool) -
                 user=args.user,
             )
         except StoreError as exc:
-            return _fail(str(exc))
-        print(f"Zapisano: źródło „{version.source}”, wersja {version.number}.")
+            return fail(str(exc))
+        say(f"Zapisano: źródło „{version.source}”, wersja {version.number}.")
     else:
-        print("Sprawdzono; nic nie zapisano.")
+        say("Sprawdzono; nic nie zapisano.")
     return 0
 
 
@@ -212,7 +213,7 @@ def _boundaries(args: argparse.Namespace, settings: Settings) -> int:
                         timeout=args.timeout,
                     )
                 except PrgError as exc:
-                    return _fail(str(exc))
+                    return fail(str(exc))
                 result = import_boundaries(path, settings, terc, level="gminy")
         else:
             allowed = [code.strip() for code in args.dopusc_brak.split(",") if code.strip()]
@@ -220,11 +221,21 @@ def _boundaries(args: argparse.Namespace, settings: Settings) -> int:
                 args.file, settings, terc, level=args.level, allow_missing=allowed
             )
     except BoundaryError as exc:
-        return _fail(f"granice odrzucone: {exc}")
+        return fail(f"granice odrzucone: {exc}")
     for warning in result.warnings:
-        print(f"uwaga: {warning}")
-    print(f"Zaimportowano granice {result.count} gmin: {result.path}")
+        say(f"uwaga: {warning}")
+    say(f"Zaimportowano granice: {count(result.count, 'gmina', 'gminy', 'gmin')}: {result.path}")
     return 0
+
+
+def _write_out(path: Path, payload: bytes) -> None:
+    """Write an output file atomically (a full disk leaves no half-written file); a device or
+    a pipe (``/dev/stdout``) is written directly, never replaced."""
+    if path.exists() and not path.is_file():
+        path.write_bytes(payload)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, payload)
 
 
 def _coverage(args: argparse.Namespace, settings: Settings) -> int:
@@ -241,52 +252,61 @@ def _coverage(args: argparse.Namespace, settings: Settings) -> int:
         table, args.format, meta=meta, sheet="Luki" if args.command == "gaps" else "Pokrycie"
     )
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_bytes(payload)
-        print(f"Zapisano {len(table)} gmin do {args.out}", file=sys.stderr)
+        _write_out(args.out, payload)
+        say(f"Zapisano {count(len(table), 'gminę', 'gminy', 'gmin')} do {args.out}", err=True)
     elif args.format == "xlsx":
-        return _fail("format xlsx wymaga --out PLIK")
+        return fail("format xlsx wymaga --out PLIK")
     else:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
     note = " (DANE PRZYKŁADOWE, NIEKOMPLETNE)" if result.registry.is_sample else ""
-    print(f"Stan na {result.as_of.isoformat()}; {result.registry.label}{note}", file=sys.stderr)
+    say(f"Stan na {result.as_of.isoformat()}; {result.registry.label}{note}", err=True)
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if args.command == "registry":
+        return _check_registry(args, settings, store=args.action == "import")
+    if args.command == "boundaries":
+        return _boundaries(args, settings)
+    if args.command == "users":
+        from geo.cli.users import run_cli as users_cli
+
+        return users_cli(args, settings)
+    if args.command == "lpres":
+        from geo.cli.plans import run_cli as lpres_cli
+
+        return lpres_cli(args, settings)
+    if args.command in ("backup", "restore"):
+        from geo.cli import backup as backup_cli
+
+        run = backup_cli.run_backup if args.command == "backup" else backup_cli.run_restore
+        return run(args, settings)
+    if args.command == "scenario":
+        from geo.cli.scenario import run_cli as scenario_cli
+
+        return scenario_cli(args, settings)
+    if args.command == "indicators":
+        from geo.cli.indicators import run_cli as indicators_cli
+
+        return indicators_cli(args, settings)
+    return _coverage(args, settings)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m geo``; returns the exit code."""
+    """Entry point of ``python -m geo``; returns the exit code.
+
+    Every failure is one line ``błąd: ...`` on stderr and exit code 1, never a traceback
+    (:func:`geo.cli._errors.explain`); an unexpected one is logged with its traceback.
+    """
     args = build_parser().parse_args(argv)
     try:
-        settings = get_settings()
-        if args.command == "registry":
-            return _check_registry(args, settings, store=args.action == "import")
-        if args.command == "boundaries":
-            return _boundaries(args, settings)
-        if args.command == "users":
-            from geo.cli.users import run_cli as users_cli
-
-            return users_cli(args, settings)
-        if args.command == "lpres":
-            from geo.cli.plans import run_cli as lpres_cli
-
-            return lpres_cli(args, settings)
-        if args.command in ("backup", "restore"):
-            from geo.cli import backup as backup_cli
-
-            run = backup_cli.run_backup if args.command == "backup" else backup_cli.run_restore
-            return run(args, settings)
-        if args.command == "scenario":
-            from geo.cli.scenario import run_cli as scenario_cli
-
-            return scenario_cli(args, settings)
-        if args.command == "indicators":
-            from geo.cli.indicators import run_cli as indicators_cli
-
-            return indicators_cli(args, settings)
-        return _coverage(args, settings)
-    except ConfigError as exc:
-        return _fail(str(exc))
+        return _run(args)
+    except KeyboardInterrupt:
+        return fail("przerwano (Ctrl+C).")
+    except Exception as exc:  # noqa: BLE001 - the CLI's one last-resort handler
+        return fail(explain(exc))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import sys
 from pathlib import Path
 from typing import Any
 
+from geo.cli._echo import fail, say
 from geo.config import Settings
 from geo.store import Store, StoreError
 from geo.store.backup import backup, restore, sqlite_path, stamp
@@ -50,9 +50,8 @@ def run_backup(args: argparse.Namespace, settings: Settings) -> int:
         out = args.out or _backups_dir(settings) / f"mapa-es-{stamp()}.sqlite"
         info = backup(database, out)
     except StoreError as exc:
-        print(f"błąd: {exc}", file=sys.stderr)
-        return 1
-    print(
+        return fail(exc)
+    say(
         f"Zapisano kopię {info.path} ({info.size / 1e6:.1f} MB; wersje rejestru: "
         f"{info.versions}, konta: {info.users})."
     )
@@ -76,9 +75,8 @@ def run_restore(args: argparse.Namespace, settings: Settings) -> int:
                 _operator(),
             )
     except StoreError as exc:
-        print(f"błąd: {exc}", file=sys.stderr)
-        return 1
-    print(f"Przywrócono bazę z kopii {args.file} (wersje rejestru: {info.versions}).")
+        return fail(exc)
+    say(f"Przywrócono bazę z kopii {args.file} (wersje rejestru: {info.versions}).")
     if kept is not None:
-        print(f"Poprzedni stan bazy zachowano w {kept.path}.")
+        say(f"Poprzedni stan bazy zachowano w {kept.path}.")
     return 0

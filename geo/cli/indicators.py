@@ -16,7 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from geo.cli._echo import fail, say
 from geo.config import Settings
+from geo.core.plural import count
 from geo.errors import UserError
 from geo.io.export import to_bytes
 
@@ -54,8 +56,7 @@ def add_cli(sub: Any, date: Any) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"błąd: {message}", file=sys.stderr)
-    return 1
+    return fail(message)
 
 
 def _plain(value: Any) -> Any:
@@ -75,7 +76,10 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     frame = read_indicators(args.file, MEASURES)
     with Store.from_settings(settings) as store:
         version = store.import_indicators(frame, file_name=args.file.name, user=args.author)
-    print(f"Zapisano plik wskaźników jako wersję {version.number} ({len(frame)} wskaźników).")
+    say(
+        f"Zapisano plik wskaźników jako wersję {version.number} "
+        f"({count(len(frame), 'wskaźnik', 'wskaźniki', 'wskaźników')})."
+    )
     return 0
 
 
@@ -108,11 +112,11 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
     missing = watch.completeness
-    print(
+    say(
         f"Stan na {result.as_of.isoformat()}; {result.registry.label}; {chosen.label}. "
         f"Historia tak pełna jak daty w rejestrze: {missing['bez_daty_rozpoczecia']} z "
         f"{missing['podmioty']} podmiotów bez daty rozpoczęcia.",
-        file=sys.stderr,
+        err=True,
     )
     return 0
 

@@ -6,11 +6,11 @@ this module only reads arguments and prints.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from geo.analysis.lpres import STATUS_LABELS, LpresError, import_plans
+from geo.cli._echo import fail, say
 from geo.config import Settings
 from geo.io.region import load_terc_for
 
@@ -32,11 +32,10 @@ def run_cli(args: Any, settings: Settings) -> int:
     try:
         plans = import_plans(args.file, settings, known_codes=codes)
     except LpresError as exc:
-        print(f"błąd: {exc}", file=sys.stderr)
-        return 1
+        return fail(exc)
     counts = plans["status"].map(STATUS_LABELS).value_counts()
-    print(f"Zaimportowano plany LPRES z pliku {args.file.name}: {len(plans)}.")
+    say(f"Zaimportowano plany LPRES z pliku {args.file.name}: {len(plans)}.")
     for label, n in counts.items():
-        print(f"  {label}: {n}")
-    print("Gminy, których nie obejmuje żaden wiersz, mają status „nieznany”.")
+        say(f"  {label}: {n}")
+    say("Gminy, których nie obejmuje żaden wiersz, mają status „nieznany”.")
     return 0

@@ -27,7 +27,9 @@ from geo.analysis.scenarios import (
     plan_cover,
     plan_maximize,
 )
+from geo.cli._echo import fail, say
 from geo.config import Settings
+from geo.core.plural import count
 from geo.errors import UserError
 from geo.io.export import FORMATS, to_bytes
 
@@ -145,17 +147,12 @@ def _parameters(result: ScenarioResult, args: argparse.Namespace) -> dict[str, s
     }
 
 
-def _fail(message: str) -> int:
-    print(f"błąd: {message}", file=sys.stderr)
-    return 1
-
-
 def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``python -m geo scenario ...``; returns the exit code."""
     from geo.pipeline import run, source_notes
 
     if args.format == "xlsx" and not args.out:
-        return _fail("format xlsx wymaga --out PLIK")
+        return fail("format xlsx wymaga --out PLIK")
     options = ScenarioOptions(
         exclude=frozenset(code.strip() for code in args.exclude.split(",") if code.strip()),
         min_population=args.min_population,
@@ -169,7 +166,7 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
         else:
             result = plan_maximize(coverage.gminy, args.sites, args.within_km, options)
     except UserError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     notes = source_notes(coverage)
     if args.format == "json":
         payload = json.dumps(
@@ -181,12 +178,13 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(payload)
-        print(f"Zapisano {len(result.new_sites)} nowych miejsc do {args.out}", file=sys.stderr)
+        sites = count(len(result.new_sites), "nowe miejsce", "nowe miejsca", "nowych miejsc")
+        say(f"Zapisano {sites} do {args.out}", err=True)
     else:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
     gap = f", luka {result.gap:.2%}" if result.gap else ""
     note = " (DANE PRZYKŁADOWE, NIEKOMPLETNE)" if coverage.registry.is_sample else ""
-    print(f"Status: {result.status}{gap}; {result.seconds:g} s", file=sys.stderr)
-    print(f"Stan na {coverage.as_of.isoformat()}; {coverage.registry.label}{note}", file=sys.stderr)
+    say(f"Status: {result.status}{gap}; {result.seconds:g} s", err=True)
+    say(f"Stan na {coverage.as_of.isoformat()}; {coverage.registry.label}{note}", err=True)
     return 0

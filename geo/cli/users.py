@@ -14,6 +14,7 @@ import getpass
 import sys
 from typing import Any
 
+from geo.cli._echo import fail, say
 from geo.config import Settings
 from geo.store import Store, StoreError, normalize_login
 from geo.store.auth import AuthError, add_user, change_password
@@ -58,20 +59,20 @@ def _run(store: Store, args: argparse.Namespace, by: str) -> None:
     """Carry out one ``users`` action, printing what was done."""
     if args.action == "list":
         for account in store.users():
-            print(f"{account.login}\tutworzone {account.created_at:%Y-%m-%d %H:%M} UTC")
+            say(f"{account.login}\tutworzone {account.created_at:%Y-%m-%d %H:%M} UTC")
         return
     if args.action == "remove":
         store.remove_user(args.login, user=by)
-        print(f"Usunięto konto „{normalize_login(args.login)}”.")
+        say(f"Usunięto konto „{normalize_login(args.login)}”.")
         return
     normalize_login(args.login)  # a bad login is refused before asking for a password
     password = _read_password()
     if args.action == "add":
         name = add_user(store, args.login, password, by=by)
-        print(f"Utworzono konto „{name}”.")
+        say(f"Utworzono konto „{name}”.")
     else:
         change_password(store, args.login, password, by=by)
-        print(f"Zmieniono hasło konta „{normalize_login(args.login)}”.")
+        say(f"Zmieniono hasło konta „{normalize_login(args.login)}”.")
 
 
 def run_cli(args: argparse.Namespace, settings: Settings) -> int:
@@ -82,5 +83,4 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
             _run(store, args, by)
             return 0
     except (AuthError, StoreError) as exc:
-        print(f"błąd: {exc}", file=sys.stderr)
-        return 1
+        return fail(exc)

@@ -1,15 +1,21 @@
-"""Text folding shared by every matcher (headers, names, types): one value or a whole column.
+"""Text hygiene and folding shared by every reader and matcher: one value or a whole column.
 
-:func:`fold` is the rule. :func:`fold_column` / :func:`fold_array` apply it to a column in
-vectorised kernels with the same results, because a 100,000-row registry has about as many
-distinct names and folding them one by one in Python would cost most of the locating time.
+Hygiene: :func:`clean_text` / :func:`clean_array` remove the characters that must not enter
+the data (control characters, NUL, invisible and bidirectional formatting characters; line
+breaks and tabs inside a cell become a space) and :func:`printable` escapes them for a
+terminal. Folding: :func:`fold` is the rule. :func:`fold_column` / :func:`fold_array` apply it
+to a column in vectorised kernels with the same results, because a 100,000-row registry has
+about as many distinct names and folding them one by one in Python would cost most of the
+locating time.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import sys
 import unicodedata
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -18,11 +24,184 @@ import pyarrow.compute as pc
 
 from geo._arrow import arrow_strings, utf8_bytes
 
-__all__ = ["ASCII_SPACES", "SAFE_RANGES", "fold", "fold_array", "fold_column"]
+__all__ = [
+    "ASCII_SPACES",
+    "SAFE_RANGES",
+    "clean_array",
+    "clean_frame",
+    "clean_text",
+    "fold",
+    "fold_array",
+    "fold_column",
+    "hidden_characters",
+    "printable",
+]
 
 # NFKD does not decompose these letters, so they are mapped by hand.
 _EXTRA = str.maketrans({"ł": "l", "Ł": "l", "đ": "d", "ø": "o", "ß": "ss"})
 _SPACES = re.compile(r"\s+")
+
+# --------------------------------------------------------------------------------------------
+# Text hygiene
+# --------------------------------------------------------------------------------------------
+# A vertical tab (Word's line break in a cell) or a NUL crashes the XLSX writer; an escape
+# sequence retitles a terminal; U+202E reverses what a page shows and U+200B hides a duplicate.
+# So every control (Cc) and format (Cf) character is taken out of text at the door; those that
+# separate words (line breaks, tabs, the ASCII separators) become one space.
+
+#: Characters that separate words: a run of them becomes one space.
+BREAKS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029"
+
+
+@functools.cache
+def _hidden_codes() -> tuple[int, ...]:
+    """Code points removed from text: control and format characters other than breaks."""
+    return tuple(
+        code
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) in ("Cc", "Cf") and chr(code) not in BREAKS
+    )
+
+
+def _char_class(codes: tuple[int, ...], re2: bool) -> str:
+    """A regex character class of ``codes`` (as ranges), for Python's re or RE2 (Arrow)."""
+    ranges: list[tuple[int, int]] = []
+    for code in sorted(codes):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+
+    def esc(code: int) -> str:
+        return f"\\x{{{code:x}}}" if re2 else f"\\U{code:08x}"
+
+    return "[" + "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges) + "]"
+
+
+class _Hygiene(NamedTuple):
+    hidden: re.Pattern[str]  # one hidden character
+    breaks: re.Pattern[str]  # a run of breaks
+    either: re.Pattern[str]  # one character of either kind
+    either_re2: str  # the same for Arrow's RE2
+
+
+@functools.cache
+def _hygiene() -> _Hygiene:
+    codes = _hidden_codes()
+    breaks = tuple(ord(c) for c in BREAKS)
+    return _Hygiene(
+        re.compile(_char_class(codes, re2=False)),
+        re.compile(_char_class(breaks, re2=False) + "+"),
+        re.compile(_char_class(codes + breaks, re2=False)),
+        _char_class(codes + breaks, re2=True),
+    )
+
+
+#: Polish names of the characters users meet most, for messages.
+_NAMES = {
+    "\x00": "znak NUL",
+    "\t": "tabulator",
+    "\n": "podział wiersza",
+    "\x0b": "tabulator pionowy, czyli podział wiersza z Worda",
+    "\r": "powrót karetki",
+    "\x1b": "ESC, początek sekwencji sterującej terminala",
+    "\u00ad": "miękki dywiz",
+    "\u200b": "spacja o zerowej szerokości",
+    "\u202e": "odwrócenie kierunku tekstu",
+    "\ufeff": "znacznik BOM",
+}
+
+
+def hidden_characters(value: str, named: bool = False) -> list[str]:
+    """The distinct characters :func:`clean_text` would change in ``value``, as ``U+XXXX``
+    (``named``: with a Polish name where there is one, e.g. ``U+200B (spacja o zerowej
+    szerokości)``)."""
+    found = sorted(set(_hygiene().either.findall(value)))
+    codes = [f"U+{ord(ch):04X}" for ch in found]
+    if not named:
+        return codes
+    return [
+        f"{code} ({_NAMES[ch]})" if ch in _NAMES else code
+        for code, ch in zip(codes, found, strict=True)
+    ]
+
+
+def clean_text(value: str) -> str:
+    """``value`` without control and invisible characters; a run of breaks becomes a space.
+
+    ``"Klub\\vIntegracji"`` (a Word line break) -> ``"Klub Integracji"``;
+    ``"Klub\\u200b"`` -> ``"Klub"``; NUL, ESC, C1 controls, U+202E... are removed.
+    """
+    rules = _hygiene()
+    return rules.breaks.sub(" ", rules.hidden.sub("", value))
+
+
+def clean_array(values: pa.Array | pa.ChunkedArray) -> tuple[pa.ChunkedArray, np.ndarray]:
+    """:func:`clean_text` of a string column, and which rows it changed.
+
+    One RE2 pass finds the rows to clean (rare), and only those are cleaned in Python.
+    """
+    chunked = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+    found = pc.fill_null(pc.match_substring_regex(chunked, _hygiene().either_re2), False)
+    dirty = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    if not dirty.any():
+        return chunked, dirty
+    flat = chunked.combine_chunks()
+    at = np.flatnonzero(dirty)
+    cleaned = pa.array([clean_text(v) for v in flat.take(pa.array(at)).to_pylist()], flat.type)
+    return pa.chunked_array([pc.replace_with_mask(flat, pa.array(dirty), cleaned)]), dirty
+
+
+def clean_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`clean_text` applied to its text columns; the same frame when no
+    cell needs it (data stored before the readers cleaned their cells)."""
+    out = frame
+    for i, name in enumerate(frame.columns):
+        column = frame.iloc[:, i]
+        if column.dtype != object and not pd.api.types.is_string_dtype(column):
+            continue
+        try:
+            strings = pa.array(column.to_numpy(dtype=object), pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # not only text: cell by cell
+            if not column.map(lambda v: isinstance(v, str) and clean_text(v) != v).any():
+                continue
+            cleaned = column.map(lambda v: clean_text(v) if isinstance(v, str) else v)
+        else:
+            text, dirty = clean_array(strings)
+            if not dirty.any():
+                continue
+            values = column.to_numpy(dtype=object, copy=True)
+            values[dirty] = np.asarray(text.to_pylist(), dtype=object)[dirty]
+            cleaned = pd.Series(values, index=column.index, name=name, dtype=column.dtype)
+        out = out.copy() if out is frame else out
+        out.isetitem(i, cleaned)
+    return out
+
+
+def printable(value: object, keep: str = "") -> str:
+    """``str(value)`` safe to write to a terminal: control and format characters escaped.
+
+    An escape sequence in a cell (``\\x1b]0;...``) would retitle or clear the operator's
+    terminal; it is shown as ``\\x1b]0;...`` instead. Line breaks are escaped too, so one
+    value stays on one line; ``keep`` lists characters left as they are (e.g. a tab).
+    """
+    return _hygiene().either.sub(
+        lambda m: m.group() if m.group() in keep else _escape(m), str(value)
+    )
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+@functools.cache
+def _fold_drop() -> dict[int, None]:
+    """Hidden characters that fold() drops: the non-ASCII ones (ASCII controls never reach a
+    matcher, the readers remove them; the byte kernel maps ASCII one to one)."""
+    return dict.fromkeys(code for code in _hidden_codes() if code >= 0x80)
 
 
 def fold(value: object) -> str:
@@ -36,14 +215,15 @@ def fold(value: object) -> str:
     Returns
     -------
     str
-        Case- and diacritics-insensitive form: ``"Łódź  Miejska"`` -> ``"lodz miejska"``.
+        Case- and diacritics-insensitive form: ``"Łódź  Miejska"`` -> ``"lodz miejska"``;
+        invisible characters (U+200B, U+202E...) are dropped, so they hide no duplicate.
     """
     if value is None:
         return ""
     text = str(value)
     if text.lower() == "nan":
         return ""
-    text = text.translate(_EXTRA)
+    text = text.translate(_EXTRA).translate(_fold_drop())
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("\u00a0", " ").strip().lower()

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.config import ConfigError
-from geo.core.text import fold
+from geo.core.text import clean_text, fold
 from geo.io import tabular
 from geo.io.registry.values import parse_date
 from geo.io.tabular import HeaderNotFound, Table, TabularError
@@ -213,7 +213,7 @@ def _load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str]
 def _text(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    return re.sub(r"\s+", " ", str(value)).strip()
+    return re.sub(r"\s+", " ", clean_text(str(value))).strip()
 
 
 def _split_codes(value: str) -> list[str]:

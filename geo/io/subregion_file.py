@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geo.config import ConfigError
+from geo.core.text import clean_text
 from geo.io import tabular
 from geo.io.tabular import HeaderNotFound, TabularError
 
@@ -73,7 +74,7 @@ def _read_columns(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     frame = pd.DataFrame(
         {
             column: [
-                "" if tabular.is_missing(v) else str(v).strip()
+                "" if tabular.is_missing(v) else clean_text(str(v)).strip()
                 for v in table.body[position[column]].tolist()
             ]
             for column in COLUMNS

@@ -1,7 +1,9 @@
 """Registry exports (CSV, XLSX, GeoJSON) with formula-like text neutralised.
 
 The registry page offers the located entities for download; whatever a source wrote in a cell
-(``=HYPERLINK(...)``) must reach a spreadsheet as text, never as a formula, in every format.
+(``=HYPERLINK(...)``) must reach a spreadsheet as text, never as a formula, in every format,
+and without control or invisible characters. CSV and XLSX are for people (Polish headers, CSV
+with ``;`` and decimal commas, see :mod:`geo.io.export`); GeoJSON keeps the data's names.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def export_registry(
     columns = [c for c in EXPORT_COLUMNS if c in entities.columns]
     table = pd.DataFrame(entities)[columns]
     if fmt != "geojson":
-        return to_bytes(table, fmt, meta=meta, sheet="Rejestr")
+        return to_bytes(table, fmt, meta=meta, sheet="Rejestr", people=True)
     if not isinstance(entities, gpd.GeoDataFrame) or entities.geometry.name not in entities:
         raise ValueError("Eksport GeoJSON wymaga podmiotów z położeniem (geometrią).")
     safe = safe_frame(table)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis.locate.problems import CATEGORIES_COLUMN, is_excluded
-from geo.io.export import safe_frame
+from geo.io.export import people_headers, write_sheet
 from geo.io.registry import ParsedRegistry
 
 if TYPE_CHECKING:
@@ -89,7 +89,8 @@ def _location_problems(located: pd.DataFrame) -> pd.DataFrame:
 
 
 def report_xlsx(review: UploadReview) -> bytes:
-    """The validation report and the diff as a formula-safe XLSX workbook."""
+    """The validation report and the diff as a formula-safe XLSX workbook (Polish headers,
+    frozen header rows, fitted columns; text without hidden characters)."""
     meta = {
         "plik": review.file_name,
         "SHA-256": review.sha256,
@@ -106,8 +107,8 @@ def report_xlsx(review: UploadReview) -> bytes:
     diff = review.diff.table()
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        safe_frame(report).to_excel(writer, sheet_name="Raport walidacji", index=False)
-        safe_frame(diff).to_excel(writer, sheet_name="Różnice", index=False)
+        write_sheet(writer, report, "Raport walidacji")
+        write_sheet(writer, people_headers(diff), "Różnice")
         notes = pd.DataFrame({"pole": list(meta), "wartość": list(meta.values())})
-        safe_frame(notes).to_excel(writer, sheet_name="Plik", index=False)
+        write_sheet(writer, notes, "Plik")
     return buffer.getvalue()

@@ -14,6 +14,7 @@ import streamlit as st
 from geo.registry.diff import diff_versions
 from geo.store import Store, VersionInfo, auth
 from pages import _common as c
+from pages._downloads import download
 from pages._import import diff_table, local_time
 
 
@@ -45,13 +46,13 @@ def _original_file(store: Store, versions: list[VersionInfo], label: Callable) -
     picked = o1.selectbox("Oryginalny plik wersji", with_files, format_func=label)
     name, payload = c.guarded(lambda: store.original_file(picked))
     if payload is not None:
-        o2.download_button(
+        download(
             "Pobierz oryginał",
-            data=payload,
+            payload,
             file_name=name or f"wersja_{number[picked]}",
             mime="application/octet-stream",
+            place=o2,
             icon=":material/download:",
-            on_click="ignore",
         )
 
 

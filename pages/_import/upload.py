@@ -21,6 +21,7 @@ from geo.registry.report import report_xlsx
 from geo.registry.review import UploadReview, confirm_upload, review_upload
 from geo.store import MAX_SOURCE_NAME, Store, StoreError, auth
 from pages import _common as c
+from pages._downloads import download_on_request
 from pages._import import diff_table, local_time, rows_label
 
 REVIEW_KEY = "import_przeglad"
@@ -146,13 +147,14 @@ def _validation_report(review: UploadReview) -> None:
             "nie będą liczone w pokryciu, dopóki ich nie poprawisz (w pliku albo poprawką "
             "ręczną)."
         )
-    st.download_button(
+    download_on_request(
         "Pobierz raport walidacji i różnice (XLSX)",
-        data=partial(report_xlsx, review),  # written only when asked for
+        partial(report_xlsx, review),  # written only when asked for
         file_name=f"raport_walidacji_{review.sha256[:8]}.xlsx",
         mime=XLSX_MIME,
+        key="import_raport_xlsx",
+        token=(review.sha256, review.source, review.base.number if review.base else None),
         icon=":material/download:",
-        on_click="ignore",
     )
 
 

@@ -95,7 +95,7 @@ def test_maximize_json_csv_and_xlsx(pes_env, tmp_path, capsys) -> None:
         "scenario", "maximize", "--sites", "3", "--within-km", "20", "--format", "xlsx",
         "--out", str(path), "--as-of", "2026-06-30", capsys=capsys,
     )  # fmt: skip
-    assert code == 0 and "Zapisano 3 nowych miejsc" in err
+    assert code == 0 and "Zapisano 3 nowe miejsca" in err  # Polish plural after 3
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Scenariusz", "Źródła"]
     notes = {row[0]: row[1] for row in book["Źródła"].iter_rows(min_row=2, values_only=True)}

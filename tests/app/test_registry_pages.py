@@ -75,6 +75,9 @@ def test_import_with_report_diff_and_confirmation(editor: str) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Wiersze"] == "4" and metrics["Dodane"] == "4"
     assert int(metrics["Błędy"]) >= 2  # unlocated, outside the region
+    # the report is made on request, then offered (a failure would be a Polish message)
+    at.button(key="import_raport_xlsx_przygotuj").click().run()
+    assert not at.exception, [e.value for e in at.exception]
     assert _labels(at.download_button) == ["Pobierz raport walidacji i różnice (XLSX)"]
     with Store(get_settings().database_url) as store:
         assert not store.has_imports()  # nothing before the confirmation
@@ -260,6 +263,9 @@ def test_registry_page_filters_attention_lists_and_exports(pes_env: dict[str, st
     assert len(table) == len(result.entities) == 5
     assert table["Zweryfikowano"].tolist()[0] == "2025-01-02"
     assert set(table["Źródło rejestru"]) == {"lista ROPS"} and set(table["Wersja"]) == {1}
+    for fmt in ("csv", "xlsx", "geojson"):  # each file is made on request, then offered
+        at.button(key=f"rejestr_{fmt}_przygotuj").click().run()
+        assert not at.exception, [e.value for e in at.exception]
     assert _labels(at.download_button) == ["Pobierz CSV", "Pobierz XLSX", "Pobierz GEOJSON"]
     tabs = [t.label for t in at.tabs]
     assert "Niezlokalizowane (1)" in tabs and "Duplikaty (1)" in tabs

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pytest
 
 from geo.core import text
 from geo.core.text import fold, fold_array, fold_column
@@ -73,3 +75,78 @@ def test_fold_kernel_with_text_columns_of_other_dtypes() -> None:
         assert fold_column(values).tolist() == values.map(fold).tolist()
     values = pd.Series(["Ala", pd.NA, None, float("nan")], dtype=object)
     assert fold_column(values).tolist() == ["ala", "<na>", "", ""]
+
+
+# ------------------------------------------------------------------ text hygiene
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Klub\x0bIntegracji", "Klub Integracji"),  # Word's line break in a cell
+        ("Klub\r\nIntegracji", "Klub Integracji"),  # a run of breaks: one space
+        ("Klub\tIntegracji", "Klub Integracji"),
+        ("Klub\x00Integracji", "KlubIntegracji"),
+        ("Klub\x1b]0;tytuł\x07", "Klub]0;tytuł"),
+        ("\x9b31mKlub", "31mKlub"),
+        ("Klub\u200b", "Klub"),
+        ("\u202eKlub", "Klub"),
+        ("\ufeffKlub", "Klub"),
+        ("Klub\u2028Razem", "Klub Razem"),
+        ("Łódź „Żółw” – 50%", "Łódź „Żółw” – 50%"),  # ordinary text untouched
+    ],
+)
+def test_clean_text(raw: str, clean: str) -> None:
+    assert text.clean_text(raw) == clean
+
+
+def test_hidden_characters_are_named() -> None:
+    assert text.hidden_characters("a\x0bb\u200bc\u200b") == ["U+000B", "U+200B"]
+    assert text.hidden_characters("zwykły tekst") == []
+
+
+def test_clean_array_matches_clean_text_and_marks_the_rows() -> None:
+    cells = ["ok", None, "a\x0bb", "c\u202ed", "Łódź", "\x00"]
+    cleaned, dirty = text.clean_array(pa.array(cells, type=pa.large_string()))
+    assert cleaned.to_pylist() == [None if c is None else text.clean_text(c) for c in cells]
+    assert dirty.tolist() == [False, False, True, True, False, True]
+
+
+def test_printable_escapes_terminal_sequences() -> None:
+    assert text.printable("a\x1b]0;x\x07b") == "a\\x1b]0;x\\x07b"
+    assert text.printable("\u202eabc\n") == "\\u202eabc\\x0a"
+    assert text.printable("a\tb", keep="\t") == "a\tb"
+    assert text.printable("Łódź") == "Łódź"
+
+
+def test_fold_drops_invisible_characters() -> None:
+    assert text.fold("Za\u200bmość\u202e") == text.fold("Zamość") == "zamosc"
+    names = pd.Series(["Za\u200bmość", "Zamość\u00ad", "\ufeffZamość"])
+    assert text.fold_column(names).tolist() == ["zamosc"] * 3
+
+
+def test_hidden_characters_named_in_polish() -> None:
+    assert text.hidden_characters("a\x0bb\u2066", named=True) == [
+        "U+000B (tabulator pionowy, czyli podział wiersza z Worda)",
+        "U+2066",
+    ]
+
+
+def test_clean_frame_cleans_text_columns_and_keeps_the_rest() -> None:
+    frame = pd.DataFrame(
+        {
+            "nazwa": pd.Series(["KIS\x0bA", None, "B\u200b"], dtype=object),
+            "tekst": ["C\u202e", "D", None],  # pandas' string dtype
+            "mixed": ["x\x00y", 5, None],
+            "liczba": [1, 2, 3],
+        }
+    )
+    out = text.clean_frame(frame)
+    assert out["nazwa"].tolist() == ["KIS A", None, "B"]
+    assert out["tekst"].iloc[:2].tolist() == ["C", "D"] and pd.isna(out["tekst"].iloc[2])
+    assert out["tekst"].dtype == frame["tekst"].dtype
+    assert out["mixed"].tolist() == ["xy", 5, None]
+    assert out["liczba"].tolist() == [1, 2, 3]
+    assert frame["nazwa"].iloc[0] == "KIS\x0bA"  # the input is not changed
+    clean = pd.DataFrame({"nazwa": ["A", "B"]})
+    assert text.clean_frame(clean) is clean  # nothing to do: no copy

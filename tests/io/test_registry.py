@@ -22,6 +22,7 @@ import geo.io.registry.model as registry_model
 import geo.io.registry.values as registry_values
 import geo.io.tabular as tabular
 from geo.core.schema import ENTITY_TYPES, REGISTRY_COLUMNS
+from geo.core.text import clean_text
 from geo.io.registry import (
     ParsedRegistry,
     RegistryFileError,
@@ -93,7 +94,8 @@ def test_utf8_comma_csv_with_quoted_fields(tmp_path: Path) -> None:
     assert list(parsed.frame.columns) == [*REGISTRY_COLUMNS, "wiersz"]
     first = by_name(parsed, "Spółdzielnia Socjalna „Nasze Drogi”, Hrubieszów")
     assert first["typ"] == "SPS"
-    assert first["uwagi"] == 'Zdanie z "cudzysłowem"\ni drugą linią'
+    # A line break inside a cell becomes a space (text hygiene, issue 16).
+    assert first["uwagi"] == 'Zdanie z "cudzysłowem" i drugą linią'
     assert first["szerokosc"] == pytest.approx(50.8069)
     assert first["dlugosc"] == pytest.approx(23.8916)
     second = by_name(parsed, "Klub Integracji Społecznej w Zamościu")
@@ -884,7 +886,7 @@ def test_arrow_and_pandas_csv_readers_give_the_same_result(
     through_pandas = read_registry(data, "r.csv")
     _same_result(through_arrow, through_pandas)
     assert through_arrow.frame["nazwa"].tolist()[:2] == ['Klub "Razem";  w Lublinie', "CIS"]
-    assert through_arrow.frame["uwagi"].tolist()[0] == "dwie\nlinie"
+    assert through_arrow.frame["uwagi"].tolist()[0] == "dwie linie"  # a break in a cell: a space
 
 
 def test_quote_left_open_at_the_end_of_the_file_is_rejected(tmp_path: Path) -> None:
@@ -1009,8 +1011,9 @@ _ODD_CELLS = [
 
 
 def _pandas_clean(series: pd.Series, odd_spaces: bool) -> list[object]:
-    """Cleaning with pandas' string methods: the general path that the Arrow one replaced."""
-    text = series.astype("string")
+    """Cleaning with pandas' string methods: the general path that the Arrow one replaced
+    (after text hygiene, which geo.core.text tests on its own)."""
+    text = series.astype("string").map(clean_text, na_action="ignore").astype("string")
     for space in "\u00a0\u2007\u202f" if odd_spaces else "":
         text = text.str.replace(space, " ", regex=False)
     text = text.str.strip()
@@ -1033,15 +1036,15 @@ def test_arrow_cleaning_matches_pandas_string_methods(
     cells: list[str | None], dtype: object
 ) -> None:
     series = pd.Series(cells, dtype=dtype)
-    cleaned = registry_build._clean_text(series, odd_spaces=True)
+    cleaned, _ = registry_build._clean_text(series, odd_spaces=True)
     assert len(cleaned) == len(cells)
     assert cleaned.to_pylist() == _pandas_clean(series, odd_spaces=True)
     without_odd = pd.Series(
         [c for c in cells if c is None or not set(c) & set("\u00a0\u2007\u202f")], dtype=dtype
     )
-    assert registry_build._clean_text(without_odd, odd_spaces=False).to_pylist() == _pandas_clean(
-        without_odd, odd_spaces=False
-    )
+    assert registry_build._clean_text(without_odd, odd_spaces=False)[
+        0
+    ].to_pylist() == _pandas_clean(without_odd, odd_spaces=False)
 
 
 def test_overlong_cell_is_judged_by_characters_after_cleaning(tmp_path: Path) -> None:
@@ -1153,7 +1156,10 @@ def test_file_bytes_read_as_utf8_match_other_encodings(tmp_path: Path, encoding:
     assert (utf8.encoding, other.encoding) == ("utf-8", encoding)
     pd.testing.assert_frame_equal(utf8.frame, other.frame)
     assert utf8.problems == other.problems
-    assert utf8.frame["uwagi"].tolist() == ["uwaga", 'z "cudzysłowem"\ni nową linią']
+    assert utf8.frame["uwagi"].tolist() == [
+        "uwaga",
+        'z "cudzysłowem" i nową linią',
+    ]  # break: a space
     assert utf8.frame["nazwa"].tolist() == ["Spółdzielnia „Żółw”", "Klub Ślęża"]
     assert utf8.frame["wiersz"].tolist() == [3, 4]
 

@@ -163,3 +163,24 @@ def test_simultaneous_confirmations_keep_one_and_refuse_the_other(db_url: str) -
 def test_review_needs_a_source_name(store: Store) -> None:
     with pytest.raises(StoreError, match="Wybierz źródło"):
         review_upload(store, "  ", _csv("Nazwa;Typ", "A;KIS"), "a.csv")
+
+
+def test_report_xlsx_with_hidden_characters_is_made_and_clean(store: Store, region) -> None:
+    # the base version holds text stored before the readers cleaned it (a diff shows it)
+    store.import_version(
+        "rejestr KIS",
+        pd.DataFrame(
+            {"nazwa": ["KIS\x0bLublin\u202e"], "typ": ["KIS"], "miejscowosc": ["Lub\x1blin"]}
+        ),
+    )
+    content = _csv(HEADER, "KIS\x0bNowy;K\u200bIS;0663011;Lublin;ul.\x1b[2J Zana 1")
+    review = review_upload(store, "rejestr KIS", content, "kis.csv", region=region)
+    messages = " ".join(review.report["komunikat"].astype(str))
+    assert "Usunięto z komórki" in messages and "U+000B" in messages
+    workbook = openpyxl.load_workbook(io.BytesIO(report_xlsx(review)))
+    cells = [c for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert not any(
+        ch in str(c) for c in cells for ch in ("\x0b", "\x00", "\x1b", "\u202e", "\u200b")
+    )
+    assert "KIS Nowy" in cells
+    assert workbook["Raport walidacji"].freeze_panes == "A2"

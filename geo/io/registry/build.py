@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geo.core.schema import ENTITY_TYPES, REGISTRY_COLUMNS
+from geo.core.text import clean_array, clean_text, hidden_characters
 from geo.io.registry import model
 from geo.io.registry.entity_types import normalize_type
 from geo.io.registry.headers import resolve_columns
@@ -52,8 +53,19 @@ def _all_missing(n: int) -> pa.ChunkedArray:
     return pa.chunked_array([pa.nulls(n, pa.large_string())])
 
 
-def _clean_text(series: pd.Series, odd_spaces: bool = True) -> pa.ChunkedArray:
-    """Strip, normalise non-breaking spaces; empty -> missing (null).
+@dataclass
+class _Hidden:
+    """Rows of one column whose cells held hidden characters, and which (``U+XXXX``)."""
+
+    rows: np.ndarray  # mask over the body's rows
+    found: np.ndarray  # per body row: the characters, "" where none
+
+
+def _clean_text(
+    series: pd.Series, odd_spaces: bool = True
+) -> tuple[pa.ChunkedArray, _Hidden | None]:
+    """Remove hidden characters (:func:`geo.core.text.clean_text`), strip, normalise
+    non-breaking spaces; empty -> missing (null). Also returns where hidden characters were.
 
     The Arrow kernels that pandas' ``str.replace``/``str.strip`` run, called directly on the
     column: same result, without a pandas copy per step. ``odd_spaces=False`` says that no
@@ -61,11 +73,42 @@ def _clean_text(series: pd.Series, odd_spaces: bool = True) -> pa.ChunkedArray:
     """
     text = _text_array(series)
     if not longest(text):  # every cell missing or empty (common for unused columns)
-        return _all_missing(len(text))
+        return _all_missing(len(text)), None
+    raw = text
+    text, dirty = clean_array(text)
+    hidden = None
+    if dirty.any():
+        found = np.full(len(dirty), "", dtype=object)
+        at = np.flatnonzero(dirty)
+        found[at] = [", ".join(hidden_characters(v, named=True)) for v in raw.take(at).to_pylist()]
+        hidden = _Hidden(dirty, found)
     for space in ODD_SPACES if odd_spaces else "":
         text = pc.replace_substring(text, space, " ")
     text = pc.utf8_trim_whitespace(text)
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text), hidden
+
+
+def _hidden_problems(
+    hidden: Mapping[int, _Hidden], assigned: Mapping[int, str], table: Table, keep: np.ndarray
+) -> list[RowProblem]:
+    """A warning per cell of a used column from which hidden characters were removed."""
+    found: list[RowProblem] = []
+    for pos in assigned:
+        if pos not in hidden:
+            continue
+        mask = hidden[pos].rows & keep
+        found += problems(
+            mask,
+            table.rows,
+            table.headers[pos],
+            WARNING,
+            [
+                f"Usunięto z komórki znaki sterujące lub niewidoczne: {chars}. Podziały "
+                "wiersza i tabulatory zamieniono na spacje; sprawdź tę komórkę w pliku."
+                for chars in hidden[pos].found[mask].tolist()
+            ],
+        )
+    return found
 
 
 def _as_object(text: pa.ChunkedArray) -> np.ndarray | None:
@@ -242,7 +285,7 @@ def _registry_frame(
 
 def _preview(table: Table) -> pd.DataFrame:
     preview = table.body.head(model.PREVIEW_ROWS).set_axis(list(table.headers), axis=1)
-    preview = preview.astype(object)
+    preview = preview.astype(object).map(lambda v: clean_text(v) if isinstance(v, str) else v)
     preview.index = pd.Index(table.rows[: len(preview)], name="wiersz")
     return preview
 
@@ -255,7 +298,12 @@ def build_registry(
 ) -> ParsedRegistry:
     """The native registry of a file's table; ``notes`` are the reader's file-level notes."""
     body = table.body
-    cleaned = {i: _clean_text(body[i], table.odd_spaces) for i in body.columns}
+    cleaned: dict[int, pa.ChunkedArray] = {}
+    hidden: dict[int, _Hidden] = {}
+    for i in body.columns:
+        cleaned[i], found_hidden = _clean_text(body[i], table.odd_spaces)
+        if found_hidden is not None:
+            hidden[i] = found_hidden
     _check_cell_sizes(cleaned, table)
     has_data = [cleaned[i].null_count < len(cleaned[i]) for i in body.columns]
     assigned, column_notes = resolve_columns(table.headers, has_data, column_map)
@@ -264,7 +312,7 @@ def build_registry(
     default_code = _default_code(default_type)
     _require_type(table, assigned, default_code)
     keep, row_notes = _rows_to_keep(cleaned, assigned, len(body))
-    notes += row_notes
+    notes += row_notes + _hidden_problems(hidden, assigned, table, keep)
 
     kept = None if keep.all() else pa.array(keep)  # filtering copies: only when some row goes
     fields = _Fields(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
+from geo.core.plural import count
 from geo.core.schema import REGISTRY_COLUMNS
 from geo.io.registry.entity_types import key
 from geo.io.registry.model import FIELD_LABELS, RegistryFileError, RowProblem, note
@@ -206,7 +207,7 @@ def _mapped_columns(
 def _unknown_note(unknown: list[str]) -> RowProblem:
     shown = ", ".join(f"„{h}”" for h in unknown[:20])
     if len(unknown) > 20:  # a file with thousands of columns gets a readable note
-        shown += f" i {len(unknown) - 20} innych"
+        shown += f" i {count(len(unknown) - 20, 'inny', 'inne', 'innych')}"
     return note(
         f"Pominięto kolumny, których nie rozpoznano: {shown}. Jeśli zawierają potrzebne "
         "dane, wskaż je w mapowaniu kolumn."

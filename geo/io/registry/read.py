@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from geo.core.plural import count
 from geo.io import tabular
 from geo.io.registry import model
 from geo.io.registry.headers import row_fields
@@ -36,7 +37,7 @@ def no_name_column(found: list[object]) -> RegistryFileError:
     headers = [h for h in tabular.unique_headers(found) if not h.startswith("kolumna ")]
     shown = ", ".join(f"„{h}”" for h in headers[:20]) or "(brak)"
     if len(headers) > 20:
-        shown += f" i {len(headers) - 20} innych"
+        shown += f" i {count(len(headers) - 20, 'inny', 'inne', 'innych')}"
     return RegistryFileError(
         "Nie znaleziono kolumny z nazwą podmiotu. Nagłówki znalezione w pliku: "
         f"{shown}. Oczekiwano kolumny np. „Nazwa”, „Nazwa podmiotu”, „Nazwa klubu” lub "
