@@ -17,11 +17,14 @@ from collections.abc import Callable, Collection, Mapping
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from shapely.geometry import Point
+from matplotlib.transforms import Bbox
+from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
@@ -41,8 +44,11 @@ from geo.present.profile import (
 from geo.present.styles import ClassStyle
 from geo.print.layout import (
     CARD,
+    LARGE_TYPE,
+    LEGIBLE,
     PRINT,
     SLIDE,
+    TEXT_COLOR,
     Canvas,
     finish,
     new_canvas,
@@ -212,6 +218,42 @@ def _label_point(shape: BaseGeometry) -> Point:
     return polylabel(largest, tolerance=max(50.0, math.sqrt(largest.area) / 100))
 
 
+#: A gmina's name is written only where at least this part of the label lies inside it.
+_LABEL_INSIDE = 0.6
+
+
+def _name_gminas(canvas: Canvas, inside: gpd.GeoDataFrame) -> int:
+    """The gminas' names on a powiat- or subregion-scale map, only where they fit.
+
+    Largest gminas first; a name is left out when its box would overlap a name already
+    written or lie mostly outside its gmina (small town gminas). White halo, so the name
+    reads over hatching and boundaries. Returns the number of names written.
+    """
+    ax, fig = canvas.ax, canvas.fig
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    to_data = ax.transData.inverted()
+    placed: list[Bbox] = []
+    halo = [patheffects.withStroke(linewidth=3.0, foreground="white")]
+    order = inside.geometry.area.sort_values(ascending=False).index
+    for row in order:
+        shape = inside.geometry.loc[row]
+        point = _label_point(shape)
+        text = ax.text(
+            point.x, point.y, wrap(str(inside.loc[row, "nazwa"]), 14), ha="center",
+            va="center", fontsize=canvas.floor, color=TEXT_COLOR, zorder=6,
+            path_effects=halo, clip_on=True, linespacing=1.0,
+        )  # fmt: skip
+        extent = text.get_window_extent(renderer).padded(2)
+        (x0, y0), (x1, y1) = to_data.transform([[extent.x0, extent.y0], [extent.x1, extent.y1]])
+        label = box(x0, y0, x1, y1)
+        fits = shape.intersection(label).area >= _LABEL_INSIDE * label.area
+        if not fits or any(extent.overlaps(other) for other in placed):
+            text.remove()
+            continue
+        placed.append(extent)
+    return len(placed)
+
+
 # ------------------------------------------------------------------------------- maps
 
 
@@ -224,28 +266,34 @@ def _class_map(
     *,
     markers: bool = True,
     optional: Collection[str] = (),
+    legible: float = LEGIBLE,
 ) -> Figure:
     """A map of gminas in classes: ``classify(inside)`` gives each gmina's class and the styles.
 
     ``texts`` are the title, subtitle and caption; classes in ``optional`` leave the legend
-    when no gmina is in them. CIS/KIS markers are drawn with ``markers``.
+    when no gmina is in them. CIS/KIS markers are drawn with ``markers``. A map of a part of
+    the region (``scope``) names its gminas where the names fit.
     """
     gminy, inside, powiaty = _scoped(result, scope)
     classes, styles = classify(inside)
-    canvas = new_canvas(size, *texts)
+    canvas = new_canvas(size, *texts, legible=legible)
     ax, k = canvas.ax, canvas.k
     _context(ax, gminy, inside)
     counts = _draw_classes(ax, inside, classes, styles)
     _outline(ax, powiaty.geometry, 1.1 * k + 0.3)
     points = _points(ax, result, k, scope=scope) if markers else []
+    width = 30 if legible <= LEGIBLE else 20  # large type: shorter lines, a narrower legend
     handles = [
-        class_patch(style, counts[key])
+        class_patch(style, counts[key], width)
         for key, style in styles.items()
         if counts[key] or key not in optional
     ]
-    return finish(
+    fig = finish(
         canvas, inside.total_bounds, [*handles, *points, _powiat_handle()], "Gminy (liczba)"
     )
+    if scope is not None:
+        _name_gminas(canvas, inside)
+    return fig
 
 
 @print_style
@@ -315,8 +363,14 @@ def lpres_map(
     subtitle: str | None = None,
     scope: Collection[str] | None = None,
     size: tuple[float, float] = SLIDE,
+    caption: str | None = None,
+    large_type: bool = False,
 ) -> Figure:
-    """Gminas by the status of the local social-economy plan (LPRES) covering them."""
+    """Gminas by the status of the local social-economy plan (LPRES) covering them.
+
+    ``large_type`` (:data:`~geo.print.layout.LARGE_TYPE`) for a map drawn small beside a
+    slide's table; ``caption=""`` when the slide carries the sources itself.
+    """
     status = planning_attributes(result).set_index("teryt")["lpres_status"]
 
     def classify(inside: gpd.GeoDataFrame) -> tuple[pd.Series, Mapping[str, ClassStyle]]:
@@ -325,9 +379,10 @@ def lpres_map(
     texts = (
         _default(title, "Lokalne plany rozwoju ekonomii społecznej (LPRES)"),
         _default(subtitle, f"status planu obejmującego gminę · stan na {fmt_date(result.as_of)}"),
-        _caption(result, lpres_source(result)),
+        _default(caption, _caption(result, lpres_source(result))),
     )
-    return _class_map(result, scope, size, texts, classify, markers=False)
+    legible = LARGE_TYPE if large_type else LEGIBLE
+    return _class_map(result, scope, size, texts, classify, markers=False, legible=legible)
 
 
 @print_style
@@ -338,10 +393,13 @@ def subregion_map(
     title: str | None = None,
     subtitle: str | None = None,
     size: tuple[float, float] = SLIDE,
+    caption: str | None = None,
+    large_type: bool = False,
 ) -> Figure:
     """Subregions (OWES areas by default, ``nuts3_nazwa`` for NUTS-3), named on the map.
 
     Gminas whose subregion is not configured are drawn as "unknown", never guessed.
+    ``large_type`` and ``caption`` as for :func:`lpres_map`.
     """
     gminy = _metric(result.gminy)
     attrs = planning_attributes(result).set_index("teryt")
@@ -358,7 +416,8 @@ def subregion_map(
             if is_owes
             else "podział statystyczny NUTS 2021 (GUS)",
         ),
-        _caption(result, "podregiony: definicje w danych aplikacji (data/)"),
+        _default(caption, _caption(result, "podregiony: definicje w danych aplikacji (data/)")),
+        legible=LARGE_TYPE if large_type else LEGIBLE,
     )
     ax, k = canvas.ax, canvas.k
     counts = _draw_classes(ax, gminy, names, styles)
@@ -366,11 +425,17 @@ def subregion_map(
     _outline(ax, areas.geometry, 2.0 * k + 0.4)
     named = areas[areas.index != UNKNOWN]
     labels = [wrap(str(name), 18) for name in named.index]
-    box = {"facecolor": "white", "edgecolor": "black", "alpha": 0.85, "boxstyle": "round,pad=0.25"}
-    text_style = {"fontsize": 13 * k, "fontweight": "bold", "zorder": 6, "bbox": box}
+    frame = {
+        "facecolor": "white",
+        "edgecolor": "black",
+        "alpha": 0.85,
+        "boxstyle": "round,pad=0.25",
+    }
+    text_style = {"fontsize": canvas.pt(13), "fontweight": "bold", "zorder": 6, "bbox": frame}
     _name_areas(ax, labels, named.geometry, text_style)
+    width = 20 if large_type else 30
     handles: list[Artist] = [
-        class_patch(style, counts[key]) for key, style in styles.items() if counts[key]
+        class_patch(style, counts[key], width) for key, style in styles.items() if counts[key]
     ]
     handles.append(outline_handle("granica podregionu", 2.4))
     return finish(canvas, gminy.total_bounds, handles, "Gminy (liczba)")
@@ -423,7 +488,7 @@ def _name_neighbours(
             wrap(str(name), 16),
             ha="center",
             va="center",
-            fontsize=11 * canvas.k,
+            fontsize=canvas.pt(11),
             zorder=7,
             color="black",
             clip_on=True,
