@@ -1,8 +1,9 @@
 // Presentation mode keys for /prezentacja?pokaz=1 (see pages/_keys.py).
 // st.html runs this script in the top (Streamlit) document; it installs one keydown listener
 // there, so the presenter's clicker works while the page has focus. A key clicks one of the page's own Streamlit buttons (found by their
-// `st-key-<key>` class), so Streamlit reruns the page and updates the `slajd` query param.
-// Nothing is fetched: it works offline.
+// `st-key-` class), so Streamlit reruns the page and updates the `slajd` query param.
+// Nothing is fetched: it works offline. No "less than" sign may appear in this file:
+// Streamlit's HTML sanitizer drops a script whose text looks like markup.
 (function () {
   const config = __CONFIG__;
   const top = window;

@@ -29,4 +29,7 @@ def install(*, prev_key: str, next_key: str, exit_key: str, fullscreen_id: str) 
         {"prev": prev_key, "next": next_key, "exit": exit_key, "fullscreen": fullscreen_id}
     )
     script = _SCRIPT.read_text(encoding="utf-8").replace("__CONFIG__", config)
+    # Streamlit's sanitizer (DOMPurify) silently drops a script whose text holds "<tag".
+    if "<" in script:
+        raise ValueError("_keys.js must not contain '<': the script would be dropped")
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)

@@ -143,7 +143,16 @@ def test_every_slide_fits_the_screen_with_large_text(page: Any, app_url: str) ->
         if found:
             problems[number] = found
     assert not problems, "\n".join(f"slide {n}: {p}" for n, p in problems.items())
-    expect(tab.locator("#pokaz-pelny-ekran")).to_be_visible()
+
+
+def test_full_screen_button_uses_the_top_document(page: Any, app_url: str) -> None:
+    tab = page
+    tab.goto(f"{app_url}/prezentacja?pokaz=1&slajd=2")
+    _on_slide(tab, 2, timeout=120_000)
+    tab.locator("#pokaz-pelny-ekran").click()
+    tab.wait_for_function("document.fullscreenElement === document.documentElement")
+    tab.evaluate("document.exitFullscreen()")
+    tab.wait_for_function("document.fullscreenElement === null")
 
 
 def test_clicker_keys_move_slides_and_escape_leaves(page: Any, app_url: str) -> None:
