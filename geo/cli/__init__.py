@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     from geo.cli.scenario import add_cli as add_scenario_cli
 
     add_scenario_cli(sub, _date)
+    from geo.cli.report import add_cli as add_report_cli
+
+    add_report_cli(sub, _date)
     return parser
 
 
@@ -270,6 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from geo.cli.scenario import run_cli as scenario_cli
 
             return scenario_cli(args, settings)
+        if args.command == "report":
+            from geo.cli.report import run_cli as report_cli
+
+            return report_cli(args, settings)
         return _coverage(args, settings)
     except ConfigError as exc:
         return _fail(str(exc))
