@@ -50,6 +50,11 @@ _PAGE_CSS = """
 [data-testid='stMainBlockContainer'] [data-testid='stColumn'] [data-testid='stImage'] img {
   max-height: calc(100vh - 17rem);
 }
+/* Labels wrap instead of ending in "…" (Streamlit cuts long metric labels). */
+[data-testid='stMainBlockContainer'] [data-testid='stMetricLabel'],
+[data-testid='stMainBlockContainer'] [data-testid='stMetricLabel'] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
 </style>
 """
 
@@ -98,6 +103,11 @@ header[data-testid='stHeader'], [data-testid='stToolbar'], [data-testid='stDecor
   border: 1px solid rgba(49, 51, 63, 0.2); background: white; cursor: pointer;
 }
 #pokaz-pelny-ekran:hover { border-color: #ff4b4b; color: #ff4b4b; }
+/* Labels wrap instead of ending in "…" (Streamlit cuts long metric labels). */
+[data-testid='stMainBlockContainer'] [data-testid='stMetricLabel'],
+[data-testid='stMainBlockContainer'] [data-testid='stMetricLabel'] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
 </style>
 """
 
