@@ -21,6 +21,7 @@ from geo.pipeline import CoverageResult
 from geo.present.profile import fmt_date, fmt_int, lpres_source, sources_line
 from geo.print import maps
 from geo.print.figures import (
+    EMPTY,
     dash_empty,
     gap_display,
     gap_table,
@@ -271,7 +272,8 @@ def _slide_page(pdf: Document, slide: Slide, fig: Figure | None, dpi: int) -> No
 def _table(pdf: Document, table: pd.DataFrame, width: float) -> None:
     """The slide's table at :data:`MIN_PT` or more; long cells wrap instead of being cut."""
     widths = _column_widths(pdf, table, width)
-    align = ["RIGHT" if a == "R" else "LEFT" for a in aligns(table)]
+    # "—" (no value) in a column of numbers keeps the column right-aligned
+    align = ["RIGHT" if a == "R" else "LEFT" for a in aligns(table.replace(EMPTY, ""))]
     heading = FontFace(emphasis="BOLD", fill_color=GREY_FILL)
     # fpdf2's own table (Document.table cuts long text with "…" for dense reports).
     with FPDF.table(

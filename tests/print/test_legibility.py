@@ -16,8 +16,8 @@ from pdf_reading import DPI, pages_text
 from shapely.geometry import box
 
 from geo.core.crs import METRIC_CRS
-from geo.print import deck, maps
-from geo.print.figures import trend_figure
+from geo.print import deck, maps, report
+from geo.print.figures import gap_table, trend_figure
 from geo.print.layout import LARGE_TYPE, min_font
 
 SLIDE_HEIGHT_PT = 7.5 * 72
@@ -134,3 +134,12 @@ def test_powiat_map_names_its_gminas_where_they_fit(result) -> None:
     # the region's map names no gmina (213 names would not fit)
     region = maps.coverage_map(result, size=maps.SLIDE)
     assert not [t for t in region.axes[0].texts if t.get_text() in set(result.gminy["nazwa"])]
+
+
+def test_report_shows_an_em_dash_for_no_neighbour_with_cis_kis(result) -> None:
+    gaps = gap_table(result)
+    alone = gaps[gaps["Sąsiednia gmina z CIS/KIS"] == ""].iloc[0]
+    pdf = report.regional_report_pdf(result, dpi=DPI)
+    lines = [line for page in pages_text(pdf) for line in page.splitlines()]
+    row = next(line for line in lines if line.startswith(f"{alone['Gmina']} "))
+    assert "—" in row
