@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import matplotlib
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -278,6 +279,7 @@ def _scale_bar(ax: Axes, canvas: Canvas) -> None:
         fontsize=canvas.pt(11),
         zorder=10,
         color=TEXT_COLOR,
+        path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],  # over fills
     )
     ax.annotate(
         "N",
