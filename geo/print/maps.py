@@ -11,22 +11,16 @@ classes and legend entries :mod:`geo.print.legend`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection, Mapping
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.transforms import Bbox
-from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import polylabel
 
 from geo.core.crs import METRIC_CRS
 from geo.core.schema import SOCIAL_EMPLOYMENT_TYPES, TYPE_COLORS
@@ -42,13 +36,13 @@ from geo.present.profile import (
     sources_line,
 )
 from geo.present.styles import ClassStyle
+from geo.print.labels import label_point, name_areas, name_gminas
 from geo.print.layout import (
     CARD,
     LARGE_TYPE,
     LEGIBLE,
     PRINT,
     SLIDE,
-    TEXT_COLOR,
     Canvas,
     finish,
     new_canvas,
@@ -200,60 +194,6 @@ def _powiat_handle() -> Line2D:
     return outline_handle("granica powiatu", 1.5)
 
 
-def _name_areas(ax: Axes, names: Collection[str], shapes: gpd.GeoSeries, style: dict) -> None:
-    """Names written where they read best (see :func:`_label_point`); ``style`` of the text."""
-    for name, shape in zip(names, shapes, strict=True):
-        point = _label_point(shape)
-        ax.text(point.x, point.y, name, ha="center", va="center", **style)
-
-
-def _label_point(shape: BaseGeometry) -> Point:
-    """Where a name reads best: the pole of inaccessibility of the largest part.
-
-    A rural gmina around a town is a ring: its centroid or representative point often falls
-    next to the town, where the town's own name sits.
-    """
-    parts = getattr(shape, "geoms", [shape])
-    largest = max(parts, key=lambda p: p.area)
-    return polylabel(largest, tolerance=max(50.0, math.sqrt(largest.area) / 100))
-
-
-#: A gmina's name is written only where at least this part of the label lies inside it.
-_LABEL_INSIDE = 0.6
-
-
-def _name_gminas(canvas: Canvas, inside: gpd.GeoDataFrame) -> int:
-    """The gminas' names on a powiat- or subregion-scale map, only where they fit.
-
-    Largest gminas first; a name is left out when its box would overlap a name already
-    written or lie mostly outside its gmina (small town gminas). White halo, so the name
-    reads over hatching and boundaries. Returns the number of names written.
-    """
-    ax, fig = canvas.ax, canvas.fig
-    renderer = FigureCanvasAgg(fig).get_renderer()
-    to_data = ax.transData.inverted()
-    placed: list[Bbox] = []
-    halo = [patheffects.withStroke(linewidth=3.0, foreground="white")]
-    order = inside.geometry.area.sort_values(ascending=False).index
-    for row in order:
-        shape = inside.geometry.loc[row]
-        point = _label_point(shape)
-        text = ax.text(
-            point.x, point.y, wrap(str(inside.loc[row, "nazwa"]), 14), ha="center",
-            va="center", fontsize=canvas.floor, color=TEXT_COLOR, zorder=6,
-            path_effects=halo, clip_on=True, linespacing=1.0,
-        )  # fmt: skip
-        extent = text.get_window_extent(renderer).padded(2)
-        (x0, y0), (x1, y1) = to_data.transform([[extent.x0, extent.y0], [extent.x1, extent.y1]])
-        label = box(x0, y0, x1, y1)
-        fits = shape.intersection(label).area >= _LABEL_INSIDE * label.area
-        if not fits or any(extent.overlaps(other) for other in placed):
-            text.remove()
-            continue
-        placed.append(extent)
-    return len(placed)
-
-
 # ------------------------------------------------------------------------------- maps
 
 
@@ -292,7 +232,7 @@ def _class_map(
         canvas, inside.total_bounds, [*handles, *points, _powiat_handle()], "Gminy (liczba)"
     )
     if scope is not None:
-        _name_gminas(canvas, inside)
+        name_gminas(canvas, inside)
     return fig
 
 
@@ -432,7 +372,7 @@ def subregion_map(
         "boxstyle": "round,pad=0.25",
     }
     text_style = {"fontsize": canvas.pt(13), "fontweight": "bold", "zorder": 6, "bbox": frame}
-    _name_areas(ax, labels, named.geometry, text_style)
+    name_areas(ax, labels, named.geometry, text_style)
     width = 20 if large_type else 30
     handles: list[Artist] = [
         class_patch(style, counts[key], width) for key, style in styles.items() if counts[key]
@@ -481,7 +421,7 @@ def _name_neighbours(
     keep_clear = own_shape.buffer(0.12 * max(bounds[2] - bounds[0], bounds[3] - bounds[1]))
     for name, shape in zip(others["nazwa"], others.geometry, strict=True):
         rest = shape.difference(keep_clear)
-        point = _label_point(shape if rest.is_empty else rest)
+        point = label_point(shape if rest.is_empty else rest)
         canvas.ax.text(
             point.x,
             point.y,
