@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_indicators_cli(sub, _date)
     add_backup_cli(sub)
+    from geo.cli.report import add_cli as add_report_cli
+
+    add_report_cli(sub, _date)
     return parser
 
 
@@ -291,6 +294,10 @@ def _run(args: argparse.Namespace) -> int:
         from geo.cli.indicators import run_cli as indicators_cli
 
         return indicators_cli(args, settings)
+    if args.command == "report":
+        from geo.cli.report import run_cli as report_cli
+
+        return report_cli(args, settings)
     return _coverage(args, settings)
 
 

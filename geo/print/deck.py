@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
+from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 from matplotlib.figure import Figure
 
@@ -20,6 +21,8 @@ from geo.pipeline import CoverageResult
 from geo.present.profile import fmt_date, fmt_int, lpres_source, sources_line
 from geo.print import maps
 from geo.print.figures import (
+    EMPTY,
+    dash_empty,
     gap_display,
     gap_table,
     headline_figures,
@@ -36,17 +39,30 @@ from geo.print.pdf import (
     SAMPLE_WARNING,
     Document,
     aligns,
-    column_widths,
+    cell_text,
     to_bytes,
 )
 
-__all__ = ["SLIDE_MM", "Slide", "build_slides", "presentation_pdf", "slide_figure"]
+__all__ = [
+    "BESIDE_TABLE",
+    "MIN_PT",
+    "SLIDE_MM",
+    "Slide",
+    "build_slides",
+    "presentation_pdf",
+    "slide_figure",
+]
 
 #: A 16:9 slide page in millimetres (13.33 x 7.5 in).
 SLIDE_MM = (338.7, 190.5)
 #: The map beside a slide's table: squarer than a slide, so it stays large.
-_BESIDE_TABLE = (8.4, 6.9)
-_CAPTION_MM = 10.0
+BESIDE_TABLE = (8.4, 5.8)
+#: The smallest type in the deck: 1/40 of the slide's height (7.5 in = 540 pt), readable from
+#: the back of a room.
+MIN_PT = SLIDE_MM[1] / 25.4 * 72 / 40
+TABLE_PT = 15.0
+_FOOTER_MM = 11.0  # the bottom band: caption and page number
+_NUMBER_MM = 34.0
 
 
 @dataclass
@@ -110,8 +126,10 @@ def build_slides(result: CoverageResult) -> list[Slide]:
             "Lokalne plany rozwoju ekonomii społecznej (LPRES)",
             stan,
             bullets=lpres_notes(result),
-            table=lpres_counts(result),
-            figure=lambda size: maps.lpres_map(result, size=size),
+            table=dash_empty(lpres_counts(result)),
+            figure=lambda size: maps.lpres_map(
+                result, size=size, title="", subtitle="", caption="", large_type=True
+            ),
             caption=f"{caption} · {lpres_source(result)}",
         ),
         _subregion_slide(result, stan, caption),
@@ -146,11 +164,18 @@ def _overview_slide(result: CoverageResult, stan: str, caption: str) -> Slide:
     )
 
 
+#: Rows of the largest gaps: at 18 px (1/40 of 720) eight rows and a title fill a screen.
+GAP_ROWS = 8
+
+
 def _gaps_slide(result: CoverageResult, stan: str, caption: str) -> Slide:
     gaps = gap_table(result)
-    top = gap_display(gaps).head(12)[
-        ["Gmina", "Rodzaj", "Powiat", "Ludność", "Do CIS/KIS, km", "Sąsiednia gmina z CIS/KIS"]
-    ]
+    # Fewer columns rather than text cut with "…": the powiat is left to the report.
+    top = dash_empty(
+        gap_display(gaps).head(GAP_ROWS)[
+            ["Gmina", "Rodzaj", "Ludność", "Do CIS/KIS, km", "Sąsiednia gmina z CIS/KIS"]
+        ]
+    )
     return Slide(
         "najwieksze_luki",
         "Największe luki: gminy bez CIS/KIS o największej liczbie mieszkańców",
@@ -168,6 +193,7 @@ def _subregion_slide(result: CoverageResult, stan: str, caption: str) -> Slide:
         table = owes[
             ["Podregion", "Gminy", "Z CIS/KIS", "Gminy pokryte", "Ludność pokryta"]
         ].rename(columns={"Gminy pokryte": "% gmin", "Ludność pokryta": "% ludności"})
+        table = dash_empty(table)
         bullets = []
     return Slide(
         "podregiony",
@@ -175,7 +201,9 @@ def _subregion_slide(result: CoverageResult, stan: str, caption: str) -> Slide:
         stan,
         table=table,
         bullets=bullets,
-        figure=lambda size: maps.subregion_map(result, size=size),
+        figure=lambda size: maps.subregion_map(
+            result, size=size, title="", subtitle="", caption="", large_type=True
+        ),
         caption=caption,
     )
 
@@ -185,20 +213,37 @@ def slide_figure(slide: Slide, size: tuple[float, float] = maps.SLIDE) -> Figure
     return slide.figure(size) if slide.figure is not None else None
 
 
+class _DeckDocument(Document):
+    """The deck's pages: the page number large in the bottom corner, nothing else there."""
+
+    def footer(self) -> None:
+        self.set_xy(self.w - MARGIN - _NUMBER_MM, self.h - _FOOTER_MM)
+        self.set_font(FONT, "", MIN_PT)
+        self.set_text_color(80, 80, 80)
+        self.cell(_NUMBER_MM, 6, f"strona {self.page_no()}/{{nb}}", align="R")
+        self.set_text_color(0, 0, 0)
+
+
 def presentation_pdf(result: CoverageResult, dpi: int = 150) -> bytes:
-    """The whole deck as a 16:9 PDF: one page per slide (a map slide is the map itself)."""
+    """The whole deck as a 16:9 PDF: one page per slide (a map slide is the map itself).
+
+    No text is smaller than :data:`MIN_PT` (1/40 of the slide's height) and nothing is cut
+    with "…": table cells wrap, and the slides' tables have few columns.
+    """
     slides = build_slides(result)
     # fpdf2 takes a custom format as (width, height) of the page as given: no "L" swap.
-    pdf = Document("", page=SLIDE_MM)
+    pdf = _DeckDocument("", page=SLIDE_MM)
     pdf.set_title(f"{APP_NAME}: prezentacja, stan na {fmt_date(result.as_of)}")
     pdf.set_auto_page_break(False)
     for slide in slides:
         pdf.add_page()
-        fig = slide_figure(slide, maps.SLIDE if slide.table is None else _BESIDE_TABLE)
+        fig = slide_figure(slide, maps.SLIDE if slide.table is None else BESIDE_TABLE)
         if fig is not None and slide.table is None:
-            # The figure is the page: it carries its own title, legend and caption.
+            # The figure is the page (its own title, legend and caption), above the number.
+            height = pdf.h - _FOOTER_MM
+            width = height * SLIDE_MM[0] / SLIDE_MM[1]
             pdf.set_y(0)
-            pdf.figure(fig, pdf.w, dpi, x=0)
+            pdf.figure(fig, width, dpi, x=(pdf.w - width) / 2)
             continue
         _slide_page(pdf, slide, fig, dpi)
     return to_bytes(pdf)
@@ -216,31 +261,89 @@ def _slide_page(pdf: Document, slide: Slide, fig: Figure | None, dpi: int) -> No
     for bullet in slide.bullets:
         pdf.set_font(FONT, "B" if bullet.startswith("DANE PRZYKŁADOWE") else "", 16)
         pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(left_w, 8, "• " + bullet, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(2)
+        pdf.multi_cell(left_w, 7.5, "• " + bullet, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1.5)
     if slide.table is not None and not slide.table.empty:
-        widths = column_widths(pdf, slide.table, left_w, size=13)
-        pdf.table(slide.table, widths, aligns=aligns(slide.table), size=13, max_rows=14)
-    pdf.set_xy(pdf.l_margin, pdf.h - MARGIN - _CAPTION_MM + 3)
-    pdf.set_font(FONT, "", 9.5)
-    pdf.multi_cell(0, 4.2, slide.caption, align="L")
+        pdf.ln(2)
+        _table(pdf, slide.table, left_w)
+    _caption(pdf, slide.caption)
+
+
+def _table(pdf: Document, table: pd.DataFrame, width: float) -> None:
+    """The slide's table at :data:`MIN_PT` or more; long cells wrap instead of being cut."""
+    widths = _column_widths(pdf, table, width)
+    # "—" (no value) in a column of numbers keeps the column right-aligned
+    align = ["RIGHT" if a == "R" else "LEFT" for a in aligns(table.replace(EMPTY, ""))]
+    heading = FontFace(emphasis="BOLD", fill_color=GREY_FILL)
+    # fpdf2's own table (Document.table cuts long text with "…" for dense reports).
+    with FPDF.table(
+        pdf,
+        width=width,
+        col_widths=widths,
+        text_align=align,
+        align="LEFT",
+        line_height=TABLE_PT * 0.5,
+        headings_style=heading,
+        borders_layout="HORIZONTAL_LINES",
+        padding=(1, 1.5),
+    ) as grid:
+        for values in [list(table.columns), *table.itertuples(index=False)]:
+            row = grid.row()
+            for value in values:
+                row.cell(cell_text(value))
+
+
+def _column_widths(pdf: Document, table: pd.DataFrame, total: float) -> list[float]:
+    """Widths summing to ``total``: each column's longest text if they fit, else narrower
+    columns but never below their longest word (cells wrap between words, not inside them).
+    """
+    pad = 2 * 1.5 + 1
+
+    def widest(texts: list[str], style: str, words: bool) -> float:
+        pdf.set_font(FONT, style, TABLE_PT)
+        parts = [w for t in texts for w in t.split()] if words else texts
+        return max((pdf.get_string_width(p) for p in parts), default=0.0) + pad
+
+    natural, least = [], []
+    for col in table.columns:
+        cells = [cell_text(v) for v in table[col]]
+        natural.append(max(widest([str(col)], "B", False), widest(cells, "", False)))
+        least.append(max(widest([str(col)], "B", True), widest(cells, "", True)))
+    excess = sum(natural) - total
+    if excess <= 0:
+        return [w * total / sum(natural) for w in natural]
+    give = [n - m for n, m in zip(natural, least, strict=True)]
+    room = sum(give) or 1.0
+    return [n - excess * g / room for n, g in zip(natural, give, strict=True)]
+
+
+def _caption(pdf: Document, caption: str) -> None:
+    """The slide's source line above the bottom edge, beside the page number."""
+    pdf.set_font(FONT, "", MIN_PT)
+    width = pdf.content_width - _NUMBER_MM - 4
+    wrapped = pdf.multi_cell(width, 6, caption, dry_run=True, output="LINES")
+    lines = len(wrapped) if isinstance(wrapped, list) else 1
+    pdf.set_xy(pdf.l_margin, pdf.h - _FOOTER_MM + 6 - lines * 6)
+    pdf.set_text_color(60, 60, 60)
+    pdf.multi_cell(width, 6, caption, align="L")
+    pdf.set_text_color(0, 0, 0)
 
 
 def _slide_title(pdf: Document, slide: Slide) -> None:
-    pdf.set_y(MARGIN)
+    pdf.set_y(MARGIN - 2)
     pdf.set_font(FONT, "B", 26)
-    pdf.multi_cell(0, 12, slide.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 11.5, slide.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if slide.subtitle:
-        pdf.set_font(FONT, "", 15)
+        pdf.set_font(FONT, "", 16)
         pdf.multi_cell(0, 8, slide.subtitle, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(4)
+    pdf.ln(3)
 
 
 def _slide_map(pdf: Document, fig: Figure, top: float, dpi: int) -> float:
-    """The map (with its own legend and caption) on the right; the width left for text."""
+    """The map (with its own legend) on the right; the width left for text."""
     w_in, h_in = fig.get_size_inches()
-    avail_h = pdf.h - top - MARGIN - _CAPTION_MM
-    width = min(pdf.content_width * 0.56, avail_h * w_in / h_in)
+    avail_h = pdf.h - top - _FOOTER_MM - 8
+    width = min(pdf.content_width * 0.5, avail_h * w_in / h_in)
     pdf.set_y(top)
     pdf.figure(fig, width, dpi, x=pdf.w - MARGIN - width)
     pdf.set_y(top)
@@ -251,17 +354,18 @@ def _figure_boxes(pdf: Document, figures: list[tuple[str, str, str]], top: float
     """Up to four headline figures, large, in grey boxes across the slide."""
     gap = 6.0
     box_w = (pdf.content_width - 3 * gap) / 4
+    height = 64.0
     for i, (value, label, note) in enumerate(figures[:4]):
         x = pdf.l_margin + i * (box_w + gap)
         pdf.set_fill_color(*GREY_FILL)
-        pdf.rect(x, top, box_w, 58, style="F")
-        pdf.set_xy(x + 4, top + 4)
+        pdf.rect(x, top, box_w, height, style="F")
+        pdf.set_xy(x + 4, top + 3)
         pdf.set_font(FONT, "B", 34)
         pdf.cell(box_w - 8, 16, value)
-        pdf.set_xy(x + 4, top + 22)
+        pdf.set_xy(x + 4, top + 21)
         pdf.set_font(FONT, "", 16)
-        pdf.multi_cell(box_w - 8, 7.5, label, align="L")
-        pdf.set_xy(x + 4, top + 41)
-        pdf.set_font(FONT, "", 11)
-        pdf.multi_cell(box_w - 8, 5, note, align="L")
-    pdf.set_y(top + 66)
+        pdf.multi_cell(box_w - 8, 7, label, align="L")
+        pdf.set_xy(x + 4, pdf.get_y() + 1.5)
+        pdf.set_font(FONT, "", MIN_PT)
+        pdf.multi_cell(box_w - 8, 6, note, align="L")
+    pdf.set_y(top + height + 6)

@@ -8,6 +8,8 @@ a number on a slide, in the regional report and on screen is the same number.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
+from collections.abc import Callable
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -29,10 +31,12 @@ from geo.present.profile import (
     planning_attributes,
     sources_line,
 )
-from geo.print.layout import SLIDE, print_style, type_scale
+from geo.print.layout import SLIDE, min_font, print_style, type_scale
 from geo.print.legend import LPRES
 
 __all__ = [
+    "EMPTY",
+    "dash_empty",
     "gap_display",
     "gap_table",
     "headline_figures",
@@ -41,6 +45,20 @@ __all__ = [
     "subregion_table",
     "trend_figure",
 ]
+
+
+#: An empty cell on slides and in PDFs (Polish typography: an em dash, never a blank).
+EMPTY = "—"
+_EMPTY_TEXTS = {"", "–", "-", "nan", "None"}
+
+
+def dash_empty(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as text with every missing or blank cell shown as :data:`EMPTY`."""
+    return frame.apply(
+        lambda column: column.map(
+            lambda v: EMPTY if pd.isna(v) or str(v).strip() in _EMPTY_TEXTS else str(v)
+        )
+    )
 
 
 def headline_figures(summary: dict, as_of: dt.date) -> list[tuple[str, str, str]]:
@@ -186,12 +204,17 @@ def trend_figure(result: CoverageResult, size: tuple[float, float] = SLIDE) -> F
     region = coverage[coverage["obszar"] == "region"]
     fig = Figure(figsize=size, facecolor="white")
     k = type_scale(size)
-    _trend_lines(fig.add_axes((0.08, 0.2, 0.86, 0.58)), region, k)
-    _trend_texts(fig, result, k)
+    floor = min_font(size)
+
+    def pt(base: float) -> float:
+        return max(base * k, floor)
+
+    bottom = _trend_texts(fig, result, size, pt)
+    _trend_lines(fig.add_axes((0.08, bottom, 0.86, 0.78 - bottom)), region, k, pt)
     return fig
 
 
-def _trend_lines(ax: Axes, region: pd.DataFrame, k: float) -> None:
+def _trend_lines(ax: Axes, region: pd.DataFrame, k: float, pt: Callable[[float], float]) -> None:
     """Gminas with CIS/KIS (solid) and PES (dashed) per year, from 0."""
     years = region["rok"].to_numpy()
     ax.plot(
@@ -215,19 +238,24 @@ def _trend_lines(ax: Axes, region: pd.DataFrame, k: float) -> None:
     )
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.tick_params(labelsize=13 * k)
+    ax.tick_params(labelsize=pt(13))
     ax.grid(axis="y", color="#cccccc")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=14 * k, frameon=False, loc="lower right")
+    ax.legend(fontsize=pt(14), frameon=False, loc="lower right")
 
 
-def _trend_texts(fig: Figure, result: CoverageResult, k: float) -> None:
-    """Title, the dates' meaning, the caveat on missing start dates and the sources."""
+def _trend_texts(
+    fig: Figure, result: CoverageResult, size: tuple[float, float], pt: Callable[[float], float]
+) -> float:
+    """Title, the dates' meaning, the caveat on missing start dates and the sources.
+
+    Returns the figure fraction above the (wrapped) caveat and sources, for the chart.
+    """
     fig.text(
         0.02,
         0.965,
         "Trend: gminy z CIS/KIS i podmioty w kolejnych latach",
-        fontsize=24 * k,
+        fontsize=pt(24),
         fontweight="bold",
         va="top",
     )
@@ -235,7 +263,7 @@ def _trend_texts(fig: Figure, result: CoverageResult, k: float) -> None:
         0.02,
         0.875,
         f"stan na 31 grudnia każdego roku, ostatni punkt: {fmt_date(result.as_of)}",
-        fontsize=14 * k,
+        fontsize=pt(14),
         va="top",
         color="#333333",
     )
@@ -245,5 +273,13 @@ def _trend_texts(fig: Figure, result: CoverageResult, k: float) -> None:
         f"{known['bez_daty_rozpoczecia']} z {known['podmioty']} podmiotów bez daty rozpoczęcia "
         "(liczone w każdym roku), zakończenie bez daty liczy się do dziś."
     )
-    fig.text(0.02, 0.075, caveat, fontsize=11 * k, color="#333333")
-    fig.text(0.02, 0.03, sources_line(result), fontsize=10.5 * k, color="#333333")
+    small = pt(11)
+    lines = [
+        *textwrap.wrap(caveat, width=int(size[0] * 72 / (small * 0.56))),
+        *textwrap.wrap(sources_line(result), width=int(size[0] * 72 / (small * 0.56))),
+    ]
+    fig.text(
+        0.02, 0.12 / size[1], "\n".join(lines), fontsize=small, color="#333333", va="bottom",
+        linespacing=1.3,
+    )  # fmt: skip
+    return (0.12 + len(lines) * small * 1.35 / 72 + 0.45) / size[1]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import matplotlib
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -29,11 +30,14 @@ if TYPE_CHECKING:  # matplotlib.typing is there from 3.9 on; the project allows 
 
 __all__ = [
     "CARD",
+    "LARGE_TYPE",
+    "LEGIBLE",
     "PRINT",
     "SLIDE",
     "TEXT_COLOR",
     "Canvas",
     "finish",
+    "min_font",
     "new_canvas",
     "print_style",
     "to_png",
@@ -47,6 +51,12 @@ PRINT = (11.0, 7.6)
 CARD = (7.4, 5.6)
 
 TEXT_COLOR = "#1a1a1a"
+
+#: No text on a figure smaller than this part of its height: on a projected slide, 1/40 of
+#: the screen is what the back of a meeting room still reads (13.5 pt on a 16:9 slide).
+LEGIBLE = 1 / 40
+#: For a map drawn small beside a table on a slide: its type stays readable at that size.
+LARGE_TYPE = 1 / 22
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -72,6 +82,11 @@ def type_scale(size: tuple[float, float]) -> float:
     return max(0.72, min(size[0] / SLIDE[0], size[1] / SLIDE[1]))
 
 
+def min_font(size: tuple[float, float], fraction: float = LEGIBLE) -> float:
+    """The smallest type (points) allowed on a figure of ``size`` inches."""
+    return size[1] * 72 * fraction
+
+
 def wrap(label: str, width: int = 30) -> str:
     """A legend or map label broken into lines of at most ``width`` characters."""
     return "\n".join(textwrap.wrap(label, width=width)) or label
@@ -86,37 +101,61 @@ class Canvas:
     k: float  # type scale
     top: float  # figure fraction below the title block
     bottom: float  # figure fraction above the caption
+    floor: float = 0.0  # the smallest type allowed (points)
+
+    def pt(self, base: float) -> float:
+        """Type of ``base`` points on a slide, scaled to the figure, never below the floor."""
+        return max(base * self.k, self.floor)
 
 
-def new_canvas(size: tuple[float, float], title: str, subtitle: str, caption: str) -> Canvas:
-    """A figure with title, subtitle and caption (each optional) around the map's axes."""
+def new_canvas(
+    size: tuple[float, float],
+    title: str,
+    subtitle: str,
+    caption: str,
+    legible: float = LEGIBLE,
+) -> Canvas:
+    """A figure with title, subtitle and caption (each optional) around the map's axes.
+
+    No text is smaller than ``legible`` of the figure's height (:func:`min_font`).
+    """
     fig = Figure(figsize=size, facecolor="white")
-    k = type_scale(size)
+    floor = min_font(size, legible)
+    canvas = Canvas(fig, fig.add_axes((0, 0, 1, 1)), type_scale(size), 1.0, 0.0, floor)
     height = size[1]
     y = 1 - 0.22 / height
     if title:
-        fig.text(0.02, y, title, fontsize=24 * k, fontweight="bold", va="top", color=TEXT_COLOR)
-        y -= 24 * k * 1.45 / 72 / height
+        title_pt = canvas.pt(24)
+        lines = textwrap.wrap(title, width=max(20, int(size[0] * 72 / (title_pt * 0.62))))
+        fig.text(
+            0.02, y, "\n".join(lines), fontsize=title_pt, fontweight="bold", va="top",
+            color=TEXT_COLOR, linespacing=1.15,
+        )  # fmt: skip
+        y -= title_pt * (1.2 * len(lines) + 0.25) / 72 / height
     if subtitle:
-        fig.text(0.02, y, subtitle, fontsize=14 * k, va="top", color="#333333")
-        y -= 14 * k * 1.5 / 72 / height
+        sub_pt = canvas.pt(14)
+        lines = textwrap.wrap(subtitle, width=max(20, int(size[0] * 72 / (sub_pt * 0.56))))
+        fig.text(0.02, y, "\n".join(lines), fontsize=sub_pt, va="top", color="#333333")
+        y -= sub_pt * (1.2 * len(lines) + 0.3) / 72 / height
     bottom = 0.1 / height
     if caption:
-        lines = textwrap.wrap(caption, width=int(size[0] * 72 / (10.5 * k * 0.56)))
+        cap_pt = canvas.pt(10.5)
+        lines = textwrap.wrap(caption, width=int(size[0] * 72 / (cap_pt * 0.56)))
         fig.text(
             0.02,
             0.12 / height,
             "\n".join(lines),
-            fontsize=10.5 * k,
+            fontsize=cap_pt,
             va="bottom",
             color="#333333",
             linespacing=1.3,
         )
-        bottom = (0.12 + len(lines) * 10.5 * k * 1.35 / 72 + 0.12) / height
-    top = y - 0.12 / height if (title or subtitle) else 1 - 0.1 / height
-    ax = fig.add_axes((0.02, bottom, 0.6, top - bottom))
-    ax.set_axis_off()
-    return Canvas(fig, ax, k, top, bottom)
+        bottom = (0.12 + len(lines) * cap_pt * 1.35 / 72 + 0.12) / height
+    canvas.top = y - 0.12 / height if (title or subtitle) else 1 - 0.1 / height
+    canvas.bottom = bottom
+    canvas.ax.set_position((0.02, bottom, 0.6, canvas.top - bottom))
+    canvas.ax.set_axis_off()
+    return canvas
 
 
 def finish(
@@ -134,7 +173,7 @@ def finish(
     """
     fig, ax, k = canvas.fig, canvas.ax, canvas.k
     _set_extent(ax, bounds, margin)
-    legend = _legend(fig, handles, legend_title, k)
+    legend = _legend(fig, handles, legend_title, canvas)
     width_in, height_in = fig.get_size_inches()
     renderer = FigureCanvasAgg(fig).get_renderer()
     legend_w = legend.get_window_extent(renderer).width / fig.dpi
@@ -156,18 +195,18 @@ def finish(
     ax.set_aspect("equal", adjustable="box")
     middle = canvas.bottom + avail_h / 2 / height_in
     legend.set_bbox_to_anchor(((left + map_w + gap) / width_in, middle), transform=fig.transFigure)
-    _scale_bar(ax, k)
+    _scale_bar(ax, canvas)
     return fig
 
 
-def _legend(fig: Figure, handles: list, title: str, k: float) -> Legend:
+def _legend(fig: Figure, handles: list, title: str, canvas: Canvas) -> Legend:
     legend = fig.legend(
         handles=handles,
         loc="center left",
         bbox_to_anchor=(0.0, 0.5),
         title=title,
-        fontsize=14 * k,
-        title_fontsize=15 * k,
+        fontsize=canvas.pt(14),
+        title_fontsize=canvas.pt(15),
         frameon=False,
         alignment="left",
         handlelength=2.4,
@@ -210,7 +249,7 @@ def _nice_length(span_m: float) -> float:
     return (fitting[-1] if fitting else 1) * 1000.0
 
 
-def _scale_bar(ax: Axes, k: float) -> None:
+def _scale_bar(ax: Axes, canvas: Canvas) -> None:
     """Two-segment black-and-white scale bar and a north arrow (the map is in metres)."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -230,18 +269,18 @@ def _scale_bar(ax: Axes, k: float) -> None:
                 zorder=10,
             )
         )
-    km = f"{length / 1000:g}"
-    for x, text in ((left, "0"), (left + length, f"{km} km")):
-        ax.text(
-            x,
-            bottom + height * 1.8,
-            text,
-            ha="center",
-            va="bottom",
-            fontsize=11 * k,
-            zorder=10,
-            color=TEXT_COLOR,
-        )
+    # One label after the bar: "0" and "25 km" at both ends collide when the type is large.
+    ax.text(
+        left + length + half * 0.15,
+        bottom + height / 2,
+        f"{length / 1000:g} km",
+        ha="left",
+        va="center",
+        fontsize=canvas.pt(11),
+        zorder=10,
+        color=TEXT_COLOR,
+        path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],  # over fills
+    )
     ax.annotate(
         "N",
         xy=(0.97, 0.97),
@@ -249,7 +288,7 @@ def _scale_bar(ax: Axes, k: float) -> None:
         xycoords="axes fraction",
         ha="center",
         va="center",
-        fontsize=13 * k,
+        fontsize=canvas.pt(13),
         fontweight="bold",
         arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5},
     )

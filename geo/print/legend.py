@@ -106,9 +106,10 @@ def subregion_classes(names: pd.Series) -> tuple[pd.Series, dict[str, ClassStyle
     return names, classes_by_key
 
 
-def class_patch(style: ClassStyle, count: int | None = None) -> Patch:
-    """The legend entry of a class of gminas, with the number of gminas in it."""
-    label = wrap(style.label if count is None else f"{style.label} ({count})")
+def class_patch(style: ClassStyle, count: int | None = None, width: int = 30) -> Patch:
+    """The legend entry of a class of gminas, with the number of gminas in it (lines of at
+    most ``width`` characters)."""
+    label = wrap(style.label if count is None else f"{style.label} ({count})", width)
     return Patch(
         facecolor=style.color,
         edgecolor=GMINA_EDGE,

@@ -11,7 +11,6 @@ classes and legend entries :mod:`geo.print.legend`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection, Mapping
 
 import geopandas as gpd
@@ -21,9 +20,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import polylabel
 
 from geo.core.crs import METRIC_CRS
 from geo.core.schema import SOCIAL_EMPLOYMENT_TYPES, TYPE_COLORS
@@ -39,8 +36,11 @@ from geo.present.profile import (
     sources_line,
 )
 from geo.present.styles import ClassStyle
+from geo.print.labels import label_point, name_areas, name_gminas
 from geo.print.layout import (
     CARD,
+    LARGE_TYPE,
+    LEGIBLE,
     PRINT,
     SLIDE,
     Canvas,
@@ -194,24 +194,6 @@ def _powiat_handle() -> Line2D:
     return outline_handle("granica powiatu", 1.5)
 
 
-def _name_areas(ax: Axes, names: Collection[str], shapes: gpd.GeoSeries, style: dict) -> None:
-    """Names written where they read best (see :func:`_label_point`); ``style`` of the text."""
-    for name, shape in zip(names, shapes, strict=True):
-        point = _label_point(shape)
-        ax.text(point.x, point.y, name, ha="center", va="center", **style)
-
-
-def _label_point(shape: BaseGeometry) -> Point:
-    """Where a name reads best: the pole of inaccessibility of the largest part.
-
-    A rural gmina around a town is a ring: its centroid or representative point often falls
-    next to the town, where the town's own name sits.
-    """
-    parts = getattr(shape, "geoms", [shape])
-    largest = max(parts, key=lambda p: p.area)
-    return polylabel(largest, tolerance=max(50.0, math.sqrt(largest.area) / 100))
-
-
 # ------------------------------------------------------------------------------- maps
 
 
@@ -224,28 +206,34 @@ def _class_map(
     *,
     markers: bool = True,
     optional: Collection[str] = (),
+    legible: float = LEGIBLE,
 ) -> Figure:
     """A map of gminas in classes: ``classify(inside)`` gives each gmina's class and the styles.
 
     ``texts`` are the title, subtitle and caption; classes in ``optional`` leave the legend
-    when no gmina is in them. CIS/KIS markers are drawn with ``markers``.
+    when no gmina is in them. CIS/KIS markers are drawn with ``markers``. A map of a part of
+    the region (``scope``) names its gminas where the names fit.
     """
     gminy, inside, powiaty = _scoped(result, scope)
     classes, styles = classify(inside)
-    canvas = new_canvas(size, *texts)
+    canvas = new_canvas(size, *texts, legible=legible)
     ax, k = canvas.ax, canvas.k
     _context(ax, gminy, inside)
     counts = _draw_classes(ax, inside, classes, styles)
     _outline(ax, powiaty.geometry, 1.1 * k + 0.3)
     points = _points(ax, result, k, scope=scope) if markers else []
+    width = 30 if legible <= LEGIBLE else 20  # large type: shorter lines, a narrower legend
     handles = [
-        class_patch(style, counts[key])
+        class_patch(style, counts[key], width)
         for key, style in styles.items()
         if counts[key] or key not in optional
     ]
-    return finish(
+    fig = finish(
         canvas, inside.total_bounds, [*handles, *points, _powiat_handle()], "Gminy (liczba)"
     )
+    if scope is not None:
+        name_gminas(canvas, inside)
+    return fig
 
 
 @print_style
@@ -315,8 +303,14 @@ def lpres_map(
     subtitle: str | None = None,
     scope: Collection[str] | None = None,
     size: tuple[float, float] = SLIDE,
+    caption: str | None = None,
+    large_type: bool = False,
 ) -> Figure:
-    """Gminas by the status of the local social-economy plan (LPRES) covering them."""
+    """Gminas by the status of the local social-economy plan (LPRES) covering them.
+
+    ``large_type`` (:data:`~geo.print.layout.LARGE_TYPE`) for a map drawn small beside a
+    slide's table; ``caption=""`` when the slide carries the sources itself.
+    """
     status = planning_attributes(result).set_index("teryt")["lpres_status"]
 
     def classify(inside: gpd.GeoDataFrame) -> tuple[pd.Series, Mapping[str, ClassStyle]]:
@@ -325,9 +319,10 @@ def lpres_map(
     texts = (
         _default(title, "Lokalne plany rozwoju ekonomii społecznej (LPRES)"),
         _default(subtitle, f"status planu obejmującego gminę · stan na {fmt_date(result.as_of)}"),
-        _caption(result, lpres_source(result)),
+        _default(caption, _caption(result, lpres_source(result))),
     )
-    return _class_map(result, scope, size, texts, classify, markers=False)
+    legible = LARGE_TYPE if large_type else LEGIBLE
+    return _class_map(result, scope, size, texts, classify, markers=False, legible=legible)
 
 
 @print_style
@@ -338,10 +333,13 @@ def subregion_map(
     title: str | None = None,
     subtitle: str | None = None,
     size: tuple[float, float] = SLIDE,
+    caption: str | None = None,
+    large_type: bool = False,
 ) -> Figure:
     """Subregions (OWES areas by default, ``nuts3_nazwa`` for NUTS-3), named on the map.
 
     Gminas whose subregion is not configured are drawn as "unknown", never guessed.
+    ``large_type`` and ``caption`` as for :func:`lpres_map`.
     """
     gminy = _metric(result.gminy)
     attrs = planning_attributes(result).set_index("teryt")
@@ -358,7 +356,8 @@ def subregion_map(
             if is_owes
             else "podział statystyczny NUTS 2021 (GUS)",
         ),
-        _caption(result, "podregiony: definicje w danych aplikacji (data/)"),
+        _default(caption, _caption(result, "podregiony: definicje w danych aplikacji (data/)")),
+        legible=LARGE_TYPE if large_type else LEGIBLE,
     )
     ax, k = canvas.ax, canvas.k
     counts = _draw_classes(ax, gminy, names, styles)
@@ -366,11 +365,17 @@ def subregion_map(
     _outline(ax, areas.geometry, 2.0 * k + 0.4)
     named = areas[areas.index != UNKNOWN]
     labels = [wrap(str(name), 18) for name in named.index]
-    box = {"facecolor": "white", "edgecolor": "black", "alpha": 0.85, "boxstyle": "round,pad=0.25"}
-    text_style = {"fontsize": 13 * k, "fontweight": "bold", "zorder": 6, "bbox": box}
-    _name_areas(ax, labels, named.geometry, text_style)
+    frame = {
+        "facecolor": "white",
+        "edgecolor": "black",
+        "alpha": 0.85,
+        "boxstyle": "round,pad=0.25",
+    }
+    text_style = {"fontsize": canvas.pt(13), "fontweight": "bold", "zorder": 6, "bbox": frame}
+    name_areas(ax, labels, named.geometry, text_style)
+    width = 20 if large_type else 30
     handles: list[Artist] = [
-        class_patch(style, counts[key]) for key, style in styles.items() if counts[key]
+        class_patch(style, counts[key], width) for key, style in styles.items() if counts[key]
     ]
     handles.append(outline_handle("granica podregionu", 2.4))
     return finish(canvas, gminy.total_bounds, handles, "Gminy (liczba)")
@@ -416,14 +421,14 @@ def _name_neighbours(
     keep_clear = own_shape.buffer(0.12 * max(bounds[2] - bounds[0], bounds[3] - bounds[1]))
     for name, shape in zip(others["nazwa"], others.geometry, strict=True):
         rest = shape.difference(keep_clear)
-        point = _label_point(shape if rest.is_empty else rest)
+        point = label_point(shape if rest.is_empty else rest)
         canvas.ax.text(
             point.x,
             point.y,
             wrap(str(name), 16),
             ha="center",
             va="center",
-            fontsize=11 * canvas.k,
+            fontsize=canvas.pt(11),
             zorder=7,
             color="black",
             clip_on=True,

@@ -26,6 +26,7 @@ from geo.present.profile import (
 )
 from geo.print import maps
 from geo.print.figures import (
+    dash_empty,
     gap_display,
     gap_table,
     headline_figures,
@@ -198,7 +199,7 @@ def _gaps_page(pdf: Document, area: _Area) -> None:
         return
     w = pdf.content_width
     pdf.table(
-        gap_display(gaps),
+        dash_empty(gap_display(gaps)),
         [w * 0.17, w * 0.13, w * 0.13, w * 0.09, w * 0.08, w * 0.26, w * 0.14],
         aligns=["L", "L", "L", "R", "R", "L", "L"],
         size=7.5,
@@ -209,7 +210,7 @@ def _lpres_page(pdf: Document, area: _Area) -> None:
     """Gminas and population by LPRES status, and the LPRES map."""
     pdf.heading("Lokalne plany rozwoju ekonomii społecznej (LPRES)", space=0)
     w = pdf.content_width
-    counts = lpres_counts(area.result, area.codes)
+    counts = dash_empty(lpres_counts(area.result, area.codes))
     pdf.table(counts, [w * 0.4, w * 0.15, w * 0.2], aligns=["L", "R", "R"], size=10)
     pdf.ln(3)
     lpres = maps.lpres_map(
@@ -231,9 +232,10 @@ def _indicators_page(pdf: Document, area: _Area) -> None:
         if table is None:
             pdf.paragraph("Brak skonfigurowanych podregionów: nieznane.", size=9)
         else:
+            table = dash_empty(table)
             pdf.table(table, column_widths(pdf, table, w, 8), aligns=["L"] + ["R"] * 8, size=8)
     pdf.heading("Wskaźniki według powiatów", size=11)
-    table = _powiat_table(area.result, area.codes)
+    table = dash_empty(_powiat_table(area.result, area.codes))
     pdf.table(table, column_widths(pdf, table, w, 8), aligns=["L"] + ["R"] * 6, size=8)
 
 
