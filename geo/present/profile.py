@@ -11,6 +11,7 @@ captions :mod:`geo.present.sources`; their public names are importable from here
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -76,6 +77,7 @@ __all__ = [
     "sources_line",
 ]
 
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)\b")
 #: An empty cell on screen and on paper (never None, nan or NaT).
 EMPTY = "—"
 
@@ -372,7 +374,7 @@ def build_profile(result: CoverageResult, teryt: str, nearest: int = 3) -> Gmina
         porownanie=_comparison(result, row),
         as_of=result.as_of,
         is_sample=registry.is_sample,
-        zrodla=sources,
+        zrodla=[_ISO_DATE.sub(r"\3.\2.\1", line) for line in sources],
         nieustalone=dash_empty(unlocated) if len(unlocated) else unlocated,
         kontakt=region.settings.report_contact,
     )
