@@ -165,8 +165,9 @@ def publish(params: Sequence[Param], scope: str) -> None:
 
 
 _BUTTON = """
+<style>html, body {{ margin: 0; padding: 0; background: transparent; }}</style>
 <div style="display:flex;gap:.5rem;align-items:center;font-family:'Source Sans Pro',
- 'Source Sans 3',system-ui,sans-serif;font-size:16px">
+ 'Source Sans 3',system-ui,sans-serif;font-size:14px">
 <button id="copy" type="button" style="min-height:38px;padding:.25rem .75rem;border-radius:.5rem;
  border:1px solid rgba(49,51,63,.3);background:#fff;color:#31333f;cursor:pointer;
  font:inherit;white-space:nowrap;display:inline-flex;align-items:center;gap:.4rem">

@@ -192,6 +192,15 @@ def _status_block(profile: gmina_profile.GminaProfile) -> None:
     st.caption(f"Pokrycie i odległości {profile.stan_na}; źródło: rejestr PES, granice GUS/PRG.")
 
 
+def _sample_warning(result: CoverageResult) -> None:
+    if result.registry.is_sample:
+        label = common.md(gmina_profile.pl_dates(result.registry.label))
+        st.warning(
+            f"**{label}.** Profil pokazuje tylko podmioty z tego rejestru.",
+            icon=":material/warning:",
+        )
+
+
 def _unlocated_block(profile: gmina_profile.GminaProfile) -> None:
     """Entities that name the gmina but are counted nowhere, with whom to tell."""
     listed = profile.nieustalone
@@ -242,17 +251,12 @@ def _profile(result: CoverageResult, key: common.CoverageKey, teryt: str, note: 
     profile = gmina_profile.build_profile(result, teryt)
     slot = _top(profile, note)
     _status_block(profile)
-    if result.registry.is_sample:
-        st.warning(
-            f"**{common.md(result.registry.label)}.** Profil pokazuje tylko podmioty z tego "
-            "rejestru.",
-            icon=":material/warning:",
-        )
+    _sample_warning(result)
     _unlocated_block(profile)
 
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Ludność", gmina_profile.fmt_int(profile.ludnosc))
-    m1.caption(common.md(result.region.population_source))
+    m1.caption(common.md(gmina_profile.pl_dates(result.region.population_source)))
     m2.metric("CIS/KIS", profile.pokrycie_nazwa)
     m2.caption(f"Model Lokalnej Współpracy · {profile.stan_na}")
     m3.metric("Podmioty ekonomii społecznej", len(profile.podmioty))
@@ -264,9 +268,10 @@ def _profile(result: CoverageResult, key: common.CoverageKey, teryt: str, note: 
     with map_col:
         st.image(_map_png(key, teryt, result), width="stretch")
         _legend()
+        boundaries = common.md(gmina_profile.pl_dates(result.region.boundary_source))
         st.caption(
             "Gmina (gruba linia), gminy sąsiednie i pobliskie CIS/KIS. "
-            f"Granice: {common.md(result.region.boundary_source)} · {profile.stan_na}."
+            f"Granice: {boundaries} · {profile.stan_na}."
         )
     with info_col:
         _near_table(profile)
@@ -289,13 +294,13 @@ def _profile(result: CoverageResult, key: common.CoverageKey, teryt: str, note: 
     else:
         # st.dataframe shows text as plain text and scrolls sideways: no escaping needed.
         st.dataframe(profile.podmioty, hide_index=True, width="stretch")
-    st.caption(f"{common.md(result.registry.label)} · {profile.stan_na}")
+    st.caption(f"{common.md(gmina_profile.pl_dates(result.registry.label))} · {profile.stan_na}")
 
     st.subheader("Porównanie z powiatem i regionem", anchor=False)
     st.table(gmina_profile.comparison_table(profile).map(common.md), hide_index=True)
     st.caption(
         f"Wskaźniki na 10 tys. mieszkańców; {profile.stan_na}; "
-        f"{common.md(result.region.population_source)}."
+        f"{common.md(gmina_profile.pl_dates(result.region.population_source))}."
     )
 
     if profile.sasiedzi.shape[0]:
@@ -312,6 +317,8 @@ def _profile(result: CoverageResult, key: common.CoverageKey, teryt: str, note: 
 
 # --------------------------------------------------------------------------- page
 
+# Streamlit's fixed top bar (60 px) covers the first element when it is not a title.
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 4.5rem; }</style>")
 share.restore(URL_STATE, "profil")
 as_of = common.chosen_date()
 result, data_key = common.coverage_and_key(as_of)
@@ -325,12 +332,7 @@ if linked is None and not searching:
         "(Model Lokalnej Współpracy), plan LPRES i porównanie z powiatem "
         f"({common.md(result.region.name)})."
     )
-    if result.registry.is_sample:
-        st.warning(
-            f"**{common.md(result.registry.label)}.** Profil pokazuje tylko podmioty z tego "
-            "rejestru.",
-            icon=":material/warning:",
-        )
+    _sample_warning(result)
 
 with st.expander(
     "Szukaj gminy lub zmień datę „stan na”",

@@ -60,6 +60,7 @@ __all__ = [
     "UNKNOWN",
     "build_profile",
     "comparison_table",
+    "dash_empty",
     "fmt_date",
     "fmt_int",
     "fmt_km",
@@ -69,6 +70,8 @@ __all__ = [
     "lpres_source",
     "neighbours_of",
     "planning_sources",
+    "pl_dates",
+    "plain_text",
     "planning_attributes",
     "powiat_label",
     "report_link",
@@ -150,6 +153,11 @@ class GminaProfile:
     def report_link(self, entity: str) -> str | None:
         """``mailto:`` link to report a correction of ``entity``; None without a contact."""
         return report_link(self.kontakt, self.etykieta, self.teryt, entity)
+
+
+def pl_dates(text: str) -> str:
+    """ISO dates inside ``text`` (source labels) as ``dd.mm.rrrr``."""
+    return _ISO_DATE.sub(r"\3.\2.\1", text)
 
 
 def dash_empty(frame: pd.DataFrame) -> pd.DataFrame:
@@ -374,7 +382,7 @@ def build_profile(result: CoverageResult, teryt: str, nearest: int = 3) -> Gmina
         porownanie=_comparison(result, row),
         as_of=result.as_of,
         is_sample=registry.is_sample,
-        zrodla=[_ISO_DATE.sub(r"\3.\2.\1", line) for line in sources],
+        zrodla=[pl_dates(line) for line in sources],
         nieustalone=dash_empty(unlocated) if len(unlocated) else unlocated,
         kontakt=region.settings.report_contact,
     )
