@@ -18,9 +18,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from geo.analysis import subregions
 from geo.core.schema import ENTITY_TYPES
 from geo.web.indicators import INDICATORS
 from pages import _common as common
+from pages import _planning as planning
 
 __all__ = [
     "DATE_PARAM",
@@ -54,6 +56,8 @@ class Param:
         Allowed values; others from a link are ignored. None: the widget checks them.
     tokens : dict[str, str]
         Short URL words for long widget values (``{"wszystkie": "wszystkie z rejestru…"}``).
+    default : str | None
+        The widget's default value: left out of the URL (a new visitor gets it anyway).
     """
 
     name: str
@@ -61,6 +65,7 @@ class Param:
     kind: str = "one"
     choices: Collection[str] | None = None
     tokens: dict[str, str] = field(default_factory=dict)
+    default: str | None = None
 
     def decode(self, raw: str) -> object:
         """The widget value for the URL text ``raw``; raises ValueError when it is not valid."""
@@ -90,6 +95,8 @@ class Param:
             if not values or (self.choices is not None and set(values) >= set(self.choices)):
                 return None  # everything (the default) or nothing: no parameter
             return ",".join(back.get(v, v) for v in values)
+        if self.default is not None and str(value) == self.default:
+            return None
         return back.get(str(value), str(value))
 
 
@@ -102,9 +109,9 @@ def map_params(status_active: str, status_all: str) -> list[Param]:
     """The Mapa page's state: date, indicator, subregions, powiats, entity types and status."""
     return [
         date_param(),
-        Param("wskaznik", "mapa_wskaznik", choices=list(INDICATORS)),
-        Param("podzial", "mapa_podzial"),
-        Param("podregion", "mapa_podregion"),
+        Param("wskaznik", "mapa_wskaznik", choices=list(INDICATORS), default="pokrycie"),
+        Param("podzial", "mapa_podzial", default=subregions.OWES),
+        Param("podregion", "mapa_podregion", default=planning.ALL),
         Param("powiat", "mapa_powiat", "many"),
         Param("typy", "mapa_typy", "many", choices=list(ENTITY_TYPES)),
         Param(
@@ -112,6 +119,7 @@ def map_params(status_active: str, status_all: str) -> list[Param]:
             "mapa_status",
             choices=[status_active, status_all],
             tokens={"dzialajace": status_active, "wszystkie": status_all},
+            default=status_active,
         ),
     ]
 

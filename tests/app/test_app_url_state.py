@@ -77,8 +77,10 @@ def test_map_link_restores_date_and_filters_and_writes_changes(pes_env) -> None:
     params = at.query_params
     assert params["wskaznik"] == "lpres_status"
     assert params["powiat"] == "0606"
-    assert params["status"] == "dzialajace"
     assert params["stan"] == "2015-01-01"
+    assert "status" not in params and "podregion" not in params  # defaults: left out
+    at.radio(key="mapa_status").set_value(at.radio(key="mapa_status").options[1]).run()
+    assert at.query_params["status"] == "wszystkie"
 
     at.multiselect(key="mapa_typy").set_value(list(at.multiselect(key="mapa_typy").options)).run()
     at.multiselect(key="mapa_powiat").set_value([]).run()
