@@ -22,6 +22,7 @@ import datetime as dt
 import re
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 
 from geo.analysis.coverage import active_mask
@@ -99,6 +100,26 @@ def _mentions(words: list[str], wanted: list[str]) -> bool:
     )
 
 
+def _field_mentions(values: pd.Series, wanted: list[str]) -> pd.Series:
+    """Whether each value mentions the gmina whose folded words are ``wanted``.
+
+    Folded as a column; only values holding every word's required stem as a substring (a
+    vectorised test that any match passes) are split into words and compared one by one.
+    """
+    if not wanted or values.empty:
+        return pd.Series(False, index=values.index, dtype=bool)
+    folded = fold_column(values.astype(object)).fillna("").astype(str)
+    maybe = pd.Series(True, index=values.index)
+    for word in wanted:
+        stem = word[: max(min(len(word), _MIN_PREFIX), len(word) - _MAX_DROPPED)]
+        maybe &= folded.str.contains(stem, regex=False)
+    rows = maybe.to_numpy(dtype=bool)
+    hit = np.zeros(len(values), dtype=bool)
+    texts = folded.to_numpy(dtype=object)[rows]
+    hit[rows] = np.array([_mentions(_words(text), wanted) for text in texts], dtype=bool)
+    return pd.Series(hit, index=values.index)
+
+
 def unlocated_naming(entities: pd.DataFrame, gmina_name: str, as_of: dt.date) -> pd.DataFrame:
     """Entities active on ``as_of`` with no gmina that mention ``gmina_name``.
 
@@ -121,12 +142,11 @@ def unlocated_naming(entities: pd.DataFrame, gmina_name: str, as_of: dt.date) ->
     unlocated = entities[entities["teryt_gminy"].isna()]
     unlocated = unlocated[active_mask(unlocated, as_of)] if len(unlocated) else unlocated
     fields = [c for c in SEARCHED_FIELDS if c in unlocated.columns]
-    # A registry has few unlocated rows, but fold them as columns all the same.
-    words = {c: fold_column(unlocated[c].astype(object)).map(_words) for c in fields}
-    where = [
-        ", ".join(SEARCHED_FIELDS[c] for c in fields if _mentions(words[c].loc[i], wanted))
-        for i in unlocated.index
-    ]
+    hits = {c: _field_mentions(unlocated[c], wanted) for c in fields}
+    labels = [SEARCHED_FIELDS[c] for c in fields]
+    flags = zip(*(hits[c].to_numpy() for c in fields), strict=True) if fields else ()
+    where = [", ".join(label for label, f in zip(labels, row, strict=True) if f) for row in flags]
+    where = where or [""] * len(unlocated)
     found = unlocated.assign(_where=where)
     found = found[found["_where"] != ""]
     typ = found["typ"].where(found["typ"].isin(list(ENTITY_TYPES)), "INNY")
