@@ -122,3 +122,28 @@ def test_report_contact_setting_is_validated() -> None:
     for bad in ("rops", "a@b", "a@b.pl?cc=x@y.pl", "<a@b.pl>"):
         with pytest.raises(ConfigError, match="PES_REPORT_CONTACT"):
             validate_contact(bad)
+
+
+def test_the_column_matcher_agrees_with_names_gmina() -> None:
+    """The vectorised prefilter of unlocated_naming never drops a match names_gmina finds."""
+    texts = [
+        KIS_TOMASZOW, "w Tomaszowie Lub.", "Tomaszowa Lubelskiego", "Tomaszów-Lubelski",
+        "Tomaszów Mazowiecki", "powiat tomaszowski", "TOMASZOWIE LUBELSKIM", None, "",
+    ]  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "nazwa": [f"podmiot {i}" for i in range(len(texts))],
+            "typ": "NGO",
+            "adres": texts,
+            "teryt_gminy": None,
+            "data_rozpoczecia": None,
+            "data_zakonczenia": None,
+            "problem_kategoria": "nie ustalono gminy",
+            "problem": "",
+            "zrodlo": "test",
+        }
+    )
+    listed = unlocated_naming(frame, "Tomaszów Lubelski", DAY)
+    expected = [f"podmiot {i}" for i, t in enumerate(texts) if names_gmina(t, "Tomaszów Lubelski")]
+    assert list(listed["Nazwa"]) == expected
+    assert len(expected) == 4  # the inflected, hyphenated and upper-case full names
