@@ -9,6 +9,8 @@
 ``PES_REGION``    voivodeship TERC code (``06``) or ``PL`` for all of Poland; default ``06``.
 ``PES_DATABASE_URL`` SQLAlchemy URL of the store; default the SQLite file in ``PES_HOME``.
 ``PES_PRG_WFS_URL`` the PRG WFS service boundaries are downloaded from; default GUGiK's.
+``PES_REPORT_CONTACT`` e-mail address for "zgłoś poprawkę" links (profile, card); default none
+                  (the views then tell users to contact the ROPS).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class Settings:
         The project's embedded default data (``data/``).
     prg_wfs_url : str
         The PRG WFS endpoint for ``python -m geo boundaries fetch``.
+    report_contact : str | None
+        E-mail address that registry corrections are reported to, or ``None``.
     """
 
     data_dir: Path | None
@@ -59,6 +63,7 @@ class Settings:
     database_url: str
     embedded_dir: Path = EMBEDDED_DIR
     prg_wfs_url: str = PRG_WFS_URL
+    report_contact: str | None = None
 
     @property
     def is_poland(self) -> bool:
@@ -82,6 +87,22 @@ def validate_region(value: str) -> str:
         f"Nieprawidłowy PES_REGION={value!r}: podaj dwucyfrowy kod TERC województwa "
         "(np. 06 dla lubelskiego) albo PL dla całej Polski."
     )
+
+
+_EMAIL = re.compile(r"[^@\s<>\"'?&]+@[^@\s<>\"'?&]+\.[^@\s<>\"'?&.]+")
+
+
+def validate_contact(value: str | None) -> str | None:
+    """A plain e-mail address (a ``mailto:`` prefix is dropped), None if empty; else ConfigError."""
+    text = (value or "").strip().removeprefix("mailto:")
+    if not text:
+        return None
+    if not _EMAIL.fullmatch(text):
+        raise ConfigError(
+            f"Nieprawidłowy PES_REPORT_CONTACT={value!r}: podaj adres e-mail, "
+            "np. ekonomia.spoleczna@rops.lubelskie.pl."
+        )
+    return text
 
 
 def _has_reference_data(path: Path) -> bool:
@@ -116,4 +137,5 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         region=region,
         database_url=url,
         prg_wfs_url=env.get("PES_PRG_WFS_URL") or PRG_WFS_URL,
+        report_contact=validate_contact(env.get("PES_REPORT_CONTACT")),
     )

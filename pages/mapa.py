@@ -16,6 +16,7 @@ from geo.present.points import entities_on_map
 from geo.web.indicators import COVERAGE_COLORS, INDICATORS, LPRES_COLORS
 from pages import _common as common
 from pages import _planning as planning
+from pages import _share as share
 from pages._mapview import show_map
 
 MAP_HEIGHT = 720
@@ -208,6 +209,8 @@ def _remember_click(clicked: dict | None, drawn: pd.DataFrame) -> None:
 
 # --------------------------------------------------------------------------- page
 
+url_state = share.map_params(STATUS_ACTIVE, STATUS_ALL)
+share.restore(url_state, "mapa")  # a shared link's date and filters, before the widgets
 as_of = common.chosen_date()
 result, data_key = common.coverage_and_key(as_of)
 region = result.region
@@ -250,6 +253,8 @@ with f_ent:
         )
         status = st.radio("Status", [STATUS_ACTIVE, STATUS_ALL], key="mapa_status")
 include_inactive = status == STATUS_ALL
+share.publish(url_state, "mapa")  # the address bar is a link to this view
+share.copy_link_button()
 
 mask = planning.area_mask(result, area)
 gminy = result.gminy[mask]

@@ -1,19 +1,35 @@
-"""Moja gmina: find a gmina by name or TERYT code and see its profile; shareable ?gmina= link."""
+"""Moja gmina: find a gmina by name or TERYT code and see its profile; shareable links.
+
+Laid out for a phone first: the gmina's name and CIS/KIS status, the PDF and link buttons come
+first, then the explanation, the map (with a legend in page text) and the tables (which scroll
+sideways rather than hide columns). ``?gmina=TERYT&stan=RRRR-MM-DD`` opens a profile directly.
+"""
 
 from __future__ import annotations
+
+import html
+import logging
 
 import pandas as pd
 import streamlit as st
 
+from geo.analysis.coverage import COVERED_BY_AGREEMENT, COVERED_HERE
+from geo.core.schema import TYPE_COLORS
+from geo.errors import UserError
 from geo.pipeline import CoverageResult
 from geo.present import profile as gmina_profile
+from geo.present.styles import COVERAGE
 from geo.print import card
 from geo.print import maps as static_maps
 from pages import _common as common
+from pages import _share as share
 
 QUERY_PARAM = "gmina"
 SEARCH_KEY = "profil_szukaj"
 MAP_DPI = 110
+URL_STATE = [share.date_param()]
+STATUS_COLORS = {COVERED_HERE: "green", COVERED_BY_AGREEMENT: "orange"}
+LOG = logging.getLogger(__name__)
 
 
 @st.cache_data(show_spinner="Rysowanie mapy gminy…", max_entries=64)
@@ -28,81 +44,219 @@ def _card_pdf(key: common.CoverageKey, teryt: str, _result: CoverageResult) -> b
     return card.gmina_card_pdf(_result, gmina_profile.build_profile(_result, teryt))
 
 
-def _choose(result: CoverageResult) -> tuple[str | None, str]:
-    """The gmina to show: from the search box, else from the link; plus a note to show."""
-    query = st.session_state.get(SEARCH_KEY, "")
+def _linked(result: CoverageResult) -> tuple[str | None, str]:
+    """The gmina named by the link (``?gmina=``), with a note for an old code.
+
+    A bad code is shown as an error and the search stays open (no profile).
+    """
     linked = st.query_params.get(QUERY_PARAM)
-    if query.strip():
-        matches = gmina_profile.search_gminy(result.gminy, query, result.region.terc)
-        if matches.empty:
-            st.info(
-                f"Nie znaleziono gminy dla „{common.md(query.strip())}”. Wpisz część nazwy "
-                "(bez polskich znaków też zadziała) albo 7-cyfrowy kod TERYT.",
-                icon=":material/search_off:",
-            )
-            return None, ""
-        codes = list(matches["teryt"])
-        labels = dict(zip(matches["teryt"], matches["etykieta"], strict=True))
-        index = codes.index(linked) if linked in codes else 0
-        chosen = st.selectbox(
-            f"Znalezione gminy: {len(codes)}",
-            codes,
-            index=index,
-            format_func=lambda code: labels[code],
+    if not linked:
+        return None, ""
+    try:
+        return gmina_profile.resolve_gmina(result.gminy, linked, result.region.terc)
+    except UserError as exc:
+        common.show_user_error(exc)
+        return None, ""
+
+
+def _searched(result: CoverageResult, linked: str | None) -> tuple[str | None, str]:
+    """The gmina chosen through the search box (None when it is empty or finds nothing)."""
+    query = st.session_state.get(SEARCH_KEY, "")
+    if not query.strip():
+        return None, ""
+    matches = gmina_profile.search_gminy(result.gminy, query, result.region.terc)
+    if matches.empty:
+        st.info(
+            f"Nie znaleziono gminy dla „{common.md(query.strip())}”. Wpisz część nazwy "
+            "(bez polskich znaków też zadziała) albo 7-cyfrowy kod TERYT.",
+            icon=":material/search_off:",
         )
-        note = matches.set_index("teryt").loc[chosen, "uwaga"]
-        return chosen, str(note or "")
-    if linked:
-        # a bad code raises ProfileError (a UserError): shown by the one handler
-        return common.guarded(
-            lambda: gmina_profile.resolve_gmina(result.gminy, linked, result.region.terc)
+        return None, ""
+    codes = list(matches["teryt"])
+    labels = dict(zip(matches["teryt"], matches["etykieta"], strict=True))
+    chosen = st.selectbox(
+        f"Znalezione gminy: {len(codes)}",
+        codes,
+        index=codes.index(linked) if linked in codes else 0,
+        format_func=lambda code: labels[code],
+    )
+    note = matches.set_index("teryt").loc[chosen, "uwaga"]
+    return chosen, str(note or "")
+
+
+def _html_table(frame: pd.DataFrame, right: tuple[str, ...] = ()) -> None:
+    """A small table that scrolls sideways on a phone instead of hiding columns.
+
+    Every cell is escaped: text from data stays text.
+    """
+
+    def style(i: int, column: str) -> str:
+        # The first column (names) wraps, the others do not: the table scrolls sideways.
+        wrap = "white-space:normal;min-width:9em" if i == 0 else "white-space:nowrap"
+        return f'style="text-align:{"right" if column in right else "left"};{wrap}"'
+
+    columns = list(frame.columns)
+    head = "".join(f"<th {style(i, c)}>{html.escape(str(c))}</th>" for i, c in enumerate(columns))
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td {style(i, c)}>"
+            f"{html.escape(gmina_profile.plain_text(v) or gmina_profile.EMPTY)}</td>"
+            for i, (c, v) in enumerate(zip(columns, values, strict=True))
         )
-    return None, ""
+        + "</tr>"
+        for values in frame.itertuples(index=False)
+    )
+    st.markdown(
+        '<div class="profil-tabela" style="overflow-x:auto;-webkit-overflow-scrolling:touch">'
+        '<table style="font-size:0.95rem;margin:0">'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>",
+        unsafe_allow_html=True,
+    )
+
+
+def _legend() -> None:
+    """The map's legend as page text: legible on a phone, where the image's own is tiny."""
+    swatches = [
+        f'<span style="display:inline-block;width:1em;height:1em;background:{s.color};'
+        f'border:1px solid #555;vertical-align:-0.15em"></span> {html.escape(s.label)}'
+        for s in COVERAGE
+    ]
+    shapes = {"CIS": "▲", "KIS": "●"}
+    markers = [
+        f'<span style="color:{TYPE_COLORS.get(t, "#666")}">{shape}</span> {t}'
+        for t, shape in shapes.items()
+    ]
+    items = [*swatches, *markers, "<b>━</b> granica gminy"]
+    st.markdown(
+        '<div class="profil-legenda" style="font-size:0.95rem;line-height:1.6" '
+        'aria-label="Legenda mapy">'
+        + " &nbsp; ".join(f'<span style="white-space:nowrap">{i}</span>' for i in items)
+        + "</div>",
+        unsafe_allow_html=True,
+    )
+
+
+def _pdf_button(slot, key: common.CoverageKey, teryt: str, result: CoverageResult) -> None:
+    """The card's download button in ``slot``, or a Polish message when it cannot be made."""
+    try:
+        data = _card_pdf(key, teryt, result)
+    except UserError as exc:
+        slot.error(f"Nie udało się przygotować karty gminy (PDF): {common.md(exc)}")
+        return
+    except Exception:  # every failure gets a message, not a dead button
+        LOG.exception("gmina card %s", teryt)
+        slot.error(
+            "Nie udało się przygotować karty gminy (PDF). Spróbuj ponownie za chwilę; jeśli "
+            "błąd się powtarza, zgłoś go administratorowi aplikacji."
+        )
+        return
+    slot.download_button(
+        "Pobierz kartę gminy (PDF)",
+        data=data,
+        file_name=f"karta_gminy_{teryt}_{result.as_of:%Y-%m-%d}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        type="primary",
+        on_click="ignore",
+        width="stretch",
+    )
+
+
+def _top(profile: gmina_profile.GminaProfile, note: str):
+    """Name, CIS/KIS status, buttons: the first screen of a phone. Returns the PDF slot."""
+    st.header(common.md(profile.nazwa), anchor=False)
+    color = STATUS_COLORS.get(profile.pokrycie, "red")
+    st.markdown(
+        f"##### :{color}[:material/circle:] CIS/KIS: {common.md(profile.pokrycie_nazwa)}",
+        help="Model Lokalnej Współpracy: czy w gminie działa Centrum lub Klub Integracji "
+        "Społecznej, albo obsługuje ją na podstawie porozumienia międzygminnego.",
+    )
+    st.caption(
+        f"{common.md(profile.rodzaj_nazwa)} · {common.md(profile.powiat_etykieta)} · "
+        f"TERYT {profile.teryt} · {profile.stan_na}"
+    )
+    pdf_col, link_col = st.columns(2, vertical_alignment="center")
+    slot = pdf_col.empty()
+    slot.caption("Przygotowywanie karty gminy (PDF)…")
+    with link_col:
+        share.copy_link_button("Kopiuj link do profilu")
+    if note:
+        st.info(common.md(note), icon=":material/info:")
+    return slot
 
 
 def _status_block(profile: gmina_profile.GminaProfile) -> None:
-    st.markdown(f"#### Model Lokalnej Współpracy: {common.md(profile.pokrycie_nazwa)}")
+    st.markdown(f"**Model Lokalnej Współpracy: {common.md(profile.pokrycie_nazwa)}.** ")
     st.markdown(common.md(profile.pokrycie_opis))
+    st.caption(f"Pokrycie i odległości {profile.stan_na}; źródło: rejestr PES, granice GUS/PRG.")
+
+
+def _sample_warning(result: CoverageResult) -> None:
+    if result.registry.is_sample:
+        label = common.md(gmina_profile.pl_dates(result.registry.label))
+        st.warning(
+            f"**{label}.** Profil pokazuje tylko podmioty z tego rejestru.",
+            icon=":material/warning:",
+        )
+
+
+def _unlocated_block(profile: gmina_profile.GminaProfile) -> None:
+    """Entities that name the gmina but are counted nowhere, with whom to tell."""
+    listed = profile.nieustalone
+    if listed.empty:
+        return
+    st.markdown(
+        f"**Podmioty bez ustalonej gminy, które mogą dotyczyć tej gminy ({len(listed)})** — "
+        "nie są liczone w żadnej gminie:"
+    )
+    for row in listed.to_dict("records"):
+        link = profile.report_link(str(row["Nazwa"]))
+        contact = f" [Zgłoś poprawkę]({link})" if link else ""
+        st.markdown(
+            f"- **{common.md(row['Nazwa'])}** ({common.md(row['Typ'])}) — "
+            f"{common.md(row['Problem'])}: {common.md(row['Powód'])} "
+            f"Gmina wymieniona w polu: {common.md(row['Gmina wymieniona w'])}.{contact}"
+        )
+    if not profile.kontakt:
+        st.caption(gmina_profile.CONTACT_FALLBACK)
+
+
+def _near_table(profile: gmina_profile.GminaProfile) -> None:
+    near = profile.najblizsze
     if not profile.obslugujace.empty:
         st.markdown("**Obsługują gminę na podstawie porozumienia:**")
-        st.dataframe(
-            profile.obslugujace[["Nazwa", "Typ", "Gmina"]], hide_index=True, width="stretch"
-        )
-    if not profile.najblizsze.empty:
-        st.markdown("**Najbliższe CIS/KIS poza gminą**")
-        near = profile.najblizsze.assign(
-            Sąsiednia=profile.najblizsze["sasiednia"].map({True: "tak", False: "nie"}),
-            Lokalizacja=profile.najblizsze["przyblizona"].map(
+        _html_table(profile.obslugujace[["Nazwa", "Typ", "Gmina"]])
+    if near.empty:
+        return
+    st.markdown("**Najbliższe CIS/KIS poza gminą**")
+    # The distance second: on a phone it is on screen before any scrolling.
+    table = pd.DataFrame(
+        {
+            "Nazwa": near["Nazwa"],
+            "Odległość": near["Odległość, km"].map(gmina_profile.fmt_km),
+            "Typ": near["Typ"],
+            "Gmina": near["Gmina"],
+            "Sąsiednia": near["sasiednia"].map({True: "tak", False: "nie"}),
+            "Lokalizacja": near["przyblizona"].map(
                 {True: "przybliżona (środek gminy)", False: "adres/współrzędne"}
             ),
-        )[["Nazwa", "Typ", "Gmina", "Odległość, km", "Sąsiednia", "Lokalizacja"]]
-        st.dataframe(
-            near,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Odległość, km": st.column_config.NumberColumn(
-                    format="localized", help="Od granicy gminy do CIS/KIS"
-                )
-            },
-        )
-    st.caption(f"Pokrycie i odległości {profile.stan_na}; źródło: rejestr PES, granice GUS/PRG.")
+        }
+    )
+    _html_table(table, right=("Odległość",))
+    st.caption(f"Odległość od granicy gminy do CIS/KIS · {profile.stan_na}")
 
 
 def _profile(result: CoverageResult, key: common.CoverageKey, teryt: str, note: str) -> None:
     profile = gmina_profile.build_profile(result, teryt)
-    st.header(common.md(profile.nazwa), anchor=False)
-    st.caption(
-        f"{common.md(profile.rodzaj_nazwa)} · {common.md(profile.powiat_etykieta)} · "
-        f"TERYT {teryt} · "
-        f"{profile.stan_na} · link do tej strony: `?{QUERY_PARAM}={teryt}`"
-    )
-    if note:
-        st.info(common.md(note), icon=":material/info:")
+    slot = _top(profile, note)
+    _status_block(profile)
+    _sample_warning(result)
+    _unlocated_block(profile)
 
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Ludność", gmina_profile.fmt_int(profile.ludnosc))
-    m1.caption(common.md(result.region.population_source))
+    m1.caption(common.md(gmina_profile.pl_dates(result.region.population_source)))
     m2.metric("CIS/KIS", profile.pokrycie_nazwa)
     m2.caption(f"Model Lokalnej Współpracy · {profile.stan_na}")
     m3.metric("Podmioty ekonomii społecznej", len(profile.podmioty))
@@ -117,12 +271,14 @@ def _profile(result: CoverageResult, key: common.CoverageKey, teryt: str, note: 
             width="stretch",
             alt=f"Mapa: gmina {profile.nazwa}, gminy sąsiednie i pobliskie CIS/KIS",
         )
+        _legend()
+        boundaries = common.md(gmina_profile.pl_dates(result.region.boundary_source))
         st.caption(
             "Gmina (gruba linia), gminy sąsiednie i pobliskie CIS/KIS. "
-            f"Granice: {common.md(result.region.boundary_source)}."
+            f"Granice: {boundaries} · {profile.stan_na}."
         )
     with info_col:
-        _status_block(profile)
+        _near_table(profile)
 
     st.subheader("Podregion i plan", anchor=False)
     facts = pd.DataFrame(
@@ -140,15 +296,15 @@ def _profile(result: CoverageResult, key: common.CoverageKey, teryt: str, note: 
     if profile.podmioty.empty:
         st.caption("Brak działających podmiotów z rejestru w tej gminie.")
     else:
-        # st.dataframe shows text as plain text: no escaping needed.
+        # st.dataframe shows text as plain text and scrolls sideways: no escaping needed.
         st.dataframe(profile.podmioty, hide_index=True, width="stretch")
-    st.caption(f"{common.md(result.registry.label)} · {profile.stan_na}")
+    st.caption(f"{common.md(gmina_profile.pl_dates(result.registry.label))} · {profile.stan_na}")
 
     st.subheader("Porównanie z powiatem i regionem", anchor=False)
     st.table(gmina_profile.comparison_table(profile).map(common.md), hide_index=True)
     st.caption(
         f"Wskaźniki na 10 tys. mieszkańców; {profile.stan_na}; "
-        f"{common.md(result.region.population_source)}."
+        f"{common.md(gmina_profile.pl_dates(result.region.population_source))}."
     )
 
     if profile.sasiedzi.shape[0]:
@@ -156,51 +312,52 @@ def _profile(result: CoverageResult, key: common.CoverageKey, teryt: str, note: 
             st.dataframe(
                 profile.sasiedzi[["Gmina", "Pokrycie", "CIS/KIS"]], hide_index=True, width="stretch"
             )
-
-    st.download_button(
-        "Pobierz kartę gminy (PDF)",
-        data=lambda: _card_pdf(key, teryt, result),
-        file_name=f"karta_gminy_{teryt}_{result.as_of:%Y-%m-%d}.pdf",
-        mime="application/pdf",
-        icon=":material/picture_as_pdf:",
-        type="primary",
-        on_click="ignore",
-    )
     with st.expander("Źródła danych"):
         for line in profile.zrodla:
             st.markdown(f"- {common.md(line)}")
+    # Last, so that the page is on screen while the card is drawn.
+    _pdf_button(slot, key, teryt, result)
 
 
 # --------------------------------------------------------------------------- page
 
+# Streamlit's fixed top bar (60 px) covers the first element when it is not a title.
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 4.5rem; }</style>")
+share.restore(URL_STATE, "profil")
 as_of = common.chosen_date()
 result, data_key = common.coverage_and_key(as_of)
 
-st.title("Moja gmina")
-st.caption(
-    "Profil gminy: podmioty ekonomii społecznej, Centrum i Klub Integracji Społecznej "
-    "(Model Lokalnej Współpracy), plan LPRES i porównanie z powiatem "
-    f"({common.md(result.region.name)})."
-)
-if result.registry.is_sample:
-    st.warning(
-        f"**{common.md(result.registry.label)}.** Profil pokazuje tylko podmioty z tego rejestru.",
-        icon=":material/warning:",
+linked, link_note = _linked(result)
+searching = bool(st.session_state.get(SEARCH_KEY, "").strip())
+if linked is None and not searching:
+    st.title("Moja gmina")
+    st.caption(
+        "Profil gminy: podmioty ekonomii społecznej, Centrum i Klub Integracji Społecznej "
+        "(Model Lokalnej Współpracy), plan LPRES i porównanie z powiatem "
+        f"({common.md(result.region.name)})."
     )
+    _sample_warning(result)
 
-search_col, date_col = st.columns([3, 1], vertical_alignment="bottom")
-with search_col:
-    st.text_input(
-        "Szukaj gminy: nazwa lub kod TERYT",
-        key=SEARCH_KEY,
-        placeholder="np. tomaszow albo 0618011",
-    )
-with date_col:
-    common.date_input()
+with st.expander(
+    "Szukaj gminy lub zmień datę „stan na”",
+    expanded=linked is None or searching,
+    icon=":material/search:",
+):
+    search_col, date_col = st.columns([3, 1], vertical_alignment="bottom")
+    with search_col:
+        st.text_input(
+            "Szukaj gminy: nazwa lub kod TERYT",
+            key=SEARCH_KEY,
+            placeholder="np. tomaszow albo 0618011",
+        )
+    with date_col:
+        common.date_input()
+    found, found_note = _searched(result, linked)
 
-teryt, note = _choose(result)
+teryt, note = (found, found_note) if searching else (linked, link_note)
+share.publish(URL_STATE, "profil")
 if teryt is None:
-    if not st.session_state.get(SEARCH_KEY) and not st.query_params.get(QUERY_PARAM):
+    if not searching and not st.query_params.get(QUERY_PARAM):
         st.info(
             "Wpisz nazwę gminy (np. „tomaszow”) albo jej kod TERYT. Link do profilu gminy ma "
             f"postać `?{QUERY_PARAM}=0618011`.",

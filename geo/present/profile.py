@@ -11,6 +11,7 @@ captions :mod:`geo.present.sources`; their public names are importable from here
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -45,10 +46,13 @@ from geo.present.gmina_search import (
     search_gminy,
 )
 from geo.present.planning import PLANNING_COLUMNS, UNKNOWN, planning_attributes
+from geo.present.profile_unlocated import CONTACT_FALLBACK, report_link, unlocated_naming
 from geo.present.sources import lpres_source, planning_sources, sources_line
 
 __all__ = [
     "COMPARISON_LABELS",
+    "CONTACT_FALLBACK",
+    "EMPTY",
     "PLANNING_COLUMNS",
     "GminaProfile",
     "ProfileError",
@@ -56,6 +60,7 @@ __all__ = [
     "UNKNOWN",
     "build_profile",
     "comparison_table",
+    "dash_empty",
     "fmt_date",
     "fmt_int",
     "fmt_km",
@@ -65,12 +70,19 @@ __all__ = [
     "lpres_source",
     "neighbours_of",
     "planning_sources",
+    "pl_dates",
+    "plain_text",
     "planning_attributes",
     "powiat_label",
+    "report_link",
     "resolve_gmina",
     "search_gminy",
     "sources_line",
 ]
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)\b")
+#: An empty cell on screen and on paper (never None, nan or NaT).
+EMPTY = "—"
 
 #: Rows of the comparison table (gmina vs powiat vs region), in display order.
 COMPARISON_LABELS = {
@@ -129,10 +141,30 @@ class GminaProfile:
     is_sample: bool
     zrodla: list[str] = field(default_factory=list)
     uwaga: str = ""
+    #: Entities that mention the gmina but have no gmina (:mod:`geo.present.profile_unlocated`).
+    nieustalone: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: E-mail address for corrections (``PES_REPORT_CONTACT``), None when not configured.
+    kontakt: str | None = None
 
     @property
     def stan_na(self) -> str:
         return f"stan na {fmt_date(self.as_of)}"
+
+    def report_link(self, entity: str) -> str | None:
+        """``mailto:`` link to report a correction of ``entity``; None without a contact."""
+        return report_link(self.kontakt, self.etykieta, self.teryt, entity)
+
+
+def pl_dates(text: str) -> str:
+    """ISO dates inside ``text`` (source labels) as ``dd.mm.rrrr``."""
+    return _ISO_DATE.sub(r"\3.\2.\1", text)
+
+
+def dash_empty(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that are empty (or None/NaN/NaT) shown as :data:`EMPTY`."""
+    return frame.apply(
+        lambda column: column.map(lambda v: EMPTY if plain_text(v) in ("", "nan", "NaT") else v)
+    )
 
 
 def _entity_table(entities: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
@@ -140,7 +172,7 @@ def _entity_table(entities: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame
     address = (
         entities["adres"].map(plain_text) + ", " + entities["miejscowosc"].map(plain_text)
     ).str.strip(", ")
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Nazwa": entities["nazwa"].map(plain_text),
             "Typ": typ.astype(str),
@@ -152,6 +184,7 @@ def _entity_table(entities: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame
             "Źródło": entities["zrodlo"].map(plain_text),
         }
     ).reset_index(drop=True)
+    return dash_empty(table) if len(table) else table
 
 
 def _per_10k(count: float, population: float) -> float:
@@ -307,6 +340,8 @@ def build_profile(result: CoverageResult, teryt: str, nearest: int = 3) -> Gmina
 
     status = str(row["pokrycie"])
     explanation = _coverage_text(status, here, by_agreement, near, with_sezs, names)
+    unlocated = unlocated_naming(result.entities, str(row["nazwa"]), result.as_of)
+    explanation += _unlocated_text(unlocated)
     label = gmina_labels(match).iloc[0]
     region = result.region
     registry = result.registry
@@ -347,7 +382,21 @@ def build_profile(result: CoverageResult, teryt: str, nearest: int = 3) -> Gmina
         porownanie=_comparison(result, row),
         as_of=result.as_of,
         is_sample=registry.is_sample,
-        zrodla=sources,
+        zrodla=[pl_dates(line) for line in sources],
+        nieustalone=dash_empty(unlocated) if len(unlocated) else unlocated,
+        kontakt=region.settings.report_contact,
+    )
+
+
+def _unlocated_text(unlocated: pd.DataFrame) -> str:
+    """A sentence on CIS/KIS that may be in the gmina but are counted nowhere."""
+    sezs = unlocated[unlocated["Typ"].isin(SOCIAL_EMPLOYMENT_TYPES)]
+    if sezs.empty:
+        return ""
+    names = "; ".join(f"{n} ({p})" for n, p in zip(sezs["Nazwa"], sezs["Problem"], strict=True))
+    return (
+        f" Uwaga: rejestr zawiera CIS/KIS, który może dotyczyć tej gminy, ale nie został do "
+        f"niej przypisany i nie jest liczony: {names}. Szczegóły niżej."
     )
 
 

@@ -1,7 +1,10 @@
-"""The one-page A4 gmina card ("Pobierz kartę gminy"): map, facts, coverage, entities, sources.
+"""The A4 gmina card ("Pobierz kartę gminy"): map, facts, coverage, entities, sources.
 
-Made for print: legible in black and white (the map uses hatching and grey levels) and always
-one page: lists too long for the page are cut with a note that the full list is in the app.
+Made for print: legible in black and white (the map uses hatching and grey levels) and one page
+when it can be: the list of entities is cut to the page with a note that the full list is in the
+app. What cannot be cut (the coverage explanation of a gmina with dozens of CIS/KIS...) continues
+on a second page rather than failing. Entities that name the gmina but could not be located are
+listed with the reason and whom to ask for a correction.
 """
 
 from __future__ import annotations
@@ -19,26 +22,32 @@ from geo.present.profile import (
     sources_line,
 )
 from geo.print import maps
-from geo.print.pdf import APP_NAME, FONT, SAMPLE_WARNING, Document, ReportError, fit, to_bytes
+from geo.print.pdf import APP_NAME, FONT, SAMPLE_WARNING, Document, fit, to_bytes
 
 __all__ = ["gmina_card_pdf"]
 
 SOURCE_LINE_MM = 3.1
 _ROW_MM = 8 * 0.55  # a table row's height at 8 pt
 _GUTTER_MM = 6.0
+#: :data:`CONTACT_FALLBACK` in one printed line.
+CONTACT_FALLBACK_SHORT = (
+    "Poprawki: skontaktuj się z Regionalnym Ośrodkiem Polityki Społecznej (ROPS)."
+)
+_UNLOCATED_ROWS = 8  # more is unusual; the app has the full list
 
 
 def gmina_card_pdf(result: CoverageResult, profile: GminaProfile, dpi: int = 200) -> bytes:
-    """The one-page A4 gmina card: map, facts, coverage and why, entities, comparison, sources.
+    """The A4 gmina card: map, facts, coverage and why, entities, comparison, sources.
 
-    Readable in black and white (the map uses hatching and grey levels). Lists too long for the
-    page are cut with a note that the full list is in the application.
+    Readable in black and white (the map uses hatching and grey levels). The entity list is cut
+    to the page with a note that the full list is in the application; text that cannot be cut
+    continues on the next page.
     """
     stan = f"stan na {fmt_date(profile.as_of)}"
     pdf = Document(f"{APP_NAME} · karta gminy {profile.nazwa} (TERYT {profile.teryt}) · {stan}")
     pdf.set_title(f"Karta gminy {profile.nazwa} ({profile.teryt}), {stan}")
     pdf.set_subject("Ekonomia społeczna w gminie: pokrycie CIS/KIS, podmioty, LPRES")
-    pdf.set_auto_page_break(False)
+    pdf.set_auto_page_break(True, margin=pdf.h - pdf.bottom)
     pdf.add_page()
     _header(pdf, profile)
     _map(pdf, result, profile, dpi)
@@ -46,11 +55,16 @@ def gmina_card_pdf(result: CoverageResult, profile: GminaProfile, dpi: int = 200
     _facts_and_comparison(pdf, profile)
     _nearest(pdf, profile)
     sources_h = 4.5 + SOURCE_LINE_MM * len(profile.zrodla)
-    _entities(pdf, profile, room_below=sources_h)
+    _entities(pdf, profile, room_below=sources_h + _unlocated_height(profile))
+    _unlocated(pdf, profile)
     _sources(pdf, profile, sources_h)
-    if pdf.page_no() != 1:  # pragma: no cover - guarded by the layout above
-        raise ReportError("Karta gminy nie zmieściła się na jednej stronie.")
     return to_bytes(pdf)
+
+
+def _ensure_room(pdf: Document, height: float) -> None:
+    """Start a new page unless ``height`` mm fit above the footer (blocks kept whole)."""
+    if pdf.get_y() + height > pdf.bottom:
+        pdf.add_page()
 
 
 def _header(pdf: Document, profile: GminaProfile) -> None:
@@ -72,7 +86,9 @@ def _header(pdf: Document, profile: GminaProfile) -> None:
 
 def _map(pdf: Document, result: CoverageResult, profile: GminaProfile, dpi: int) -> None:
     """The gmina and its neighbours across the page, with the map's sources under it."""
-    card_map = maps.gmina_map(result, profile.teryt, size=(7.4, 3.4), bare=True)
+    # A lower map leaves room for the unlocated entities, so the card still fits one page.
+    height = 3.4 if profile.nieustalone.empty else 2.65
+    card_map = maps.gmina_map(result, profile.teryt, size=(7.4, height), bare=True)
     pdf.figure(card_map, pdf.content_width, dpi)
     pdf.set_font(FONT, "", 7)
     pdf.text_line(fit(pdf, "Mapa: " + sources_line(result), pdf.content_width), 3.5, size=7)
@@ -90,6 +106,7 @@ def _coverage(pdf: Document, profile: GminaProfile) -> None:
 
 def _facts_and_comparison(pdf: Document, profile: GminaProfile) -> None:
     """Basic facts (left) and the comparison with powiat and region (right)."""
+    _ensure_room(pdf, 5 + 10 * _ROW_MM + 2)  # side by side: neither may break the page
     top = pdf.get_y()
     col_w = (pdf.content_width - _GUTTER_MM) / 2
     facts = pd.DataFrame(
@@ -130,6 +147,7 @@ def _nearest(pdf: Document, profile: GminaProfile) -> None:
     """The nearest CIS/KIS outside the gmina, if any."""
     if profile.najblizsze.empty:
         return
+    _ensure_room(pdf, 5 + (len(profile.najblizsze) + 1) * _ROW_MM + 3)
     pdf.text_line("Najbliższe CIS/KIS poza gminą", 5, style="B")
     near = profile.najblizsze.assign(
         **{
@@ -149,6 +167,7 @@ def _nearest(pdf: Document, profile: GminaProfile) -> None:
 
 def _entities(pdf: Document, profile: GminaProfile, room_below: float) -> None:
     """The entities in the gmina, as many as fit above ``room_below`` mm of sources."""
+    _ensure_room(pdf, 5 + 3 * _ROW_MM)
     pdf.text_line(f"Podmioty ekonomii społecznej w gminie ({len(profile.podmioty)})", 5, style="B")
     if profile.podmioty.empty:
         pdf.paragraph("Brak działających podmiotów z rejestru w tej gminie.", size=8.5)
@@ -164,8 +183,44 @@ def _entities(pdf: Document, profile: GminaProfile, room_below: float) -> None:
         pdf.paragraph(f"… i {len(table) - shown} kolejnych: pełna lista w aplikacji.", 8)
 
 
+def _unlocated_height(profile: GminaProfile) -> float:
+    """Room (mm) taken by :func:`_unlocated`."""
+    if profile.nieustalone.empty:
+        return 0.0
+    rows = min(len(profile.nieustalone), _UNLOCATED_ROWS)
+    return 5 + (rows + 1) * _ROW_MM + 1 + 2 * 4.2 + 1
+
+
+def _unlocated(pdf: Document, profile: GminaProfile) -> None:
+    """Entities naming the gmina that could not be located: why, and whom to tell."""
+    listed = profile.nieustalone
+    if listed.empty:
+        return
+    _ensure_room(pdf, _unlocated_height(profile))
+    pdf.ln(1)
+    pdf.text_line(
+        f"Podmioty bez ustalonej gminy, które mogą dotyczyć tej gminy ({len(listed)})", 5, "B"
+    )
+    w = pdf.content_width
+    table = listed[["Nazwa", "Typ", "Problem", "Gmina wymieniona w"]].rename(
+        columns={"Gmina wymieniona w": "Gmina wymieniona w polu"}
+    )
+    shown = pdf.table(
+        table, [w * 0.46, w * 0.06, w * 0.22, w * 0.26], size=8, max_rows=_UNLOCATED_ROWS
+    )
+    more = f" (i {len(table) - shown} kolejnych w aplikacji)" if shown < len(table) else ""
+    if profile.kontakt:
+        pdf.set_font(FONT, "", 8)
+        pdf.write(4.2, f"Nie są liczone w tej gminie{more}. Zgłoś poprawkę: ")
+        pdf.write(4.2, profile.kontakt, link=f"mailto:{profile.kontakt}")
+        pdf.ln(4.2)
+    else:
+        pdf.paragraph(f"Nie są liczone w tej gminie{more}. {CONTACT_FALLBACK_SHORT}", size=8)
+
+
 def _sources(pdf: Document, profile: GminaProfile, height: float) -> None:
-    """The sources, at the foot of the page."""
+    """The sources, at the foot of the (last) page."""
+    _ensure_room(pdf, height)
     pdf.set_y(pdf.bottom - height)
     pdf.text_line("Źródła", 3.6, style="B", size=7.5)
     pdf.set_font(FONT, "", 6.8)

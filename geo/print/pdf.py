@@ -3,7 +3,8 @@
 The DejaVu Sans font that matplotlib ships is embedded (a subset), so Polish letters print
 correctly on any machine without a system font. Every page carries a footer with the source,
 the "stan na" date and the page number. Text from data is written as plain text (no markup),
-cut with "…" where it does not fit.
+cut with "…" where it does not fit; fpdf2's page-count alias (``{nb}``) is only active while
+the footer writes "strona x/y", so a name such as ``{nb}`` prints as written.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ __all__ = [
 
 APP_NAME = "Mapa ekonomii społecznej"
 FONT = "DejaVu"
+#: fpdf2's total-pages alias, turned on only for the footer's page number.
+_PAGES_ALIAS = "{nb}"
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 MARGIN = 12.0
 GREY_FILL = (235, 235, 235)
@@ -89,6 +92,12 @@ class Document(FPDF):
         self.set_creator(APP_NAME)
         self.set_author(APP_NAME)
         self.set_lang("pl")
+        # Data is never page-count syntax: the alias is on only inside footer() (see header()).
+        self.alias_nb_pages("")  # "" (falsy) turns substitution off
+
+    def header(self) -> None:
+        # A new page starts after the previous page's footer turned the alias on.
+        self.alias_nb_pages("")  # "" (falsy) turns substitution off
 
     def footer(self) -> None:
         self.set_y(-MARGIN - 2)
@@ -96,7 +105,9 @@ class Document(FPDF):
         self.set_text_color(80, 80, 80)
         width = self.w - 2 * MARGIN - 22
         self.cell(width, 4, fit(self, self.footer_text, width), align="L")
-        self.cell(22, 4, f"strona {self.page_no()}/{{nb}}", align="R")
+        # Left on after the last page's footer, so that output() fills in the page count.
+        self.alias_nb_pages(_PAGES_ALIAS)
+        self.cell(22, 4, f"strona {self.page_no()}/{_PAGES_ALIAS}", align="R")
         self.set_text_color(0, 0, 0)
 
     # -- helpers
