@@ -9,12 +9,18 @@
 ``PES_REGION``    voivodeship TERC code (``06``) or ``PL`` for all of Poland; default ``06``.
 ``PES_DATABASE_URL`` SQLAlchemy URL of the store; default the SQLite file in ``PES_HOME``.
 ``PES_PRG_WFS_URL`` the PRG WFS service boundaries are downloaded from; default GUGiK's.
+``PES_TRUSTED_PROXIES`` how many reverse proxies in front of the app append to
+                  ``X-Forwarded-For`` (the login throttling's client address is read from it
+                  only then); default 0: the connection's own address.
+``PES_MAX_PASSWORD_CHECKS`` password checks (argon2, 64 MiB each) run at once in one app
+                  process; more attempts are asked to retry in a moment; default 2.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +33,7 @@ EMBEDDED_DIR = PROJECT_ROOT / "data"
 DEFAULT_REGION = "06"
 #: GUGiK's WFS of the official boundaries register (PRG).
 PRG_WFS_URL = "https://mapy.geoportal.gov.pl/wss/service/PZGIK/PRG/WFS/AdministrativeBoundaries"
+DEFAULT_PASSWORD_CHECKS = 2
 
 
 class ConfigError(UserError, ValueError):
@@ -51,6 +58,10 @@ class Settings:
         The project's embedded default data (``data/``).
     prg_wfs_url : str
         The PRG WFS endpoint for ``python -m geo boundaries fetch``.
+    trusted_proxies : int
+        Reverse proxies whose ``X-Forwarded-For`` entries are trusted (0: none).
+    password_checks : int
+        Password checks allowed to run at once in one process.
     """
 
     data_dir: Path | None
@@ -59,6 +70,8 @@ class Settings:
     database_url: str
     embedded_dir: Path = EMBEDDED_DIR
     prg_wfs_url: str = PRG_WFS_URL
+    trusted_proxies: int = 0
+    password_checks: int = DEFAULT_PASSWORD_CHECKS
 
     @property
     def is_poland(self) -> bool:
@@ -82,6 +95,15 @@ def validate_region(value: str) -> str:
         f"Nieprawidłowy PES_REGION={value!r}: podaj dwucyfrowy kod TERC województwa "
         "(np. 06 dla lubelskiego) albo PL dla całej Polski."
     )
+
+
+def _count(env: Mapping[str, str], name: str, default: int, low: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= 64:
+        raise ConfigError(f"Nieprawidłowe {name}={raw!r}: podaj liczbę całkowitą od {low} do 64.")
+    return int(raw)
 
 
 def _has_reference_data(path: Path) -> bool:
@@ -116,4 +138,6 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         region=region,
         database_url=url,
         prg_wfs_url=env.get("PES_PRG_WFS_URL") or PRG_WFS_URL,
+        trusted_proxies=_count(env, "PES_TRUSTED_PROXIES", 0, 0),
+        password_checks=_count(env, "PES_MAX_PASSWORD_CHECKS", DEFAULT_PASSWORD_CHECKS, 1),
     )
