@@ -44,6 +44,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import make_url
+from streamlit import config as st_config
 
 from geo import pipeline
 from geo.config import Settings, get_settings
@@ -82,8 +83,14 @@ UNEXPECTED_ERROR = (
 def internals_visible() -> bool:
     """Whether error details may reach the page: only when ``client.showErrorDetails`` allows
     it (development) or under Streamlit's test harness, never with the production config."""
-    details = st.get_option("client.showErrorDetails")
-    return bool(st.get_option("global.appTest")) or details in ("full", "stacktrace", True, "true")
+    # streamlit.config.get_option: the harness overrides its options there, not in st.
+    details = st_config.get_option("client.showErrorDetails")
+    return bool(st_config.get_option("global.appTest")) or details in (
+        "full",
+        "stacktrace",
+        True,
+        "true",
+    )
 
 
 @contextmanager
