@@ -28,7 +28,8 @@ _XSRF_COOKIE = "_streamlit_xsrf"
 
 def client_address(peer: str | None, forwarded_for: str | None, trusted_proxies: int) -> str:
     """The client's address: the peer's, or the one the outermost trusted proxy saw."""
-    if trusted_proxies > 0 and forwarded_for:
+    peer = peer if isinstance(peer, str) else None  # Streamlit's test harness gives a mock
+    if trusted_proxies > 0 and isinstance(forwarded_for, str) and forwarded_for:
         hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
         if len(hops) >= trusted_proxies:
             return hops[-trusted_proxies][:100]

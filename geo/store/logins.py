@@ -49,6 +49,8 @@ CLIENT_FORGET = dt.timedelta(days=1)
 #: Failed attempts of one login within LOGIN_WINDOW that lock it until the window ends.
 LOGIN_MAX_FAILURES = 10
 LOGIN_WINDOW = dt.timedelta(minutes=15)
+# A token's activity time is stored at this granularity (idle expiry is ±1 minute).
+_SEEN_STEP = dt.timedelta(minutes=1)
 
 
 def login_delay(failures: int) -> dt.timedelta:
@@ -261,19 +263,23 @@ class Logins(Database):
         client; an expired token or one presented by another client is deleted.
         """
         k = login_tokens_table
-
-        def work(conn: Connection) -> str | None:
+        with self._read() as conn:
             row = conn.execute(sa.select(k).where(k.c.token_sha256 == digest)).first()
-            if row is None:
-                return None
-            ends = min(as_utc(row.expires_at), as_utc(row.last_seen_at) + idle)
-            if at >= ends or row.client != client:
-                conn.execute(sa.delete(k).where(k.c.token_sha256 == digest))
-                return None
-            conn.execute(sa.update(k).where(k.c.token_sha256 == digest).values(last_seen_at=at))
-            return str(row.login)
-
-        return self._write(work)
+        if row is None:
+            return None
+        seen = as_utc(row.last_seen_at)
+        if at >= min(as_utc(row.expires_at), seen + idle) or row.client != client:
+            self.remove_login_token(digest)
+            return None
+        if at - seen >= _SEEN_STEP:  # a write per minute of activity, not per page rerun
+            self._write(
+                lambda conn: conn.execute(
+                    sa.update(k)
+                    .where(k.c.token_sha256 == digest, k.c.last_seen_at < at)
+                    .values(last_seen_at=at)
+                )
+            )
+        return str(row.login)
 
     def remove_login_token(self, digest: str) -> None:
         """Invalidate one token (logout, or a new login in the same session)."""

@@ -85,6 +85,7 @@ def test_near_miss_and_absurd_passwords_fail(store: Store, password: object) -> 
         ("10.0.0.1", "", 1, "10.0.0.1"),
         ("10.0.0.1", " , ,", 1, "10.0.0.1"),
         (None, None, 0, ""),
+        (object(), 12, 1, ""),  # not text (the test harness gives a mock)
         ("10.0.0.1", "x" * 10_000, 1, "x" * 100),
     ],
 )
