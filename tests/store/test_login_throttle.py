@@ -32,7 +32,11 @@ def many_slots(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _race(attempts: list[Callable[[], object]]) -> list[str]:
-    """Run ``attempts`` in threads released at once; each answer as text ("ok" = logged in)."""
+    """Run ``attempts`` in threads released at once; each answer as text ("ok" = logged in).
+
+    The attempts pass a fixed ``now``: on a slow machine a race may last longer than the
+    first delay (1 s), and a later attempt would rightly be allowed.
+    """
     barrier = threading.Barrier(len(attempts))
     answers: list[str] = [""] * len(attempts)
 
@@ -73,7 +77,9 @@ def test_parallel_attempts_of_one_client_get_one_password_check(
 ) -> None:
     client = auth.Client("203.0.113.7")
     attempts = [
-        _own_store(db_url, lambda s: auth.authenticate(s, "ewa", "złe hasło", client=client))
+        _own_store(
+            db_url, lambda s: auth.authenticate(s, "ewa", "złe hasło", client=client, now=T0)
+        )
         for _ in range(8)
     ]
     answers = _race(attempts)
@@ -90,7 +96,7 @@ def test_a_burst_with_the_right_password_checks_only_one(
     guesses = [f"zgadywane-{i}" for i in range(19)] + [PASSWORD]
     answers = _race(
         [
-            _own_store(db_url, lambda s, g=g: auth.authenticate(s, "ewa", g, client=client))
+            _own_store(db_url, lambda s, g=g: auth.authenticate(s, "ewa", g, client=client, now=T0))
             for g in guesses
         ]
     )
@@ -102,20 +108,23 @@ def test_made_up_logins_from_one_client_are_throttled(store: Store) -> None:
     client = auth.Client("198.51.100.1")
     answers = _race(
         [
-            lambda i=i: auth.authenticate(store, f"zmyslony{i}", "x" * 12, client=client)
+            lambda i=i: auth.authenticate(store, f"zmyslony{i}", "x" * 12, client=client, now=T0)
             for i in range(12)
         ]
     )
     assert _checked(answers) == 1, Counter(answers)
     with pytest.raises(auth.AuthError, match="Spróbuj ponownie za 1 s"):
-        auth.authenticate(store, "jeszcze-inny", "x" * 12, client=client)
+        later = T0 + dt.timedelta(milliseconds=500)
+        auth.authenticate(store, "jeszcze-inny", "x" * 12, client=client, now=later)
 
 
 @pytest.mark.usefixtures("many_slots")
 def test_parallel_attempts_from_many_clients_stop_at_the_login_limit(store: Store) -> None:
     answers = _race(
         [
-            lambda i=i: auth.authenticate(store, "ewa", "złe", client=auth.Client(f"10.1.0.{i}"))
+            lambda i=i: auth.authenticate(
+                store, "ewa", "złe", client=auth.Client(f"10.1.0.{i}"), now=T0
+            )
             for i in range(25)
         ]
     )
