@@ -11,7 +11,10 @@ import streamlit as st
 
 from pages import _common as common
 from pages import _navigation as page_navigation
+from pages import _production as production
 
+# No browser may empty everyone's caches (Streamlit's clear_cache message): see the module.
+production.refuse_development_messages()
 page_navigation.configure_page()
 
 navigation = page_navigation.navigation()

@@ -11,12 +11,18 @@
 ``PES_PRG_WFS_URL`` the PRG WFS service boundaries are downloaded from; default GUGiK's.
 ``PES_REPORT_CONTACT`` e-mail address for "zgłoś poprawkę" links (profile, card); default none
                   (the views then tell users to contact the ROPS).
+``PES_TRUSTED_PROXIES`` how many reverse proxies in front of the app append to
+                  ``X-Forwarded-For`` (the login throttling's client address is read from it
+                  only then); default 0: the connection's own address.
+``PES_MAX_PASSWORD_CHECKS`` password checks (argon2, 64 MiB each) run at once in one app
+                  process; more attempts are asked to retry in a moment; default 2.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +35,7 @@ EMBEDDED_DIR = PROJECT_ROOT / "data"
 DEFAULT_REGION = "06"
 #: GUGiK's WFS of the official boundaries register (PRG).
 PRG_WFS_URL = "https://mapy.geoportal.gov.pl/wss/service/PZGIK/PRG/WFS/AdministrativeBoundaries"
+DEFAULT_PASSWORD_CHECKS = 2
 
 
 class ConfigError(UserError, ValueError):
@@ -55,6 +62,10 @@ class Settings:
         The PRG WFS endpoint for ``python -m geo boundaries fetch``.
     report_contact : str | None
         E-mail address that registry corrections are reported to, or ``None``.
+    trusted_proxies : int
+        Reverse proxies whose ``X-Forwarded-For`` entries are trusted (0: none).
+    password_checks : int
+        Password checks allowed to run at once in one process.
     """
 
     data_dir: Path | None
@@ -64,6 +75,8 @@ class Settings:
     embedded_dir: Path = EMBEDDED_DIR
     prg_wfs_url: str = PRG_WFS_URL
     report_contact: str | None = None
+    trusted_proxies: int = 0
+    password_checks: int = DEFAULT_PASSWORD_CHECKS
 
     @property
     def is_poland(self) -> bool:
@@ -105,6 +118,15 @@ def validate_contact(value: str | None) -> str | None:
     return text
 
 
+def _count(env: Mapping[str, str], name: str, default: int, low: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= 64:
+        raise ConfigError(f"Nieprawidłowe {name}={raw!r}: podaj liczbę całkowitą od {low} do 64.")
+    return int(raw)
+
+
 def _has_reference_data(path: Path) -> bool:
     return (path / "boundaries").is_dir() or (path / "reference").is_dir()
 
@@ -138,4 +160,6 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=url,
         prg_wfs_url=env.get("PES_PRG_WFS_URL") or PRG_WFS_URL,
         report_contact=validate_contact(env.get("PES_REPORT_CONTACT")),
+        trusted_proxies=_count(env, "PES_TRUSTED_PROXIES", 0, 0),
+        password_checks=_count(env, "PES_MAX_PASSWORD_CHECKS", DEFAULT_PASSWORD_CHECKS, 1),
     )

@@ -26,12 +26,14 @@ so pages must not modify the frames they get.
   the view starts with the coverage key.
 
 Errors: every error written for users derives from :class:`geo.errors.UserError`;
-:func:`user_errors` (around every page, in app.py) shows it in Polish instead of a traceback.
+:func:`user_errors` (around every page, in app.py) shows it in Polish instead of a traceback,
+and any other error as a generic Polish message (details in the server log) in production.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -42,6 +44,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import make_url
+from streamlit import config as st_config
 
 from geo import pipeline
 from geo.config import Settings, get_settings
@@ -62,6 +65,7 @@ CoverageKey = tuple[Hashable, ...]
 AS_OF_KEY = "stan_na"
 _WIDGET_KEY = "stan_na_wybor"
 _T = TypeVar("_T")
+_LOG = logging.getLogger("mapa_es.pages")
 
 
 def show_user_error(exc: UserError) -> None:
@@ -69,13 +73,43 @@ def show_user_error(exc: UserError) -> None:
     st.error(f"**Nie można wyświetlić danych.** {md(exc)}", icon=":material/error:")
 
 
+#: Shown instead of an unexpected error's details (which go to the server log).
+UNEXPECTED_ERROR = (
+    "**Wystąpił nieoczekiwany błąd.** Spróbuj ponownie za chwilę; jeśli błąd się powtarza, "
+    "zgłoś go administratorowi (szczegóły zapisano w dzienniku serwera)."
+)
+
+
+def internals_visible() -> bool:
+    """Whether error details may reach the page: only when ``client.showErrorDetails`` allows
+    it (development) or under Streamlit's test harness, never with the production config."""
+    # streamlit.config.get_option: the harness overrides its options there, not in st.
+    details = st_config.get_option("client.showErrorDetails")
+    return bool(st_config.get_option("global.appTest")) or details in (
+        "full",
+        "stacktrace",
+        True,
+        "true",
+    )
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """The one handler of user-facing errors: app.py runs every page inside it."""
+    """The one handler of errors: app.py runs every page inside it.
+
+    Errors written for users are shown in Polish; any other error is logged with its
+    traceback and, in production, replaced by a generic Polish message (no paths, SQL or
+    tracebacks for visitors).
+    """
     try:
         yield
     except UserError as exc:
         show_user_error(exc)
+    except Exception:
+        _LOG.exception("unexpected error on a page")
+        if internals_visible():
+            raise
+        st.error(UNEXPECTED_ERROR, icon=":material/error:")
 
 
 def guarded(work: Callable[[], _T]) -> _T:

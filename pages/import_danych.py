@@ -3,15 +3,16 @@
 Viewing the dashboard is public; this page needs an editor login (accounts are made by the
 operator: ``python -m geo users add LOGIN``). An upload is only read and compared until the
 editor confirms it; the store then writes it as a new version in one transaction. All the
-logic lives in geo.registry, geo.store and geo.store.auth; this page draws the login and picks
-a section, and each section is drawn by its module in pages/_import/.
+logic lives in geo.registry, geo.store and geo.store.auth; the login is drawn by pages/_auth.py,
+this page picks a section, and each section is drawn by its module in pages/_import/.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from geo.store import Store, auth
+from geo.store import auth
+from pages import _auth
 from pages import _common as c
 from pages._import import local_time
 from pages._import.audit import audit_section
@@ -19,48 +20,14 @@ from pages._import.fixes import fixes_section
 from pages._import.history import history_section
 from pages._import.upload import REVIEW_KEY, import_section
 
-SESSION_KEY = "pes_sesja"
 SECTIONS = ("Import pliku", "Poprawki ręczne", "Historia wersji", "Dziennik zmian")
-
-
-def _login_form(store: Store) -> None:
-    st.info(
-        "Przeglądanie mapy i rejestru jest publiczne. Import plików, poprawki i przywracanie "
-        "wersji wymagają zalogowania. Konta redaktorów zakłada administrator serwera "
-        "poleceniem `python -m geo users add LOGIN`.",
-        icon=":material/lock:",
-    )
-    # clear_on_submit: the password does not stay in the session state after the attempt.
-    with st.form("logowanie", clear_on_submit=True, width=420):
-        login = st.text_input("Login", autocomplete="username")
-        password = st.text_input("Hasło", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Zaloguj", type="primary")
-    if submitted:
-        try:
-            # AuthError is a UserError too: shown here, beside the form, not as a page error
-            session = auth.authenticate(store, login, password)
-        except auth.AuthError as exc:
-            st.error(c.md(exc), icon=":material/error:")
-            return
-        st.session_state[SESSION_KEY] = session
-        st.rerun()
-
-
-def _current_session() -> auth.Session | None:
-    previous = st.session_state.get(SESSION_KEY)
-    session = auth.touch(previous)
-    st.session_state[SESSION_KEY] = session
-    if previous is not None and session is None:
-        st.warning("Sesja wygasła. Zaloguj się ponownie.", icon=":material/timer_off:")
-    return session
-
 
 settings = c.settings()
 store = c.guarded(lambda: c.store(settings))
 st.title("Import danych")
-session = _current_session()
+session = _auth.current_session(store, settings)
 if session is None:
-    _login_form(store)
+    _auth.login_form(store, settings)
     st.stop()
 assert session is not None
 
@@ -71,7 +38,7 @@ top1.caption(
     f"(najpóźniej {local_time(session.started_at + auth.SESSION_MAX)})."
 )
 if top2.button("Wyloguj", icon=":material/logout:"):
-    st.session_state.pop(SESSION_KEY, None)
+    _auth.logout(store)
     st.session_state.pop(REVIEW_KEY, None)
     st.rerun()
 

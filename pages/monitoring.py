@@ -34,12 +34,12 @@ from geo.print.monitoring import (
     monitoring_pdf,
     value_text,
 )
-from geo.store import Store, auth
+from geo.store import Store
+from pages import _auth as editor_auth
 from pages import _common as common
 from pages import _planning as planning
 
 #: The editor session of the Import danych page (its login form sets it).
-SESSION_KEY = "pes_sesja"
 _STATUS = styles.by_key(styles.MONITORING)
 
 
@@ -94,7 +94,7 @@ def _summary(watch: Monitoring) -> None:
 
 def _editor_section(store: Store, chosen: IndicatorSet) -> None:
     """Upload a new version of the indicator file (editors only) and the version history."""
-    session = auth.touch(st.session_state.get(SESSION_KEY))
+    session = editor_auth.current_session(store, common.settings())
     versions = store.indicator_versions()
     if versions:
         st.dataframe(
@@ -132,7 +132,8 @@ def _editor_section(store: Store, chosen: IndicatorSet) -> None:
         return
     st.dataframe(frame, hide_index=True)
     if st.button(f"Zapisz jako wersję {len(versions) + 1}", type="primary"):
-        version = store.import_indicators(frame, file_name=upload.name, user=session.login)
+        login = editor_auth.editor(store, session)  # the login token, checked right before
+        version = store.import_indicators(frame, file_name=upload.name, user=login)
         st.success(f"Zapisano wersję {version.number} pliku wskaźników.")
         st.rerun()
 

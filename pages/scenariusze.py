@@ -45,12 +45,11 @@ from geo.core.schema import SOCIAL_EMPLOYMENT_TYPES
 from geo.errors import UserError
 from geo.print.scenario import scenario_pdf
 from geo.store import StoreError, auth
+from pages import _auth as editor_auth
 from pages import _common as common
 from pages import _planning as planning
 from pages._mapview import show_map
 
-#: The editor session of the import page (pages/import_danych.py), read here, never written.
-EDITOR_SESSION_KEY = "pes_sesja"
 STATE_KEY = "scen_stan"
 OPT_KEY = "scen_optymalizacja"
 #: D and the distance rule, kept as plain values: the widgets are made from them with a key
@@ -105,9 +104,7 @@ def _set_kept(key: str, value: Any) -> None:
 def _editor_session() -> auth.Session | None:
     """The editor logged in on the import page, if the session is still valid (the one write
     check of this page)."""
-    session = auth.touch(st.session_state.get(EDITOR_SESSION_KEY))
-    st.session_state[EDITOR_SESSION_KEY] = session
-    return session
+    return editor_auth.current_session(common.store(), common.settings())
 
 
 def _gmina_labels(result: Any) -> dict[str, str]:
@@ -190,9 +187,9 @@ def _save_section(saved: scenario_saved.SavedScenario, draft: Draft) -> None:
     note = middle.text_input("Uwaga (opcjonalnie)", max_chars=500, key="scen_uwaga")
     if right.button("Zapisz scenariusz", type="primary", icon=":material/save:", key="scen_zapisz"):
         try:
-            record = common.store().save_scenario(
-                name, scenario_saved.to_json(saved), by=session.login, note=note
-            )
+            store = common.store()
+            login = editor_auth.editor(store, session)  # the login token, checked right before
+            record = store.save_scenario(name, scenario_saved.to_json(saved), by=login, note=note)
         except StoreError as exc:
             st.error(common.md(exc), icon=":material/error:")
             return

@@ -6,17 +6,17 @@ current; earlier versions stay retrievable and can be restored; a rejected file 
 Beside the versions the store keeps what managing the registry needs: the column mapping and
 default type remembered per source, manual fixes of entities (applied to every later version
 by :func:`geo.registry.fixes.apply_fixes`), editor accounts (password hashes made by
-:mod:`geo.store.auth`) with their failed-login counters, and the audit log of every change.
+:mod:`geo.store.auth`), login throttling and login tokens, and the audit log of every change.
 It depends on nothing of the domain above it (only ``geo.core``, ``geo.config``, ``geo.errors``).
 
 One concept per module: ``tables`` (the schema), ``models`` (records, ``StoreError``),
 ``columns`` (frames to and from columns), ``engine`` (connection, transactions, failures),
-``sources``, ``versions``, ``entities`` (reading versions back), ``fixes``, ``accounts`` and
-``audit``. :class:`Store` composes their classes by inheritance (mixins over one
-:class:`~geo.store.engine.Database`) rather than delegation: they all share one engine and
-its ``_read``/``_write`` transactions, the flat API callers use stays exactly as it was with
-no forwarding methods to keep in step, and each concept's operations still live and are read
-in their own module.
+``sources``, ``versions``, ``entities`` (reading versions back), ``fixes``, ``accounts``,
+``logins`` (throttling, tokens) and ``audit``. :class:`Store` composes their classes by
+inheritance (mixins over one :class:`~geo.store.engine.Database`) rather than delegation:
+they all share one engine and its ``_read``/``_write`` transactions, the flat API callers use
+stays exactly as it was with no forwarding methods to keep in step, and each concept's
+operations still live and are read in their own module.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from geo.store.columns import ENTITY_COLUMNS
 from geo.store.entities import Entities
 from geo.store.fixes import FIX_KINDS, Fixes
 from geo.store.indicators import Indicators
+from geo.store.logins import LoginClaim, Logins
 from geo.store.models import (
     FixInfo,
     LoginState,
@@ -49,6 +50,7 @@ __all__ = [
     "FLOAT_COLUMNS",
     "MAX_SOURCE_NAME",
     "FixInfo",
+    "LoginClaim",
     "LoginState",
     "SourceSettings",
     "Store",
@@ -59,7 +61,7 @@ __all__ = [
 ]
 
 
-class Store(Versions, Entities, Sources, Fixes, Accounts, AuditLog, Indicators, Scenarios):
+class Store(Versions, Entities, Sources, Fixes, Accounts, Logins, AuditLog, Indicators, Scenarios):
     """The registry store behind one SQLAlchemy URL.
 
     Parameters

@@ -1,15 +1,12 @@
-"""Editor accounts and login throttling, as the store keeps them.
+"""Editor accounts, as the store keeps them.
 
 Accounts hold only argon2 hashes (made and checked by :mod:`geo.store.auth`; a plain
-password is refused at this boundary). Failed logins are counted per typed login name, also
-for names without an account, so that the growing delay does not reveal which accounts exist;
-the counters live in the database, so restarting the app or using another instance does not
-reset them.
+password is refused at this boundary). A new password or a removed account ends every login
+token of the account in the same transaction. Failed logins and tokens: :mod:`geo.store.logins`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -19,7 +16,6 @@ from sqlalchemy.engine import Connection
 from geo.store.audit import log_change
 from geo.store.engine import Database
 from geo.store.models import (
-    LoginState,
     StoreError,
     UserRecord,
     _ConcurrentWrite,
@@ -27,7 +23,7 @@ from geo.store.models import (
     clean_user,
     now,
 )
-from geo.store.tables import login_attempts_table, users_table
+from geo.store.tables import login_tokens_table, users_table
 
 __all__ = ["Accounts", "normalize_login"]
 
@@ -45,9 +41,8 @@ def normalize_login(login: object) -> str:
     return text
 
 
-def _throttle_key(login: object) -> str:
-    # Any text typed into the login field, bounded, case-insensitive.
-    return str(login).strip().lower()[:200] if isinstance(login, str) else ""
+def _end_sessions(conn: Connection, login: str) -> None:
+    conn.execute(sa.delete(login_tokens_table).where(login_tokens_table.c.login == login))
 
 
 class Accounts(Database):
@@ -113,7 +108,8 @@ class Accounts(Database):
             ).rowcount
             if not done:
                 raise StoreError(f"Nie ma konta „{name}”.")
-            if log:
+            if log:  # a silent re-hash at login keeps the sessions; a new password ends them
+                _end_sessions(conn, name)
                 log_change(conn, "konto", f"Zmieniono hasło konta „{name}”.", by)
 
         self._write(work)
@@ -127,6 +123,7 @@ class Accounts(Database):
         def work(conn: Connection) -> None:
             if not conn.execute(sa.delete(u).where(u.c.login == name)).rowcount:
                 raise StoreError(f"Nie ma konta „{name}”.")
+            _end_sessions(conn, name)
             log_change(conn, "konto", f"Usunięto konto redaktora „{name}”.", by)
 
         self._write(work)
@@ -146,38 +143,3 @@ class Accounts(Database):
         with self._read() as conn:
             rows = conn.execute(sa.select(users_table).order_by(users_table.c.login)).all()
         return [self._user_record(r) for r in rows]
-
-    def login_state(self, login: str) -> LoginState:
-        """Failed attempts recorded for the text typed as login."""
-        t = login_attempts_table
-        with self._read() as conn:
-            row = conn.execute(sa.select(t).where(t.c.login == _throttle_key(login))).first()
-        if row is None:
-            return LoginState(0, None)
-        return LoginState(int(row.failures), as_utc(row.last_failure_at))
-
-    def record_login_failure(self, login: str, at: dt.datetime | None = None) -> LoginState:
-        """Count one more failed login for ``login`` (atomic across app instances)."""
-        key = _throttle_key(login)
-        when = at or now()
-        t = login_attempts_table
-
-        def work(conn: Connection) -> LoginState:
-            done = conn.execute(
-                sa.update(t)
-                .where(t.c.login == key)
-                .values(failures=t.c.failures + 1, last_failure_at=when)
-            ).rowcount
-            if not done:
-                conn.execute(sa.insert(t).values(login=key, failures=1, last_failure_at=when))
-            failures = conn.execute(sa.select(t.c.failures).where(t.c.login == key)).scalar_one()
-            return LoginState(int(failures), when)
-
-        return self._write(work)
-
-    def reset_login_failures(self, login: str) -> None:
-        """Forget the failed attempts of ``login`` (after a successful login)."""
-        t = login_attempts_table
-        self._write(
-            lambda conn: conn.execute(sa.delete(t).where(t.c.login == _throttle_key(login)))
-        )

@@ -5,12 +5,22 @@ SQLite (WAL, a busy timeout, ``BEGIN IMMEDIATE`` for writers and deferred reader
 import never blocks the dashboard). Every store operation runs in :meth:`Database._read` or
 :meth:`Database._write`; the latter retries a write that lost a race for a unique key and
 turns driver failures into :class:`StoreError`, classified by the driver's error *code*
-(SQLite's result code, PostgreSQL's SQLSTATE), never by the text of its message.
+(SQLite's result code, PostgreSQL's SQLSTATE), never by the text of its message. Driver details
+(SQL, paths) go to the log, not into messages that visitors may see.
+
+A SQLite store cannot vanish silently: the file's identity (``st_dev``, ``st_ino``) is taken
+at open and compared before every read and before and after every write, so a deleted or
+replaced file (or ``PES_HOME``) is refused with a Polish message instead of being written
+into while unlinked or silently re-created empty by a new connection. A path this process
+has opened before is never re-created empty either; a restart does that, and logs it.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +38,23 @@ from geo.store.tables import metadata
 __all__ = ["Database", "inserted_id"]
 
 T = TypeVar("T")
+_LOG = logging.getLogger(__name__)
+
+# SQLite files opened by this process (resolved path -> (st_dev, st_ino) at the last open):
+# a known path that disappeared is not re-created empty.
+_OPENED: dict[str, tuple[int, int]] = {}
+_OPENED_LOCK = threading.Lock()
+
+VANISHED = (
+    "Plik bazy danych rejestru zniknął lub został podmieniony, gdy aplikacja działała "
+    "(np. usunięto katalog PES_HOME). Nic nie zapisano i aplikacja nie założy w jego miejsce "
+    "nowej, pustej bazy. Administrator: przywróć plik z kopii zapasowej albo, jeśli usunięcie "
+    "było zamierzone, uruchom aplikację ponownie."
+)
+VANISHED_DURING_WRITE = (
+    "Plik bazy danych rejestru zniknął lub został podmieniony w trakcie zapisu: zmiana mogła "
+    "nie zostać zachowana. Administrator: sprawdź katalog PES_HOME i uruchom aplikację ponownie."
+)
 
 # Attempts of one write when a concurrent writer took the same version number or source name.
 _MAX_ATTEMPTS = 5
@@ -106,6 +133,8 @@ class Database:
     """
 
     def __init__(self, url: str):
+        self._file: Path | None = None
+        self._identity: tuple[int, int] | None = None
         self._engine = self._make_engine(url)
         try:
             # In a write transaction: two processes opening a new SQLite file at once would
@@ -116,11 +145,12 @@ class Database:
                     metadata.create_all(conn)
         except SQLAlchemyError as exc:
             self._engine.dispose()
+            _LOG.error("cannot open the store %s: %s", self._safe_url, exc)
             raise StoreError(
-                f"Nie można otworzyć bazy danych rejestru ({self._safe_url}): {exc.orig or exc}"
-                if isinstance(exc, sa.exc.DBAPIError)
-                else f"Nie można otworzyć bazy danych rejestru ({self._safe_url}): {exc}"
+                "Nie można otworzyć bazy danych rejestru (PES_DATABASE_URL). Administrator: "
+                "szczegóły są w dzienniku serwera."
             ) from exc
+        self._remember_file()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -140,7 +170,9 @@ class Database:
         if self._is_sqlite:
             database = parsed.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                self._file = Path(database).expanduser().resolve()
+                self._refuse_recreating()
+                self._file.parent.mkdir(parents=True, exist_ok=True)
         try:
             engine = sa.create_engine(parsed)
         except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:
@@ -151,6 +183,39 @@ class Database:
         if self._is_sqlite:
             _configure_sqlite(engine)
         return engine
+
+    # -- the file behind a SQLite store ---------------------------------------------------------
+
+    def _refuse_recreating(self) -> None:
+        assert self._file is not None
+        with _OPENED_LOCK:
+            known = str(self._file) in _OPENED
+        if self._file.exists():
+            return
+        if known:
+            _LOG.error("the store %s this process had opened is gone", self._file)
+            raise StoreError(VANISHED)
+        _LOG.warning("creating a new, empty registry store at %s", self._file)
+
+    def _remember_file(self) -> None:
+        if self._file is None:
+            return
+        info = os.stat(self._file)
+        self._identity = (info.st_dev, info.st_ino)
+        with _OPENED_LOCK:
+            _OPENED[str(self._file)] = self._identity
+
+    def _check_file(self, message: str = VANISHED) -> None:
+        """Refuse when the SQLite file opened is gone or another file took its place."""
+        if self._file is None:
+            return
+        try:
+            info = os.stat(self._file)
+        except OSError:
+            info = None
+        if info is None or (info.st_dev, info.st_ino) != self._identity:
+            _LOG.error("the store file %s is gone or was replaced", self._file)
+            raise StoreError(message)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -171,11 +236,16 @@ class Database:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
+        self._check_file()  # else a new connection would create an empty file
         try:
             with self._engine.connect() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"Nie udało się odczytać rejestru z bazy danych: {exc}") from exc
+            _LOG.error("reading the store failed: %s", exc)
+            raise StoreError(
+                "Nie udało się odczytać rejestru z bazy danych. Administrator: szczegóły są "
+                "w dzienniku serwera."
+            ) from exc
 
     def _write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work(conn)`` in one write transaction, retrying on a concurrent-writer clash.
@@ -187,12 +257,15 @@ class Database:
             ``_ConcurrentWrite`` subclass when every attempt lost a race for a unique key.
         """
         last: Exception | None = None
+        self._check_file()
         for attempt in range(_MAX_ATTEMPTS):
             try:
                 with self._engine.connect() as conn:
                     conn.execution_options(pes_write=True)
                     with conn.begin():
-                        return work(conn)
+                        result = work(conn)
+                self._check_file(VANISHED_DURING_WRITE)
+                return result
             except IntegrityError as exc:
                 # Another writer took the same version number or created the same source.
                 last = exc

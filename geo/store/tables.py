@@ -1,4 +1,4 @@
-"""The store's nine tables, declared once with portable SQLAlchemy Core types.
+"""The store's tables, declared once with portable SQLAlchemy Core types.
 
 Only portable constructs are used and the tables are made with ``metadata.create_all``, so
 ``PES_DATABASE_URL`` may point to PostgreSQL as well as to the default SQLite file. Every
@@ -18,7 +18,8 @@ __all__ = [
     "audit_table",
     "entities_table",
     "fixes_table",
-    "login_attempts_table",
+    "login_throttle_table",
+    "login_tokens_table",
     "metadata",
     "source_settings_table",
     "sources_table",
@@ -129,12 +130,28 @@ users_table = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-# Failed logins per login name, also for names without an account (so that the delay does
-# not reveal which accounts exist).
-login_attempts_table = sa.Table(
-    "login_attempts",
+# Login throttling, one row per key: "klient:<address>" (every login typed from one client) or
+# "login:<text typed>" (also names without an account, so the delay does not reveal which
+# accounts exist). An attempt is claimed here (counted as failed) before its password is
+# checked; ``window_start`` bounds a login's lockout (see geo.store.logins).
+login_throttle_table = sa.Table(
+    "login_throttle",
     metadata,
-    sa.Column("login", sa.String(200), primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
     sa.Column("failures", sa.Integer, nullable=False),
-    sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("window_start", sa.DateTime(timezone=True)),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True)),
+)
+
+# Login tokens of editor sessions: only a SHA-256 of the token is stored; ``client`` is a hash
+# of what identifies the browser the login came from.
+login_tokens_table = sa.Table(
+    "login_tokens",
+    metadata,
+    sa.Column("token_sha256", sa.String(64), primary_key=True),
+    sa.Column("login", sa.String(64), nullable=False, index=True),
+    sa.Column("client", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
 )

@@ -23,6 +23,7 @@ from geo.registry.fixes import (
 from geo.registry.search import NAME_AND_PLACE, matching
 from geo.store import FIX_KINDS, Store, auth
 from pages import _common as c
+from pages._auth import editor
 from pages._import import local_time
 
 FIX_DONE_KEY = "poprawka_komunikat"
@@ -148,7 +149,7 @@ def _new_fix(
             meaning = check_fix(kind, value, region)
             store.add_fix(
                 entity["zrodlo_rejestru"], entity["klucz_podmiotu"], kind, value,
-                entity_name=entity["nazwa"], note=note, user=session.login,
+                entity_name=entity["nazwa"], note=note, user=editor(store, session),
             )  # fmt: skip
         except UserError as exc:  # the fix's checks and the store's refusals alike
             st.error(c.md(exc), icon=":material/error:")
@@ -186,7 +187,8 @@ def _fix_list(store: Store, session: auth.Session) -> None:
         format_func=lambda i: f"nr {i}: {by_id[i].entity_name or by_id[i].entity}",
     )  # fmt: skip
     if r2.button("Wycofaj poprawkę", icon=":material/undo:"):
-        c.guarded(lambda: store.revoke_fix(revoked, user=session.login))
+        login = editor(store, session)
+        c.guarded(lambda: store.revoke_fix(revoked, user=login))
         st.session_state[FIX_DONE_KEY] = f"Wycofano poprawkę nr {revoked}."
         st.rerun()
 

@@ -1,7 +1,7 @@
 """The "Historia wersji" section: versions of a source, their files, diffs and restore.
 
 A restore makes a new current version (the store keeps the whole history), so it needs an
-explicit confirmation checkbox.
+explicit confirmation checkbox and the editor's password typed again.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import streamlit as st
 from geo.registry.diff import diff_versions
 from geo.store import Store, VersionInfo, auth
 from pages import _common as c
+from pages._auth import editor_with_password
 from pages._downloads import download
 from pages._import import diff_table, local_time
 
@@ -75,11 +76,23 @@ def _restore(store: Store, session: auth.Session, earlier: list[int], label: Cal
         "Przywrócona wersja staje się nową bieżącą wersją źródła; historia zostaje "
         "zachowana w całości."
     )
-    r1, r2 = st.columns([2, 1], vertical_alignment="bottom")
-    restored = r1.selectbox("Wersja do przywrócenia", earlier, format_func=label)
-    sure = r1.checkbox("Potwierdzam przywrócenie tej wersji")
-    if r2.button("Przywróć", icon=":material/restore:", disabled=not sure):
-        version = c.guarded(lambda: store.restore_version(restored, user=session.login))
+    # A form cleared on submit: the password typed again is not kept in the session state.
+    with st.form("przywracanie", clear_on_submit=True, width=560):
+        restored = st.selectbox("Wersja do przywrócenia", earlier, format_func=label)
+        sure = st.checkbox("Potwierdzam przywrócenie tej wersji")
+        # Typed again: a session left open (or taken over) cannot restore on its own.
+        password = st.text_input(
+            "Hasło (potwierdzenie)", type="password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button("Przywróć", icon=":material/restore:")
+    if submitted:
+        if not sure:
+            st.warning("Zaznacz potwierdzenie przywrócenia.", icon=":material/warning:")
+            return
+        login = editor_with_password(store, session, password)
+        if login is None:
+            return
+        version = c.guarded(lambda: store.restore_version(restored, user=login))
         st.success(
             f"Przywrócono: nowa wersja {version.number} źródła „{c.md(version.source)}”.",
             icon=":material/check_circle:",

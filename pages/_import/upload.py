@@ -21,6 +21,7 @@ from geo.registry.report import report_xlsx
 from geo.registry.review import UploadReview, confirm_upload, review_upload
 from geo.store import MAX_SOURCE_NAME, Store, StoreError, auth
 from pages import _common as c
+from pages._auth import editor
 from pages._downloads import download_on_request
 from pages._import import diff_table, local_time, rows_label
 
@@ -180,7 +181,7 @@ def _confirmation(review: UploadReview, store: Store, session: auth.Session) -> 
     note = st.text_input("Uwaga do wersji (opcjonalnie)", max_chars=500, key="import_uwaga")
     if st.button("Zatwierdź import jako nową wersję", type="primary", icon=":material/save:"):
         try:
-            version = confirm_upload(store, review, session.login, note)
+            version = confirm_upload(store, review, editor(store, session), note)
         except StoreError as exc:
             st.session_state.pop(REVIEW_KEY, None)  # review again against the new version
             st.error(c.md(exc), icon=":material/error:")

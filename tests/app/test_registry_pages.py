@@ -135,9 +135,10 @@ def test_history_diff_restore_and_audit(editor: str) -> None:
     assert table["Wersja"].tolist() == [2, 1] and table["Bieżąca"].tolist() == [True, False]
     assert "dodane: **1** · usunięte: **1** · zmienione: **1**" in _texts(at.markdown)
     assert "Pobierz oryginał" in _labels(at.download_button)
-    restore = [b for b in at.button if b.label == "Przywróć"][0]
-    assert restore.disabled
-    at.checkbox[0].check().run()
+    # The restore asks for the password again (issue 16).
+    [password] = [t for t in at.text_input if t.label == "Hasło (potwierdzenie)"]
+    at.checkbox[0].check()
+    password.input(PASSWORD)
     [b for b in at.button if b.label == "Przywróć"][0].click().run()
     assert "nowa wersja 3" in at.success[0].value
     with Store(get_settings().database_url) as store:

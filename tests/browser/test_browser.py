@@ -221,7 +221,7 @@ def test_gmina_profile_deep_link(browser, app_url: str, app_env: dict[str, str])
 
 # -- registry management (issue 6): script payloads in the registry run nowhere --------------
 
-_EDITOR_PASSWORD = "Hasło-Redaktora-1"
+_EDITOR_PASSWORD = "Zielony-Most-Nad-Wisłą-1"  # not containing the login (policy)
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -14,6 +15,7 @@ from db_backends import db_snapshot, db_url  # noqa: F401 - fixture
 
 from geo.config import PROJECT_ROOT, get_settings
 from geo.store import Store, auth
+from geo.store import logins as auth_limits
 
 PASSWORD = "Zielona-Łąka-2026"
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -43,6 +45,8 @@ def test_accounts_store_only_an_argon2id_hash(store: Store, db_url: str) -> None
     ("login", "password", "fragment"),
     [
         ("ewa", "krótkie", "co najmniej 10"),
+        ("ewa", "aaaaaaaaaa", "różne znaki"),
+        ("ewa", "password12", "popularne"),
         ("ewa", " " * 12, "samych spacji"),
         ("ewa", "x" * 2000, "najwyżej"),
         ("Ewa Nowak", PASSWORD, "Nieprawidłowy login"),
@@ -65,19 +69,22 @@ def test_login_succeeds_and_resets_the_counter(store: Store) -> None:
     assert str(wrong.value) == auth.FAILED_LOGIN
     session = auth.authenticate(store, "EWA", PASSWORD, now=T0 + dt.timedelta(seconds=5))
     assert session.login == "ewa" and session.started_at == session.last_seen
-    assert store.login_state("ewa").failures == 0
+    assert store.login_state("ewa").failures == 0 == store.client_state("").failures
 
 
 def test_unknown_login_gets_the_same_answer_and_is_throttled_too(store: Store) -> None:
     auth.add_user(store, "ewa", PASSWORD)
-    messages = []
-    for login in ("ewa", "nikt"):
-        with pytest.raises(auth.AuthError) as info:
-            auth.authenticate(store, login, "złe hasło", now=T0)
-        messages.append(str(info.value))
-    assert messages == [auth.FAILED_LOGIN, auth.FAILED_LOGIN]
-    with pytest.raises(auth.AuthError, match="Spróbuj ponownie"):
-        auth.authenticate(store, "nikt", "cokolwiek", now=T0 + dt.timedelta(milliseconds=200))
+    answers: dict[str, list[str]] = {"ewa": [], "nikt": []}
+    # From a new client each time: only the per-login limit applies.
+    for n in range(auth_limits.LOGIN_MAX_FAILURES + 1):
+        for login in answers:
+            with pytest.raises(auth.AuthError) as info:
+                client = auth.Client(f"10.0.{len(login)}.{n}")
+                auth.authenticate(store, login, "złe hasło", client=client, now=T0)
+            answers[login].append(str(info.value))
+    assert answers["ewa"] == answers["nikt"]  # nothing tells which account exists
+    assert answers["nikt"][:-1] == [auth.FAILED_LOGIN] * auth_limits.LOGIN_MAX_FAILURES
+    assert answers["nikt"][-1].startswith("Zbyt wiele nieudanych prób logowania")
 
 
 def test_delay_grows_with_each_failure_and_is_persisted(
@@ -90,14 +97,14 @@ def test_delay_grows_with_each_failure_and_is_persisted(
     for _ in range(6):
         with pytest.raises(auth.AuthError, match="Nieprawidłowy"):
             auth.authenticate(store, "ewa", "złe", now=now)
-        delay = auth.login_delay(store.login_state("ewa").failures)
+        delay = auth.login_delay(store.client_state("").failures)
         waits.append(delay.total_seconds())
         # Just before the delay ends even the right password is refused, and not counted.
         with pytest.raises(auth.AuthError, match="Spróbuj ponownie za"):
             auth.authenticate(store, "ewa", PASSWORD, now=now + delay * 0.9)
         now += delay + dt.timedelta(milliseconds=1)
     assert waits == [1, 2, 4, 8, 16, 32]
-    assert store.login_state("ewa").failures == 6
+    assert store.login_state("ewa").failures == store.client_state("").failures == 6
     # A restarted app (a new Store) still makes the user wait.
     with Store(db_url) as restarted:
         with pytest.raises(auth.AuthError, match="Spróbuj ponownie za 32 s"):
@@ -203,7 +210,7 @@ def test_import_page_needs_a_login_and_forgets_the_password(pes_env: dict[str, s
     assert not at.file_uploader
 
     with Store(get_settings().database_url) as store:
-        store.reset_login_failures("ewa")  # no waiting in the test
+        store.reset_client_failures("")  # no waiting in the test (AppTest has no address)
     at.text_input[0].input("ewa")
     at.text_input[1].input(PASSWORD)
     at.button[0].click().run()
@@ -216,8 +223,10 @@ def test_import_page_needs_a_login_and_forgets_the_password(pes_env: dict[str, s
 
     # An expired session asks for the login again.
     old = at.session_state["pes_sesja"]
-    at.session_state["pes_sesja"] = auth.Session(
-        old.login, old.started_at - dt.timedelta(hours=1), old.last_seen - dt.timedelta(hours=1)
+    at.session_state["pes_sesja"] = dataclasses.replace(
+        old,
+        started_at=old.started_at - dt.timedelta(hours=1),
+        last_seen=old.last_seen - dt.timedelta(hours=1),
     )
     at.run()
     assert "Sesja wygasła" in at.warning[0].value
@@ -229,5 +238,11 @@ def test_import_page_needs_a_login_and_forgets_the_password(pes_env: dict[str, s
     at.button[0].click().run()
     assert at.file_uploader
     [logout] = [b for b in at.button if b.label == "Wyloguj"]
+    token = at.session_state["pes_sesja"].token
     logout.click().run()
     assert not at.file_uploader and at.session_state["pes_sesja"] is None
+    # The token ends in the store too: presenting it again is refused.
+    with Store(get_settings().database_url) as store:
+        stale = auth.Session("ewa", auth._now(), auth._now(), token)
+        with pytest.raises(auth.AuthError, match="Sesja wygasła"):
+            auth.require(store, stale, auth.Client())
