@@ -21,6 +21,7 @@ import math
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain, islice, zip_longest
@@ -47,12 +48,14 @@ from geo.io.tabular import (
 
 __all__ = ["cell_text", "read_xlsx"]
 
-_NS = rb"<(?:[A-Za-z_][\w.-]*:)?"
-_FORMULA = re.compile(_NS + rb"f[\s>/]")
-_ROW = re.compile(_NS + rb"row\b([^<>]*)>")
-_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["']\s*(\d+)""")
-_CELL = re.compile(_NS + rb"c[\s>/]")
-_SHARED_STRING = re.compile(_NS + rb"si[\s>/]")
+# The scan looks for literal text first (fast): regexes with a literal start, bytes.count.
+_PREFIX = rb"<[A-Za-z_][\w.-]*:"
+_FORMULA = (re.compile(rb"<f[\s>/]"), re.compile(rb":f[\s>/]"))
+_PREFIXED_ROW = re.compile(_PREFIX + rb"row\b")
+_PREFIXED_CELL = re.compile(_PREFIX + rb"c[\s>/]")
+_PREFIXED_SHARED_STRING = re.compile(_PREFIX + rb"si[\s>/]")
+#: A row numbered past a million (seven digits or more): the only numbers worth parsing.
+_BIG_ROW_NUMBER = re.compile(rb"""row\b[^<>]*?\sr\s*=\s*["']\s*0*([1-9]\d{6,})""")
 _SPACES = re.compile(f"[{ODD_SPACES}]")
 _CHUNK = 1 << 20
 #: Most parts (files) in a workbook archive; real ones have tens.
@@ -152,10 +155,14 @@ def _scan_part(
     """Stream one part through, counting rows, cells, shared strings and spotting formulas.
 
     Text is carried over between chunks from the last ``<`` on, so no tag is split; a run of
-    text longer than any cell may be is refused (it would be carried over and over).
+    text longer than any cell may be is refused (it would be carried over and over). Counts
+    may overshoot a little (``<rowBreaks`` counts as a row, ``<col`` as a cell): they guard
+    limits far above real workbooks.
     """
     longest_text = 4 * limits.cell_chars + _CHUNK  # UTF-8: a character is at most 4 bytes
-    row = elements = 0
+    strings_part = info.filename.lower().rsplit("/", 1)[-1].startswith("sharedstrings")
+    most_rows = min(limits.raw_rows, EXCEL_MAX_ROWS)
+    rows = 0
     tail = b""
     with archive.open(info) as stream:
         while True:
@@ -166,23 +173,29 @@ def _scan_part(
             span, tail = buffer[:cut], buffer[cut:]
             if len(tail) > longest_text:
                 raise cell_too_long(limits.cell_chars, None, None, None)
-            for match in _ROW.finditer(span):
-                number = _ROW_NUMBER.search(match.group(1))
-                elements += 1
-                row = int(number.group(1)) if number else row + 1
-                if max(row, elements) > min(limits.raw_rows, EXCEL_MAX_ROWS):
-                    raise too_many_rows(min(limits.raw_rows, EXCEL_MAX_ROWS), raw=True)
-            scan.cells += len(_CELL.findall(span))
-            if scan.cells > limits.cells:
-                raise too_many_cells(limits.cells)
-            scan.shared_strings += len(_SHARED_STRING.findall(span))
-            if scan.shared_strings > limits.shared_strings:
-                raise too_many_cells(limits.shared_strings, "różnych tekstów w komórkach")
-            scan.has_formulas = scan.has_formulas or _FORMULA.search(span) is not None
+            if strings_part:
+                scan.shared_strings += _count(span, b"<si", _PREFIXED_SHARED_STRING)
+                if scan.shared_strings > limits.shared_strings:
+                    raise too_many_cells(limits.shared_strings, "różnych tekstów w komórkach")
+            else:
+                rows += _count(span, b"<row", _PREFIXED_ROW)
+                numbers = [int(m.group(1)) for m in _BIG_ROW_NUMBER.finditer(span)]
+                if max([rows, *numbers]) > most_rows:
+                    raise too_many_rows(most_rows, raw=True)
+                scan.cells += _count(span, b"<c", _PREFIXED_CELL)
+                if scan.cells > limits.cells:
+                    raise too_many_cells(limits.cells)
+                scan.has_formulas = scan.has_formulas or any(f.search(span) for f in _FORMULA)
             if deadline.passed():
                 raise too_slow(limits)
             if not chunk:
                 return
+
+
+def _count(span: bytes, tag: bytes, prefixed: re.Pattern[bytes]) -> int:
+    """Elements ``tag`` (with its ``<``) in ``span``; namespace-prefixed ones by regex."""
+    plain = span.count(tag)
+    return plain + (len(prefixed.findall(span)) if b":" + tag[1:] in span else 0)
 
 
 def _scan_archive(data: bytes, limits: ReadLimits, deadline: Deadline) -> _Scan:
@@ -196,7 +209,14 @@ def _scan_archive(data: bytes, limits: ReadLimits, deadline: Deadline) -> _Scan:
                 _scan_part(archive, info, limits, deadline, scan)
         except TabularError:
             raise
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, ValueError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            NotImplementedError,
+            ValueError,
+        ) as exc:
             detail = " ".join(str(exc).split())[:200]
             raise TabularError(
                 "Plik XLSX jest uszkodzony (nie da się go rozpakować). Otwórz go w Excelu i "

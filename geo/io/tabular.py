@@ -176,10 +176,14 @@ def cell_too_long(
     """The error for a cell over ``limit`` characters (where it is, when known)."""
     where = f" w wierszu {row}" if row is not None else ""
     where += f", kolumna „{column}”," if column else ""
-    size = f"ma {_int(length)} znaków" if length is not None else "jest dłuższa"
+    # Plain numbers: the same text as the registry's own check after cleaning.
+    size = f"ma {length} znaków" if length is not None else "jest dłuższa niż dopuszczalne"
     return TabularError(
-        f"Komórka{where} {size} (dopuszczalne {_int(limit)} znaków w komórce). Sprawdź, "
+        f"Komórka{where} {size} (dopuszczalne {limit} znaków w komórce). Sprawdź, "
         "czy plik nie jest uszkodzony (np. niezamknięty cudzysłów)."
+        if length is not None
+        else f"Komórka{where} jest dłuższa niż dopuszczalne {limit} znaków. Sprawdź, czy "
+        "plik nie jest uszkodzony (np. niezamknięty cudzysłów)."
     )
 
 
@@ -488,14 +492,23 @@ def _line_count(data: bytes) -> int:
     return lines + (0 if data.endswith((b"\n", b"\r")) else 1)
 
 
-def _check_rows(body: pd.DataFrame, limits: ReadLimits) -> None:
-    """Refuse more than ``limits.rows`` non-empty data rows.
+def _check_body(body: pd.DataFrame, headers: list[str], first_row: int, limits: ReadLimits) -> None:
+    """Refuse more than ``limits.rows`` non-empty rows or a cell over ``limits.cell_chars``.
 
-    Cell lengths are the caller's to judge (after its cleaning): the bytes of a CSV file,
-    bounded by ``limits.file_bytes``, bound its memory already.
+    A cell is measured as callers clean it (edges and odd spaces stripped), and only where its
+    raw length is over: the common case costs one vectorised length per column.
     """
     if len(body) > limits.rows and int(body.ne("").any(axis=1).sum()) > limits.rows:
         raise too_many_rows(limits.rows)
+    for i in body.columns:
+        raw = body[i].str.len().to_numpy(dtype=float, na_value=0)
+        over = np.flatnonzero(raw > limits.cell_chars)
+        for position in over:
+            text = str(body[i].iloc[position])
+            length = len(_SPACES_RE.sub(" ", text).strip())
+            if length > limits.cell_chars:
+                row = int(position) + first_row
+                raise cell_too_long(limits.cell_chars, length, row, headers[i])
 
 
 def read_csv(
@@ -557,9 +570,10 @@ def read_csv(
         overlong = body.iloc[:, header_width:].ne("").any(axis=1).to_numpy(dtype=bool)
         body = body.iloc[:, :header_width]
     raw_headers = [None if v == "" else v for v in frame.iloc[0].tolist()[:header_width]]
-    _check_rows(body, limits)
+    headers = unique_headers(raw_headers)
+    _check_body(body, headers, header_index + 2, limits)
     return Table(
-        unique_headers(raw_headers),
+        headers,
         body,
         np.arange(len(body), dtype=np.int64) + header_index + 2,
         encoding=encoding,
