@@ -52,6 +52,7 @@ __all__ = [
     "find_header",
     "is_missing",
     "is_zip",
+    "limits_text",
     "read_csv",
     "read_table",
     "too_many_cells",
@@ -184,6 +185,18 @@ def cell_too_long(
         if length is not None
         else f"Komórka{where} jest dłuższa niż dopuszczalne {limit} znaków. Sprawdź, czy "
         "plik nie jest uszkodzony (np. niezamknięty cudzysłów)."
+    )
+
+
+def limits_text(limits: ReadLimits) -> str:
+    """The limits in Polish, for the text shown before a file is chosen."""
+    mb = 1024 * 1024
+    return (
+        f"najwyżej {limits.file_bytes / mb:.0f} MB i {_int(limits.rows)} wierszy danych "
+        f"(łącznie z pustymi najwyżej {_int(limits.raw_rows)}), do {_int(limits.cell_chars)} "
+        f"znaków w komórce; skoroszyt XLSX najwyżej {_int(limits.unpacked_bytes // mb)} MB po "
+        f"rozpakowaniu, {_int(limits.cells)} komórek i {_int(limits.shared_strings)} różnych "
+        f"tekstów; odczyt trwający ponad {limits.seconds:.0f} s jest przerywany"
     )
 
 

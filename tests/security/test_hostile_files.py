@@ -265,3 +265,23 @@ def test_bombs_read_in_bounded_memory_and_time(name: str, tmp_path: Path) -> Non
     assert measured["outcome"].startswith("Plik ma więcej niż"), measured
     assert measured["peak_mb"] < 800, measured
     assert measured["seconds"] < 60, measured
+
+
+def test_import_page_states_the_limits_in_polish_before_the_upload(pes_env) -> None:
+    """Streamlit's uploader speaks English: the page says the limits and the labels first."""
+    from streamlit.testing.v1 import AppTest
+
+    from geo.store import Store, auth
+
+    with Store(get_settings().database_url) as store:
+        auth.add_user(store, "redaktor", "Hasło-Redaktora-1")
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/import_danych.py").run()
+    at.text_input[0].input("redaktor")
+    at.text_input[1].input("Hasło-Redaktora-1")
+    at.button[0].click().run()
+    assert not at.exception
+    [limits] = [c.value for c in at.caption if c.value.startswith("Limity pliku")]
+    for phrase in ("200 MB", "500 000 wierszy", "10 000 znaków", "1 000 MB po rozpakowaniu"):
+        assert phrase in limits, limits
+    assert "„Upload” – wybierz plik" in limits
