@@ -1,4 +1,4 @@
-"""The bounds of reading one table file (:class:`ReadLimits`) and the clock that enforces time.
+"""The bounds of reading one table file (:class:`ReadLimits`), the clock, and their errors.
 
 Every uploaded or user-supplied table (registry, LPRES plans, subregions, indicators) is read
 within such bounds, checked while reading, so that a small hostile file (a compressed sheet of
@@ -11,7 +11,22 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-__all__ = ["EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS", "Deadline", "ReadLimits"]
+from geo.errors import UserError
+
+__all__ = [
+    "EXCEL_MAX_COLUMNS",
+    "EXCEL_MAX_ROWS",
+    "Deadline",
+    "ReadLimits",
+    "TabularError",
+    "cell_too_long",
+    "file_too_large",
+    "limits_text",
+    "too_many_cells",
+    "too_many_columns",
+    "too_many_rows",
+    "too_slow",
+]
 
 #: Excel's own sheet size: a row or column number past these is not an Excel file.
 EXCEL_MAX_ROWS = 1_048_576
@@ -90,3 +105,85 @@ class Deadline:
     def passed(self) -> bool:
         """Whether the time is up."""
         return time.monotonic() > self._end
+
+
+class TabularError(UserError, ValueError):
+    """The file cannot be read as a table; ``str(e)`` is a Polish message for the user."""
+
+
+def _int(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def too_many_rows(limit: int, raw: bool = False) -> TabularError:
+    """The error for a file with more than ``limit`` data rows (``raw``: rows with empty ones)."""
+    if raw:
+        return TabularError(
+            f"Plik ma więcej niż {_int(limit)} wierszy, licząc puste (dopuszczalne "
+            f"{_int(limit)}): usuń puste wiersze pod danymi albo podziel plik na mniejsze."
+        )
+    return TabularError(
+        f"Plik ma więcej niż {_int(limit)} wierszy danych: podziel go na mniejsze pliki."
+    )
+
+
+def too_many_cells(limit: int, what: str = "komórek") -> TabularError:
+    """The error for a file with more than ``limit`` cells (or shared texts: ``what``)."""
+    return TabularError(
+        f"Plik ma więcej niż {_int(limit)} {what} (dopuszczalne {_int(limit)}): "
+        "usuń puste lub zbędne kolumny i wiersze albo podziel plik na mniejsze."
+    )
+
+
+def too_many_columns(limit: int) -> TabularError:
+    """The error for data further right than ``limit`` columns."""
+    return TabularError(
+        f"Plik ma dane w więcej niż {_int(limit)} kolumnach (dopuszczalne {_int(limit)}): "
+        "usuń zbędne kolumny."
+    )
+
+
+def cell_too_long(
+    limit: int, length: int | None, row: int | None, column: str | None
+) -> TabularError:
+    """The error for a cell over ``limit`` characters (where it is, when known)."""
+    where = f" w wierszu {row}" if row is not None else ""
+    where += f", kolumna „{column}”," if column else ""
+    # Plain numbers: the same text as the registry's own check after cleaning.
+    size = f"ma {length} znaków" if length is not None else "jest dłuższa niż dopuszczalne"
+    return TabularError(
+        f"Komórka{where} {size} (dopuszczalne {limit} znaków w komórce). Sprawdź, "
+        "czy plik nie jest uszkodzony (np. niezamknięty cudzysłów)."
+        if length is not None
+        else f"Komórka{where} jest dłuższa niż dopuszczalne {limit} znaków. Sprawdź, czy "
+        "plik nie jest uszkodzony (np. niezamknięty cudzysłów)."
+    )
+
+
+def limits_text(limits: ReadLimits) -> str:
+    """The limits in Polish, for the text shown before a file is chosen."""
+    mb = 1024 * 1024
+    return (
+        f"najwyżej {limits.file_bytes / mb:.0f} MB i {_int(limits.rows)} wierszy danych "
+        f"(łącznie z pustymi najwyżej {_int(limits.raw_rows)}), do {_int(limits.cell_chars)} "
+        f"znaków w komórce; skoroszyt XLSX najwyżej {_int(limits.unpacked_bytes // mb)} MB po "
+        f"rozpakowaniu, {_int(limits.cells)} komórek i {_int(limits.shared_strings)} różnych "
+        f"tekstów; odczyt trwający ponad {limits.seconds:.0f} s jest przerywany"
+    )
+
+
+def too_slow(limits: ReadLimits) -> TabularError:
+    """The error for a file whose reading took longer than ``limits.seconds``."""
+    return TabularError(
+        f"Odczyt pliku przerwano po {limits.seconds:.0f} s (dopuszczalny czas odczytu): plik "
+        "jest zbyt duży lub nietypowo zbudowany. Zapisz go ponownie w Excelu albo podziel "
+        "na mniejsze pliki."
+    )
+
+
+def file_too_large(size: int, limit: int) -> TabularError:
+    """The error for a file of ``size`` bytes over ``limit``."""
+    mb = 1024 * 1024
+    return TabularError(
+        f"Plik jest zbyt duży ({size / mb:.1f} MB; dopuszczalne {limit / mb:.0f} MB)."
+    )

@@ -32,8 +32,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from geo.errors import UserError
-from geo.io._limits import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, Deadline, ReadLimits
+from geo.io._decode import BINARY as _BINARY
+from geo.io._decode import CONTROL_RE as _CONTROL_RE
+from geo.io._decode import decode
+from geo.io._limits import (
+    EXCEL_MAX_COLUMNS,
+    EXCEL_MAX_ROWS,
+    Deadline,
+    ReadLimits,
+    TabularError,
+    cell_too_long,
+    file_too_large,
+    limits_text,
+    too_many_cells,
+    too_many_columns,
+    too_many_rows,
+    too_slow,
+)
 
 __all__ = [
     "EXCEL_MAX_COLUMNS",
@@ -69,19 +84,12 @@ ODD_SPACES = "\u00a0\u2007\u202f"
 #: The separators tried, and their Polish names for messages.
 SEP_NAMES = {";": "średnik", ",": "przecinek", "\t": "tabulator", "|": "kreska pionowa"}
 
-_POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES_RE = re.compile(f"[{ODD_SPACES}]")
 _ARROW_END = "\x00koniec\x00"  # the marker row's cells (see arrow_csv)
-_BINARY = "Plik nie jest tekstowym plikiem CSV (zawiera dane binarne). Wczytaj plik CSV lub XLSX."
 
 #: Tells how well a row of cells fits as the caller's header: ``(is a header, number of
 #: columns recognised)``. Cells are text or ``None``.
 HeaderFit = Callable[[Sequence[object]], tuple[bool, int]]
-
-
-class TabularError(UserError, ValueError):
-    """The file cannot be read as a table; ``str(e)`` is a Polish message for the user."""
 
 
 class HeaderNotFound(TabularError):
@@ -139,76 +147,6 @@ def is_zip(data: bytes) -> bool:
     return data.startswith((b"PK\x03\x04", b"PK\x05\x06"))
 
 
-def _int(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
-
-
-def too_many_rows(limit: int, raw: bool = False) -> TabularError:
-    """The error for a file with more than ``limit`` data rows (``raw``: rows with empty ones)."""
-    if raw:
-        return TabularError(
-            f"Plik ma więcej niż {_int(limit)} wierszy, licząc puste (dopuszczalne "
-            f"{_int(limit)}): usuń puste wiersze pod danymi albo podziel plik na mniejsze."
-        )
-    return TabularError(
-        f"Plik ma więcej niż {_int(limit)} wierszy danych: podziel go na mniejsze pliki."
-    )
-
-
-def too_many_cells(limit: int, what: str = "komórek") -> TabularError:
-    """The error for a file with more than ``limit`` cells (or shared texts: ``what``)."""
-    return TabularError(
-        f"Plik ma więcej niż {_int(limit)} {what} (dopuszczalne {_int(limit)}): "
-        "usuń puste lub zbędne kolumny i wiersze albo podziel plik na mniejsze."
-    )
-
-
-def too_many_columns(limit: int) -> TabularError:
-    """The error for data further right than ``limit`` columns."""
-    return TabularError(
-        f"Plik ma dane w więcej niż {_int(limit)} kolumnach (dopuszczalne {_int(limit)}): "
-        "usuń zbędne kolumny."
-    )
-
-
-def cell_too_long(
-    limit: int, length: int | None, row: int | None, column: str | None
-) -> TabularError:
-    """The error for a cell over ``limit`` characters (where it is, when known)."""
-    where = f" w wierszu {row}" if row is not None else ""
-    where += f", kolumna „{column}”," if column else ""
-    # Plain numbers: the same text as the registry's own check after cleaning.
-    size = f"ma {length} znaków" if length is not None else "jest dłuższa niż dopuszczalne"
-    return TabularError(
-        f"Komórka{where} {size} (dopuszczalne {limit} znaków w komórce). Sprawdź, "
-        "czy plik nie jest uszkodzony (np. niezamknięty cudzysłów)."
-        if length is not None
-        else f"Komórka{where} jest dłuższa niż dopuszczalne {limit} znaków. Sprawdź, czy "
-        "plik nie jest uszkodzony (np. niezamknięty cudzysłów)."
-    )
-
-
-def limits_text(limits: ReadLimits) -> str:
-    """The limits in Polish, for the text shown before a file is chosen."""
-    mb = 1024 * 1024
-    return (
-        f"najwyżej {limits.file_bytes / mb:.0f} MB i {_int(limits.rows)} wierszy danych "
-        f"(łącznie z pustymi najwyżej {_int(limits.raw_rows)}), do {_int(limits.cell_chars)} "
-        f"znaków w komórce; skoroszyt XLSX najwyżej {_int(limits.unpacked_bytes // mb)} MB po "
-        f"rozpakowaniu, {_int(limits.cells)} komórek i {_int(limits.shared_strings)} różnych "
-        f"tekstów; odczyt trwający ponad {limits.seconds:.0f} s jest przerywany"
-    )
-
-
-def too_slow(limits: ReadLimits) -> TabularError:
-    """The error for a file whose reading took longer than ``limits.seconds``."""
-    return TabularError(
-        f"Odczyt pliku przerwano po {limits.seconds:.0f} s (dopuszczalny czas odczytu): plik "
-        "jest zbyt duży lub nietypowo zbudowany. Zapisz go ponownie w Excelu albo podziel "
-        "na mniejsze pliki."
-    )
-
-
 def _column_label(index: int) -> str:
     return f"kolumna {index + 1}"
 
@@ -249,72 +187,6 @@ def find_header(
     if best_index is None:
         return None, max(fallback_score, 0), fallback
     return best_index, best[1], list(rows[best_index])
-
-
-# --------------------------------------------------------------------------------------------
-# Text
-# --------------------------------------------------------------------------------------------
-
-
-def _decode_legacy(data: bytes) -> tuple[str, str] | None:
-    """cp1250 or ISO-8859-2, whichever yields more Polish letters (and fewer control codes).
-
-    Polish Excel writes cp1250, older systems ISO-8859-2; they differ in ą, ś, ź (and their
-    capitals), so both decode nearly anything and only the letters tell them apart.
-    """
-    candidates: list[tuple[int, str, str]] = []
-    for encoding in ("cp1250", "iso-8859-2"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        sample = text[:200_000]
-        polish = sum(1 for ch in sample if ch in _POLISH)
-        controls = len(_CONTROL_RE.findall(sample))
-        candidates.append((polish - 10 * controls, encoding, text))
-    if not candidates:
-        return None
-    _, encoding, text = max(candidates, key=lambda c: c[0])
-    return text, encoding
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, cp1250 or ISO-8859-2.
-
-    Returns ``(text, encoding)``; raises :class:`TabularError` for binary data, for UTF-8 with
-    broken bytes (it says on which line) and for text no candidate decodes.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    elif b"\x00" in data[:8192]:
-        raise TabularError(_BINARY)
-    elif data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data.decode("utf-8-sig"), "utf-8-sig"
-        except UnicodeDecodeError:
-            pass
-    else:
-        try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError as exc:
-            # Mostly UTF-8 with a few broken bytes (two files pasted together): reading it as
-            # cp1250 would garble every Polish letter, so say where the damage is instead.
-            if any(ch in _POLISH for ch in data.decode("utf-8", errors="replace")):
-                line = data[: exc.start].count(b"\n") + 1
-                raise TabularError(
-                    "Plik jest zapisany w UTF-8, ale zawiera nieprawidłowe znaki (pierwszy w "
-                    f"linii {line}). Zapisz go ponownie jako „CSV UTF-8”."
-                ) from None
-        legacy = _decode_legacy(data)
-        if legacy is not None:
-            return legacy
-    raise TabularError(
-        "Nie udało się odczytać tekstu pliku: nieznane kodowanie znaków. "
-        "Zapisz plik jako „CSV UTF-8” albo XLSX."
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -609,14 +481,6 @@ def _load(source: bytes | str | Path, limits: ReadLimits) -> bytes:
     if len(data) > limits.file_bytes:
         raise file_too_large(len(data), limits.file_bytes)
     return data
-
-
-def file_too_large(size: int, limit: int) -> TabularError:
-    """The error for a file of ``size`` bytes over ``limit``."""
-    mb = 1024 * 1024
-    return TabularError(
-        f"Plik jest zbyt duży ({size / mb:.1f} MB; dopuszczalne {limit / mb:.0f} MB)."
-    )
 
 
 def read_table(

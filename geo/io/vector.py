@@ -62,6 +62,12 @@ _MIN_CODE_SHARE = 0.9
 _LIST_LIMIT = 20
 
 
+def _listing(items: list[str]) -> str:
+    shown = items[:_LIST_LIMIT]
+    rest = len(items) - len(shown)
+    return ", ".join(shown) + (f" i {rest} innych" if rest > 0 else "")
+
+
 class BoundaryError(UserError, ValueError):
     """A boundary file cannot be used; the message is in Polish for the user."""
 
