@@ -24,11 +24,12 @@ from geo._fs import atomic_path, atomic_write_text
 from geo.config import Settings
 from geo.core.teryt import Terc
 from geo.core.text import fold
+from geo.io.boundary_areas import check_areas, official_areas
 from geo.io.vector import (
-    _LIST_LIMIT,
     POLAND_BOUNDS,
     BoundaryError,
     _code_text,
+    _listing,
     detect_code_field,
     detect_name_field,
     read_vector,
@@ -86,12 +87,6 @@ def _gminy(n: int) -> str:
 def _gmin(n: int) -> str:
     """Genitive ("brakuje 1 gminy", "brakuje 5 gmin")."""
     return f"{n} {'gminy' if n == 1 else 'gmin'}"
-
-
-def _listing(items: list[str]) -> str:
-    shown = items[:_LIST_LIMIT]
-    rest = len(items) - len(shown)
-    return ", ".join(shown) + (f" i {rest} innych" if rest > 0 else "")
 
 
 def _foreign(raw: object, region: str) -> bool:
@@ -402,6 +397,7 @@ def import_boundaries(
     if raw.attrs.get("crs_assumed"):
         warnings.insert(0, "Plik nie określa układu współrzędnych; przyjęto WGS84 (EPSG:4326).")
     check_against_terc(gminy, region_terc, allowed)
+    warnings.extend(check_areas(gminy, official_areas(settings)))
     absent = sorted(set(region_terc.gminy["teryt"]) - set(gminy["teryt"]))
     if absent:
         names = dict(zip(region_terc.gminy["teryt"], region_terc.gminy["nazwa"], strict=True))

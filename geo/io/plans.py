@@ -25,6 +25,7 @@ from geo.io.registry.values import parse_date
 from geo.io.tabular import HeaderNotFound, Table, TabularError
 
 __all__ = [
+    "LIMITS",
     "MAX_FILE_BYTES",
     "MAX_ROWS",
     "PLAN_COLUMNS",
@@ -35,6 +36,8 @@ __all__ = [
 
 MAX_FILE_BYTES: Final = 5 * 1024**2
 MAX_ROWS: Final = 5_000
+#: What reading a plan file may take (rows, cells, unpacked size, time): see ReadLimits.
+LIMITS: Final = tabular.ReadLimits.for_upload(MAX_FILE_BYTES, MAX_ROWS, cell_chars=10_000)
 
 #: Plan status codes and their Polish labels.
 STATUS_LABELS: Final[dict[str, str]] = {
@@ -155,9 +158,7 @@ def _read_table(data: bytes, name: str) -> Table:
     """The cells below the header row (found within the first rows, below any title rows)."""
     xlsx = name.lower().endswith((".xlsx", ".xlsm")) or tabular.is_zip(data)
     try:
-        return tabular.read_table(
-            data, _header_fit, xlsx=xlsx, max_unzipped_bytes=20 * MAX_FILE_BYTES
-        )
+        return tabular.read_table(data, _header_fit, xlsx=xlsx, limits=LIMITS)
     except HeaderNotFound:
         raise LpresError(
             "Nie znaleziono wiersza nagłówka: plik musi mieć kolumny jst, zakres, teryt_gmin i "
@@ -201,8 +202,14 @@ def _load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str]
             if path.stat().st_size > MAX_FILE_BYTES:
                 raise LpresError(f"Plik {name} jest zbyt duży (limit 5 MB).")
             data = path.read_bytes()
-        except OSError as exc:
-            raise LpresError(f"Nie można odczytać pliku {name}: {exc.strerror or exc}") from exc
+        except FileNotFoundError:
+            raise LpresError(f"Nie znaleziono pliku {name}.") from None
+        except IsADirectoryError:
+            raise LpresError(f"{name} jest katalogiem, a nie plikiem.") from None
+        except OSError:
+            raise LpresError(
+                f"Nie można odczytać pliku {name} (brak uprawnień lub błąd dysku)."
+            ) from None
     if len(data) > MAX_FILE_BYTES:
         raise LpresError(f"Plik {name} jest zbyt duży (limit 5 MB).")
     if not data.strip():

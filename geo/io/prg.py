@@ -21,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import requests
+import shapely.errors
 from tqdm import tqdm
 
 from geo._fs import atomic_path
@@ -34,6 +35,8 @@ NAME_FIELD = "JPT_NAZWA_"
 SRS_NAME = "urn:ogc:def:crs:EPSG::2180"
 DEFAULT_PAGE_SIZE = 100  # full-detail gmina polygons are large; keep each response modest
 MAX_PAGES = 1000
+#: Largest accepted response: a page of 100 full-detail gminas takes a few tens of MB.
+MAX_PAGE_BYTES = 512 * 1024**2
 USER_AGENT = "mapa-es/0.1 (mapa ekonomii spolecznej)"
 _DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".gml": "GML"}
 
@@ -204,7 +207,8 @@ def _host(url: str) -> str:
 def _get_page(http: requests.Session, service: str, params: dict, timeout: float) -> _Page:
     host = _host(service)
     try:
-        response = http.get(service, params=params, timeout=timeout)
+        response = http.get(service, params=params, timeout=timeout, stream=True)
+        body = _bounded_body(response, host)
     except requests.Timeout as exc:
         raise PrgError(f"Usługa PRG ({host}) nie odpowiedziała w ciągu {timeout:g} s.") from exc
     except requests.ConnectionError as exc:
@@ -215,7 +219,6 @@ def _get_page(http: requests.Session, service: str, params: dict, timeout: float
     except requests.RequestException as exc:
         raise PrgError(f"Nie udało się pobrać danych z usługi PRG ({host}): {exc}") from exc
 
-    body = response.content
     root = _root_element(body)
     if root is not None and _local(root.tag) == "ExceptionReport":
         raise _ServiceException(f"Usługa PRG ({host}) zgłosiła błąd: {_exception_text(body)}")
@@ -237,6 +240,11 @@ def _get_page(http: requests.Session, service: str, params: dict, timeout: float
     if returned != 0:
         try:
             frame = pyogrio.read_dataframe(body, DOWNLOAD_SCHEMA="NO", WRITE_GFS="NO")
+        except shapely.errors.GEOSException:
+            raise PrgError(
+                "Odpowiedź usługi PRG zawiera niepoprawną geometrię (obwód poligonu ma za mało "
+                "punktów); spróbuj ponownie później albo zaimportuj granice z pliku."
+            ) from None
         except (RuntimeError, ValueError, OSError) as exc:
             if b"member" not in body:  # an empty collection without numberReturned
                 frame = None
@@ -245,6 +253,22 @@ def _get_page(http: requests.Session, service: str, params: dict, timeout: float
     if returned is None:
         returned = 0 if frame is None else len(frame)
     return _Page(frame=frame, returned=returned, matched=matched)
+
+
+def _bounded_body(response: requests.Response, host: str) -> bytes:
+    """The response body, refused once it passes :data:`MAX_PAGE_BYTES`."""
+    chunks: list[bytes] = []
+    size = 0
+    with response:
+        for chunk in response.iter_content(chunk_size=1 << 20):
+            size += len(chunk)
+            if size > MAX_PAGE_BYTES:
+                raise PrgError(
+                    f"Odpowiedź usługi PRG ({host}) przekracza {MAX_PAGE_BYTES // 1024**2} MB; "
+                    "przerwano pobieranie (adres usługi może być błędny)."
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _local(tag: str) -> str:

@@ -22,7 +22,7 @@ from geo.core.text import clean_text
 from geo.io import tabular
 from geo.io.tabular import HeaderNotFound, TabularError
 
-__all__ = ["COLUMNS", "UNKNOWN", "SubregionError", "read_definitions"]
+__all__ = ["COLUMNS", "LIMITS", "UNKNOWN", "SubregionError", "read_definitions"]
 
 #: The value of a powiat whose subregion is not known.
 UNKNOWN: Final = "nieznany"
@@ -40,6 +40,8 @@ COLUMNS: Final = (
     "okres",
     "zrodlo",
 )
+#: A definition file has a row per powiat and definition: 380 powiats times a few definitions.
+LIMITS: Final = tabular.ReadLimits.for_upload(5 * 1024**2, 20_000, cell_chars=2_000)
 _META = ("definicja_nazwa", "definicja_okres", "definicja_zrodlo")
 _KEY_RE = re.compile(r"[a-z0-9_]+")
 
@@ -50,6 +52,17 @@ class SubregionError(ConfigError):
 
 def _fail(path: Path, message: str) -> SubregionError:
     return SubregionError(f"Plik podregionów {path.name}: {message}")
+
+
+def _os_reason(exc: OSError) -> str:
+    """A Polish reason for an OS error (its own text is English)."""
+    if isinstance(exc, FileNotFoundError):
+        return "plik nie istnieje."
+    if isinstance(exc, IsADirectoryError):
+        return "to katalog, a nie plik."
+    if isinstance(exc, PermissionError):
+        return "brak uprawnień do odczytu pliku."
+    return "nie można odczytać pliku (błąd dysku lub systemu plików)."
 
 
 def _names(cells: Sequence[object]) -> set[str]:
@@ -64,12 +77,14 @@ def _header_fit(cells: Sequence[object]) -> tuple[bool, int]:
 def _read_columns(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     """:data:`COLUMNS` as stripped text of the non-blank rows, and their row numbers."""
     try:
-        table = tabular.read_table(path.read_bytes(), _header_fit)
+        table = tabular.read_table(path, _header_fit, limits=LIMITS)
     except HeaderNotFound as exc:
         missing = [c for c in COLUMNS if c not in _names(exc.cells)]
         raise _fail(path, f"brak kolumn {', '.join(missing)}.") from None
-    except (OSError, TabularError) as exc:
-        raise _fail(path, f"nie można odczytać pliku ({exc}).") from exc
+    except TabularError as exc:
+        raise _fail(path, f"nie można odczytać pliku. {exc}") from None
+    except OSError as exc:
+        raise _fail(path, _os_reason(exc)) from None
     position = {name.strip(): i for i, name in reversed(list(enumerate(table.headers)))}
     frame = pd.DataFrame(
         {

@@ -10,6 +10,10 @@ text, picks the separator under which some row fits best, finds that header row 
 first rows and returns the cells below it as text (:class:`Table`). Values are not
 interpreted here. CSV is parsed by pyarrow where the result is sure to equal pandas' (a few
 times faster on a 100k-row registry), else by pandas; XLSX by :mod:`geo.io._xlsx`.
+
+:func:`read_table` is the one entry point for every table a user supplies: it reads within
+:class:`ReadLimits` (file size, rows, cells, cell length, unpacked size, time), checked while
+reading, and refuses a file past any of them with a Polish message naming the limit.
 """
 
 from __future__ import annotations
@@ -19,31 +23,57 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from geo.errors import UserError
+from geo.io._decode import BINARY as _BINARY
+from geo.io._decode import CONTROL_RE as _CONTROL_RE
+from geo.io._decode import decode
+from geo.io._limits import (
+    EXCEL_MAX_COLUMNS,
+    EXCEL_MAX_ROWS,
+    Deadline,
+    ReadLimits,
+    TabularError,
+    cell_too_long,
+    file_too_large,
+    limits_text,
+    too_many_cells,
+    too_many_columns,
+    too_many_rows,
+    too_slow,
+)
 
 __all__ = [
+    "EXCEL_MAX_COLUMNS",
+    "EXCEL_MAX_ROWS",
     "HEADER_SCAN_ROWS",
     "ODD_SPACES",
     "SEP_NAMES",
     "HeaderFit",
     "HeaderNotFound",
+    "ReadLimits",
     "Table",
     "TabularError",
+    "cell_too_long",
     "decode",
+    "file_too_large",
     "find_header",
     "is_missing",
     "is_zip",
+    "limits_text",
     "read_csv",
     "read_table",
+    "too_many_cells",
+    "too_many_columns",
     "too_many_rows",
+    "too_slow",
     "unique_headers",
 ]
 
@@ -54,19 +84,12 @@ ODD_SPACES = "\u00a0\u2007\u202f"
 #: The separators tried, and their Polish names for messages.
 SEP_NAMES = {";": "średnik", ",": "przecinek", "\t": "tabulator", "|": "kreska pionowa"}
 
-_POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES_RE = re.compile(f"[{ODD_SPACES}]")
 _ARROW_END = "\x00koniec\x00"  # the marker row's cells (see arrow_csv)
-_BINARY = "Plik nie jest tekstowym plikiem CSV (zawiera dane binarne). Wczytaj plik CSV lub XLSX."
 
 #: Tells how well a row of cells fits as the caller's header: ``(is a header, number of
 #: columns recognised)``. Cells are text or ``None``.
 HeaderFit = Callable[[Sequence[object]], tuple[bool, int]]
-
-
-class TabularError(UserError, ValueError):
-    """The file cannot be read as a table; ``str(e)`` is a Polish message for the user."""
 
 
 class HeaderNotFound(TabularError):
@@ -124,14 +147,6 @@ def is_zip(data: bytes) -> bool:
     return data.startswith((b"PK\x03\x04", b"PK\x05\x06"))
 
 
-def too_many_rows(limit: int) -> TabularError:
-    """The error for a file with more than ``limit`` data rows."""
-    return TabularError(
-        f"Plik ma więcej niż {limit:,} wierszy danych".replace(",", " ")
-        + ": podziel go na mniejsze pliki."
-    )
-
-
 def _column_label(index: int) -> str:
     return f"kolumna {index + 1}"
 
@@ -175,72 +190,6 @@ def find_header(
 
 
 # --------------------------------------------------------------------------------------------
-# Text
-# --------------------------------------------------------------------------------------------
-
-
-def _decode_legacy(data: bytes) -> tuple[str, str] | None:
-    """cp1250 or ISO-8859-2, whichever yields more Polish letters (and fewer control codes).
-
-    Polish Excel writes cp1250, older systems ISO-8859-2; they differ in ą, ś, ź (and their
-    capitals), so both decode nearly anything and only the letters tell them apart.
-    """
-    candidates: list[tuple[int, str, str]] = []
-    for encoding in ("cp1250", "iso-8859-2"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        sample = text[:200_000]
-        polish = sum(1 for ch in sample if ch in _POLISH)
-        controls = len(_CONTROL_RE.findall(sample))
-        candidates.append((polish - 10 * controls, encoding, text))
-    if not candidates:
-        return None
-    _, encoding, text = max(candidates, key=lambda c: c[0])
-    return text, encoding
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, cp1250 or ISO-8859-2.
-
-    Returns ``(text, encoding)``; raises :class:`TabularError` for binary data, for UTF-8 with
-    broken bytes (it says on which line) and for text no candidate decodes.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    elif b"\x00" in data[:8192]:
-        raise TabularError(_BINARY)
-    elif data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data.decode("utf-8-sig"), "utf-8-sig"
-        except UnicodeDecodeError:
-            pass
-    else:
-        try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError as exc:
-            # Mostly UTF-8 with a few broken bytes (two files pasted together): reading it as
-            # cp1250 would garble every Polish letter, so say where the damage is instead.
-            if any(ch in _POLISH for ch in data.decode("utf-8", errors="replace")):
-                line = data[: exc.start].count(b"\n") + 1
-                raise TabularError(
-                    "Plik jest zapisany w UTF-8, ale zawiera nieprawidłowe znaki (pierwszy w "
-                    f"linii {line}). Zapisz go ponownie jako „CSV UTF-8”."
-                ) from None
-        legacy = _decode_legacy(data)
-        if legacy is not None:
-            return legacy
-    raise TabularError(
-        "Nie udało się odczytać tekstu pliku: nieznane kodowanie znaków. "
-        "Zapisz plik jako „CSV UTF-8” albo XLSX."
-    )
-
-
-# --------------------------------------------------------------------------------------------
 # CSV
 # --------------------------------------------------------------------------------------------
 
@@ -263,11 +212,21 @@ class _LineCounter:
         return line
 
 
+class _LongField(Exception):
+    """A field longer than the csv module reads (128 KiB): far over any cell limit."""
+
+    def __init__(self, records: list[list[str]], ends: list[int]) -> None:
+        super().__init__("field larger than field limit")
+        self.records = records
+        self.ends = ends
+
+
 def head_records(text: str, sep: str, limit: int) -> tuple[list[list[str]], list[int]]:
     """The first ``limit`` records and the text offset after each (none on a csv.Error).
 
     They are read from a prefix of the text, grown until it surely holds them: reading them
     from the whole text would copy all of it into a StringIO for every separator tried.
+    A field over the csv module's limit raises :class:`_LongField` with the records before it.
     """
     size = 1 << 16
     while True:
@@ -279,7 +238,9 @@ def head_records(text: str, sep: str, limit: int) -> tuple[list[list[str]], list
             for record in islice(csv.reader(counter, delimiter=sep), limit):
                 records.append(record)
                 ends.append(counter.chars)
-        except csv.Error:
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise _LongField(records, ends) from None
             if size >= len(text):
                 return [], []
         else:
@@ -369,22 +330,31 @@ def _text_of(data: bytes) -> tuple[str, str]:
 
 
 def _best_separator(
-    text: str, fit: HeaderFit, scan_rows: int
+    text: str, fit: HeaderFit, scan_rows: int, limits: ReadLimits
 ) -> tuple[str, int | None, list[object], list[int]]:
     """The separator under which some row fits best as the header.
 
     Ties go to more recognised columns, then a wider header, then the rarer character.
-    Returns ``(separator, header index or None, header cells, record end offsets)``.
+    Returns ``(separator, header index or None, header cells, record end offsets)``. With no
+    header under any separator and a field too long to read, the long field is the error
+    (not a missing header).
     """
     sample = text[:65_536]
     best: tuple[tuple[int, int, int, int], str, int | None, list[object], list[int]] | None = None
+    long_field: int | None = None
     for sep in SEP_NAMES:
-        records, ends = head_records(text, sep, scan_rows)
+        try:
+            records, ends = head_records(text, sep, scan_rows)
+        except _LongField as stop:
+            records, ends = stop.records, stop.ends
+            long_field = len(records) + 1
         index, n_fields, cells = find_header(records, fit)
         rank = (int(index is not None), n_fields, len(cells), -sample.count(sep))
         if best is None or rank > best[0]:
             best = (rank, sep, index, cells, ends)
     assert best is not None
+    if best[2] is None and long_field is not None:
+        raise cell_too_long(limits.cell_chars, None, long_field, None)
     return best[1], best[2], best[3], best[4]
 
 
@@ -399,7 +369,39 @@ def _parse_body(body_bytes: memoryview, sep: str, width: int) -> pd.DataFrame:
     return frame
 
 
-def read_csv(data: bytes, fit: HeaderFit, scan_rows: int = HEADER_SCAN_ROWS) -> Table:
+def _line_count(data: bytes) -> int:
+    """Lines of CSV bytes (old Mac files end lines with CR alone); memchr-fast."""
+    lines = data.count(b"\n")
+    if not lines:
+        lines = data.count(b"\r")
+    return lines + (0 if data.endswith((b"\n", b"\r")) else 1)
+
+
+def _check_body(body: pd.DataFrame, headers: list[str], first_row: int, limits: ReadLimits) -> None:
+    """Refuse more than ``limits.rows`` non-empty rows or a cell over ``limits.cell_chars``.
+
+    A cell is measured as callers clean it (edges and odd spaces stripped), and only where its
+    raw length is over: the common case costs one vectorised length per column.
+    """
+    if len(body) > limits.rows and int(body.ne("").any(axis=1).sum()) > limits.rows:
+        raise too_many_rows(limits.rows)
+    for i in body.columns:
+        raw = body[i].str.len().to_numpy(dtype=float, na_value=0)
+        over = np.flatnonzero(raw > limits.cell_chars)
+        for position in over:
+            text = str(body[i].iloc[position])
+            length = len(_SPACES_RE.sub(" ", text).strip())
+            if length > limits.cell_chars:
+                row = int(position) + first_row
+                raise cell_too_long(limits.cell_chars, length, row, headers[i])
+
+
+def read_csv(
+    data: bytes,
+    fit: HeaderFit,
+    scan_rows: int = HEADER_SCAN_ROWS,
+    limits: ReadLimits | None = None,
+) -> Table:
     """Read CSV bytes into a :class:`Table` (the header is the row that ``fit`` likes best).
 
     Raises
@@ -407,16 +409,26 @@ def read_csv(data: bytes, fit: HeaderFit, scan_rows: int = HEADER_SCAN_ROWS) -> 
     HeaderNotFound
         No row among the first ``scan_rows`` fits, under any separator.
     TabularError
-        The bytes are not readable CSV text.
+        The bytes are not readable CSV text, or pass ``limits``.
     """
+    limits = limits or ReadLimits()
+    deadline = Deadline(limits.seconds)
+    lines = _line_count(data)
+    if lines > limits.raw_rows:
+        raise too_many_rows(limits.raw_rows, raw=True)
     text, encoding = _text_of(data)
     own_bytes = encoding in {"utf-8", "utf-8-sig"}  # the file's bytes are UTF-8 text
     if "\n" not in text and "\r" in text:  # old Mac line ends
         text = text.replace("\r", "\n")
         own_bytes = False
-    sep, header_index, cells, ends = _best_separator(text, fit, scan_rows)
+    sep, header_index, cells, ends = _best_separator(text, fit, scan_rows, limits)
     if header_index is None:
         raise HeaderNotFound(cells)
+    # Rows shorter than the header are padded to its width: bound the cells before parsing.
+    if len(cells) > limits.columns:
+        raise too_many_columns(limits.columns)
+    if len(cells) * max(lines - header_index - 1, 0) > limits.cells:
+        raise too_many_cells(limits.cells)
 
     start = ends[header_index - 1] if header_index else 0
     # Arrow reads UTF-8 bytes: those of the file itself when it is UTF-8 (encoding the decoded
@@ -432,6 +444,8 @@ def read_csv(data: bytes, fit: HeaderFit, scan_rows: int = HEADER_SCAN_ROWS) -> 
     del text
 
     frame = _parse_body(body_bytes, sep, len(cells))
+    if deadline.passed():
+        raise too_slow(limits)
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = list(range(body.shape[1]))
     header_width = len(cells)
@@ -441,8 +455,10 @@ def read_csv(data: bytes, fit: HeaderFit, scan_rows: int = HEADER_SCAN_ROWS) -> 
         overlong = body.iloc[:, header_width:].ne("").any(axis=1).to_numpy(dtype=bool)
         body = body.iloc[:, :header_width]
     raw_headers = [None if v == "" else v for v in frame.iloc[0].tolist()[:header_width]]
+    headers = unique_headers(raw_headers)
+    _check_body(body, headers, header_index + 2, limits)
     return Table(
-        unique_headers(raw_headers),
+        headers,
         body,
         np.arange(len(body), dtype=np.int64) + header_index + 2,
         encoding=encoding,
@@ -452,40 +468,66 @@ def read_csv(data: bytes, fit: HeaderFit, scan_rows: int = HEADER_SCAN_ROWS) -> 
     )
 
 
+def _load(source: bytes | str | Path, limits: ReadLimits) -> bytes:
+    """The file's bytes, refused over ``limits.file_bytes`` before they are read."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        size = path.stat().st_size  # OSError (missing file...) is the caller's to word
+        if size > limits.file_bytes:
+            raise file_too_large(size, limits.file_bytes)
+        data = path.read_bytes()
+    if len(data) > limits.file_bytes:
+        raise file_too_large(len(data), limits.file_bytes)
+    return data
+
+
 def read_table(
-    data: bytes,
+    source: bytes | str | Path,
     fit: HeaderFit,
     *,
     xlsx: bool | None = None,
     scan_rows: int = HEADER_SCAN_ROWS,
+    limits: ReadLimits | None = None,
     max_rows: int | None = None,
-    max_unzipped_bytes: int = 2 * 1024**3,
+    max_unzipped_bytes: int | None = None,
 ) -> Table:
-    """Read a CSV or XLSX file into a :class:`Table`.
+    """Read a CSV or XLSX file into a :class:`Table`, within ``limits``.
+
+    The one entry point for a table a user supplies: every bound of :class:`ReadLimits` is
+    checked while reading (a workbook is scanned, streamed, before it is parsed), so memory
+    and time stay bounded whatever the file holds or its compression ratio.
 
     Parameters
     ----------
-    data : bytes
-        The file's content.
+    source : bytes, str or Path
+        The file or its content (a path over ``limits.file_bytes`` is not read).
     fit : HeaderFit
         How well a row fits as the header; the best fitting row within ``scan_rows`` is it.
     xlsx : bool, optional
         Read as a workbook; by default when the bytes are a ZIP archive.
-    max_rows : int, optional
-        Most data rows of a workbook (checked while reading; a CSV is parsed in one go and
-        is the caller's to count).
-    max_unzipped_bytes : int
-        Largest accepted workbook once unpacked.
+    limits : ReadLimits, optional
+        The bounds; :class:`ReadLimits` defaults (a file of up to 100,000 rows) by default.
+    max_rows, max_unzipped_bytes : int, optional
+        Shortcuts overriding ``limits.rows`` (and ``raw_rows``) and ``limits.unpacked_bytes``.
 
     Raises
     ------
     HeaderNotFound, TabularError
+        ``OSError`` of a path is left to the caller.
     """
+    limits = limits or ReadLimits()
+    if max_rows is not None:
+        limits = replace(limits, rows=max_rows, raw_rows=max(limits.raw_rows, 2 * max_rows + 30))
+    if max_unzipped_bytes is not None:
+        limits = replace(limits, unpacked_bytes=max_unzipped_bytes)
+    data = _load(source, limits)
     if xlsx if xlsx is not None else is_zip(data):
         from geo.io._xlsx import read_xlsx
 
-        return read_xlsx(data, fit, scan_rows, max_rows, max_unzipped_bytes)
-    return read_csv(data, fit, scan_rows)
+        return read_xlsx(data, fit, scan_rows, limits)
+    return read_csv(data, fit, scan_rows, limits)
 
 
 def text_cells(values: Iterable[object]) -> list[str | None]:

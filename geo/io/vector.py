@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -16,6 +17,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pyogrio.errors
+import shapely
+import shapely.errors
 
 from geo.core.text import fold
 from geo.errors import UserError
@@ -26,6 +29,14 @@ MAX_ZIP_TOTAL_BYTES = 4 * 1024**3
 MAX_EXTRACT_BYTES = 2 * 1024**3
 MAX_COMPRESSION_RATIO = 200
 _RATIO_MIN_BYTES = 1024**2  # tiny members compress absurdly well legitimately
+
+# A plain boundary file larger than this is not a file of gminas (PRG's full-detail gminas of
+# all Poland take a few hundred MB); reading it would take many times its size in memory.
+MAX_FILE_BYTES = 1024**3
+# Vertices: a full-detail PRG gmina has tens of thousands, all Poland's some millions; more
+# means a hostile or broken file (and every map and analysis would pay for them).
+MAX_GMINA_VERTICES = 500_000
+MAX_VERTICES = 40_000_000
 
 # Generous lon/lat envelope of Poland: catches swapped axes and wrongly declared CRSs.
 POLAND_BOUNDS = (13.5, 48.5, 24.5, 55.2)
@@ -49,6 +60,12 @@ KNOWN_NAME_FIELDS = ("jpt_nazwa_", "nazwa", "name", "nazwa_gminy", "gmina", "jpt
 _CODE_VALUE = re.compile(r"^\d{6,7}$")
 _MIN_CODE_SHARE = 0.9
 _LIST_LIMIT = 20
+
+
+def _listing(items: list[str]) -> str:
+    shown = items[:_LIST_LIMIT]
+    rest = len(items) - len(shown)
+    return ", ".join(shown) + (f" i {rest} innych" if rest > 0 else "")
 
 
 class BoundaryError(UserError, ValueError):
@@ -85,8 +102,14 @@ def read_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
     path = Path(path)
     if not path.is_file():
         raise BoundaryError(f"Nie znaleziono pliku {path}.")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise BoundaryError(f"Plik {path.name} jest pusty.")
+    if size > MAX_FILE_BYTES:
+        raise BoundaryError(
+            f"Plik {path.name} jest zbyt duży ({size / 1024**2:,.0f} MB; dopuszczalne "
+            f"{MAX_FILE_BYTES / 1024**2:,.0f} MB)."
+        )
     suffix = path.suffix.lower()
     if suffix == ".zip" or (suffix not in _PLAIN_SUFFIXES and zipfile.is_zipfile(path)):
         with tempfile.TemporaryDirectory(prefix="mapa-es-zip-") as tmp:
@@ -108,9 +131,16 @@ def _read_file(path: Path, layer: str | None, shown: str) -> gpd.GeoDataFrame:
     try:
         layers = pyogrio.list_layers(path)
         chosen = _choose_layer(layers, layer, shown)
-        gdf = pyogrio.read_dataframe(path, layer=chosen, **options)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # GDAL's English notes (unclosed rings...)
+            gdf = pyogrio.read_dataframe(path, layer=chosen, **options)
     except BoundaryError:
         raise
+    except shapely.errors.GEOSException as exc:
+        raise BoundaryError(
+            f"Plik {shown} zawiera niepoprawną geometrię: {_geos_reason(exc)} Popraw granice "
+            "(np. w QGIS: Wektor → Narzędzia geometrii → Sprawdź poprawność) i wczytaj je ponownie."
+        ) from None
     except pyogrio.errors.DataSourceError as exc:
         raise BoundaryError(
             f"Nie można odczytać pliku {shown}: to nie jest obsługiwany plik z danymi "
@@ -121,6 +151,17 @@ def _read_file(path: Path, layer: str | None, shown: str) -> gpd.GeoDataFrame:
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise BoundaryError(f"Plik {shown} nie zawiera geometrii (granic gmin).")
     return gdf
+
+
+def _geos_reason(exc: Exception) -> str:
+    """The Polish reason of a GEOS error raised while building a geometry."""
+    text = str(exc)
+    if "LinearRing" in text or "closed linestring" in text:
+        return (
+            "obwód poligonu ma za mało punktów albo nie jest zamknięty (potrzeba co najmniej "
+            "4 punktów, pierwszy równy ostatniemu)."
+        )
+    return "nie da się jej odczytać (uszkodzone współrzędne)."
 
 
 def _choose_layer(layers, layer: str | None, shown: str) -> str | None:
@@ -278,6 +319,7 @@ def _check_geometry(gdf: gpd.GeoDataFrame, shown: str) -> gpd.GeoDataFrame:
             f"Plik {shown} zawiera geometrie typu {', '.join(sorted(other))}; "
             "oczekiwano poligonów (obszarów gmin)."
         )
+    _check_vertices(gdf, shown)
     gdf.attrs["source_crs"] = gdf.crs.to_string() if gdf.crs is not None else None
     gdf.attrs["crs_assumed"] = False
     if gdf.crs is None:
@@ -302,6 +344,30 @@ def _check_geometry(gdf: gpd.GeoDataFrame, shown: str) -> gpd.GeoDataFrame:
                 "opisany układ współrzędnych (dla PRG: EPSG:2180)."
             )
     return gdf
+
+
+def _n(number: object) -> str:
+    return f"{int(number):,}".replace(",", " ")  # type: ignore[call-overload]
+
+
+def _check_vertices(gdf: gpd.GeoDataFrame, shown: str) -> None:
+    """Refuse a feature over :data:`MAX_GMINA_VERTICES` or a file over :data:`MAX_VERTICES`."""
+    counts = shapely.get_num_coordinates(gdf.geometry.to_numpy())
+    if not len(counts):
+        return
+    worst = int(counts.argmax())
+    if counts[worst] > MAX_GMINA_VERTICES:
+        raise BoundaryError(
+            f"Obiekt nr {worst + 1} w pliku {shown} ma {_n(counts[worst])} wierzchołków "
+            f"(dopuszczalne {_n(MAX_GMINA_VERTICES)} na gminę): uprość granice (np. w QGIS: "
+            "Wektor → Narzędzia geometrii → Uprość) i wczytaj je ponownie."
+        )
+    total = int(counts.sum())
+    if total > MAX_VERTICES:
+        raise BoundaryError(
+            f"Plik {shown} ma {_n(total)} wierzchołków (dopuszczalne {_n(MAX_VERTICES)}): "
+            "uprość granice i wczytaj je ponownie."
+        )
 
 
 # --------------------------------------------------------------------------- fields

@@ -16,7 +16,14 @@ import pandas as pd
 import streamlit as st
 
 from geo.core.schema import ENTITY_TYPES, REGISTRY_COLUMNS
-from geo.io.registry import FIELD_LABELS, MAX_FILE_BYTES, MAX_ROWS, RegistryFileError
+from geo.io.registry import (
+    FIELD_LABELS,
+    MAX_CELL_CHARS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    RegistryFileError,
+)
+from geo.io.tabular import ReadLimits, limits_text
 from geo.registry.report import report_xlsx
 from geo.registry.review import UploadReview, confirm_upload, review_upload
 from geo.store import MAX_SOURCE_NAME, Store, StoreError, auth
@@ -263,6 +270,13 @@ def import_section(store: Store, session: auth.Session) -> None:
     if done:
         st.success(c.md(done), icon=":material/check_circle:")
     source, type_code = _source_and_type(store)
+    limits = ReadLimits.for_upload(MAX_FILE_BYTES, MAX_ROWS, MAX_CELL_CHARS)
+    st.caption(
+        f"Limity pliku: {limits_text(limits)}. Plik ponad limit zostanie odrzucony z opisem "
+        "przyczyny, a rejestr pozostanie bez zmian. Pole poniżej ma angielskie napisy "
+        "biblioteki Streamlit: „Upload” – wybierz plik (można go też przeciągnąć na pole), "
+        f"„{UPLOAD_MB}MB per file” – najwyżej {UPLOAD_MB} MB na plik."
+    )
     upload = st.file_uploader(
         f"Plik CSV lub XLSX (najwyżej {UPLOAD_MB} MB i {c.fmt_int(MAX_ROWS)} wierszy)",
         type=["csv", "xlsx", "xlsm", "txt"],

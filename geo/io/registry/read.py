@@ -132,8 +132,9 @@ def read_table(
             data,
             _header_fit(column_map),
             xlsx=xlsx,
-            max_rows=model.MAX_ROWS,
-            max_unzipped_bytes=10 * model.MAX_FILE_BYTES,
+            limits=tabular.ReadLimits.for_upload(
+                model.MAX_FILE_BYTES, model.MAX_ROWS, model.MAX_CELL_CHARS
+            ),
         )
     except HeaderNotFound as exc:
         raise no_name_column(exc.cells) from None
