@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from apptest_pages import open_page
+from map_scripts import map_script
 from streamlit.testing.v1 import AppTest
 
 from geo import pipeline
@@ -165,7 +166,7 @@ def test_hostile_entity_names_stay_text_on_the_map(pes_env, monkeypatch) -> None
     closing.select("rejestr testowy: K1").run()
     _ok(at)
     assert _metrics(at)["Nowe / zamknięte CIS i KIS"] == "+0 / −1"
-    script = sent[-1]["script"]
+    script = map_script(sent[-1])
     assert "Zamykany: &lt;img src=x onerror=alert(1)&gt;" in script
     assert "<img src=x" not in script
 

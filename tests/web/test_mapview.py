@@ -7,11 +7,11 @@ boundaries and TERC in data/), never skipped: it must fail where a dependency bu
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pandas as pd
 import pytest
 import streamlit_folium
+from map_scripts import map_script
 from streamlit.testing.v1 import AppTest
 
 from geo.analysis.coverage import active_mask, gmina_coverage
@@ -21,7 +21,6 @@ from geo.core.schema import REGISTRY_COLUMNS
 from geo.io.region import load_region
 from geo.store import Store
 from geo.web.maps import MapOptions, build_map
-from geo.web.published import PUBLISHED_DIR
 from pages import _common, _mapview
 
 DAY = dt.date(2026, 1, 1)
@@ -68,13 +67,6 @@ def test_view_state_is_never_returned(small_map) -> None:
     assert args["default"] == {} and args["returned_objects"] == []
 
 
-def _map_text(sent: dict) -> str:
-    """The map's script as the browser runs it: the published file the loader fetches."""
-    name = re.search(r"/maps/([0-9a-f]{64}\.js)", sent["script"])
-    assert name, "the map goes as a published static file"
-    return (PUBLISHED_DIR / name.group(1)).read_text(encoding="utf-8")
-
-
 def test_map_page_renders_each_view_once_and_never_reruns_on_pan(pes_env, monkeypatch) -> None:
     sent: list[dict] = []
     monkeypatch.setattr(
@@ -116,4 +108,4 @@ def test_map_page_renders_each_view_once_and_never_reruns_on_pan(pes_env, monkey
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert built == ["pokrycie", "pes_razem", "pokrycie"]
-    assert "Nowy CIS" in _map_text(sent[-1]) and "Nowy CIS" not in _map_text(sent[0])
+    assert "Nowy CIS" in map_script(sent[-1]) and "Nowy CIS" not in map_script(sent[0])
