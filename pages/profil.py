@@ -23,6 +23,7 @@ from geo.print import card
 from geo.print import maps as static_maps
 from pages import _common as common
 from pages import _share as share
+from pages._downloads import download
 
 QUERY_PARAM = "gmina"
 SEARCH_KEY = "profil_szukaj"
@@ -139,26 +140,14 @@ def _legend() -> None:
 
 def _pdf_button(slot, key: common.CoverageKey, teryt: str, result: CoverageResult) -> None:
     """The card's download button in ``slot``, or a Polish message when it cannot be made."""
-    try:
-        data = _card_pdf(key, teryt, result)
-    except UserError as exc:
-        slot.error(f"Nie udało się przygotować karty gminy (PDF): {common.md(exc)}")
-        return
-    except Exception:  # every failure gets a message, not a dead button
-        LOG.exception("gmina card %s", teryt)
-        slot.error(
-            "Nie udało się przygotować karty gminy (PDF). Spróbuj ponownie za chwilę; jeśli "
-            "błąd się powtarza, zgłoś go administratorowi aplikacji."
-        )
-        return
-    slot.download_button(
+    download(
         "Pobierz kartę gminy (PDF)",
-        data=data,
+        lambda: _card_pdf(key, teryt, result),
         file_name=f"karta_gminy_{teryt}_{result.as_of:%Y-%m-%d}.pdf",
         mime="application/pdf",
+        place=slot,
         icon=":material/picture_as_pdf:",
         type="primary",
-        on_click="ignore",
         width="stretch",
     )
 

@@ -25,7 +25,7 @@ GMINA = "0605012"  # Batorz (powiat janowski)
 
 @pytest.fixture()
 def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
-    """The bytes behind every deferred download button drawn, by file name.
+    """The bytes behind every download button drawn (made now or deferred), by file name.
 
     A deferred download is made when the visitor clicks; here it is made when the button is
     drawn (inside the page run, where the page's caches live).
@@ -38,7 +38,15 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
         made[str(file_name)] = data if isinstance(data, bytes) else data.encode()
         return original(self, data_callable, mimetype, coordinates, file_name, **kw)
 
+    original_add = MediaFileManager.add
+
+    def add(self, path_or_data, mimetype, coordinates, file_name=None, **kw):  # noqa: ANN001, ANN202
+        if isinstance(path_or_data, bytes) and file_name:
+            made[str(file_name)] = path_or_data
+        return original_add(self, path_or_data, mimetype, coordinates, file_name, **kw)
+
     monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    monkeypatch.setattr(MediaFileManager, "add", add)
     yield made
 
 

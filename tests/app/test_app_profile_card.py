@@ -23,7 +23,8 @@ def test_card_failure_is_shown_in_polish(pes_env, monkeypatch) -> None:
     monkeypatch.setattr(card, "gmina_card_pdf", broken)
     at = open_page(PROFILE, gmina="0663011")
     errors = _texts(at.error)
-    assert "Nie udało się przygotować karty gminy (PDF): Brak miejsca na dysku" in errors
+    assert "Nie udało się przygotować pliku karta_gminy_0663011" in errors
+    assert "Brak miejsca na dysku" in errors
     assert [h.value for h in at.header] == ["Lublin"]  # the rest of the profile is there
 
 
@@ -35,7 +36,8 @@ def test_unexpected_card_failure_is_shown_in_polish_too(pes_env, monkeypatch) ->
     monkeypatch.setattr(card, "gmina_card_pdf", broken)
     at = open_page(PROFILE, gmina="0663011")
     errors = _texts(at.error)
-    assert "Nie udało się przygotować karty gminy (PDF). Spróbuj ponownie" in errors
+    assert "Nie udało się przygotować pliku karta_gminy_0663011" in errors
+    assert "nieoczekiwany błąd" in errors
     assert "fpdf internal" not in errors
 
 
