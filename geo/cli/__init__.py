@@ -139,10 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _check_registry(args: argparse.Namespace, settings: Settings, store: bool) -> int:
     from geo.analysis.locate import locate_entities
     from geo.analysis.locate.problems import CATEGORIES_COLUMN, each_category
+    from geo.io._limits import file_too_large
     from geo.io.region import load_region
-    from geo.io.registry import RegistryFileError, read_registry
+    from geo.io.registry import MAX_FILE_BYTES, RegistryFileError, read_registry
 
     try:
+        # checked before reading: a file over the limit is refused without loading it
+        if args.file.is_file() and args.file.stat().st_size > MAX_FILE_BYTES:
+            error = file_too_large(args.file.stat().st_size, MAX_FILE_BYTES)
+            return fail(f"plik {args.file.name} odrzucony: {error}")
         content = args.file.read_bytes()
     except OSError as exc:
         return fail(f"nie można odczytać pliku {args.file}: {exc.strerror}")

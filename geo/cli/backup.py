@@ -14,6 +14,7 @@ from typing import Any
 
 from geo.cli._echo import fail, say
 from geo.config import Settings
+from geo.core.numbers import decimal
 from geo.store import Store, StoreError
 from geo.store.backup import backup, restore, sqlite_path, stamp
 
@@ -52,7 +53,7 @@ def run_backup(args: argparse.Namespace, settings: Settings) -> int:
     except StoreError as exc:
         return fail(exc)
     say(
-        f"Zapisano kopię {info.path} ({info.size / 1e6:.1f} MB; wersje rejestru: "
+        f"Zapisano kopię {info.path} ({decimal(info.size / 1e6)} MB; wersje rejestru: "
         f"{info.versions}, konta: {info.users})."
     )
     return 0

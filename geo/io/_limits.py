@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from geo.core.numbers import decimal
 from geo.errors import UserError
 
 __all__ = [
@@ -185,5 +186,5 @@ def file_too_large(size: int, limit: int) -> TabularError:
     """The error for a file of ``size`` bytes over ``limit``."""
     mb = 1024 * 1024
     return TabularError(
-        f"Plik jest zbyt duży ({size / mb:.1f} MB; dopuszczalne {limit / mb:.0f} MB)."
+        f"Plik jest zbyt duży ({decimal(size / mb)} MB; dopuszczalne {limit / mb:.0f} MB)."
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from geo.core.numbers import decimal
 from geo.core.plural import count
 from geo.io import tabular
 from geo.io.registry import model
@@ -49,7 +50,7 @@ def no_name_column(found: list[object]) -> RegistryFileError:
 
 def _too_large(size: int) -> RegistryFileError:
     return RegistryFileError(
-        f"Plik jest zbyt duży ({size / 1024 / 1024:.1f} MB; dopuszczalne "
+        f"Plik jest zbyt duży ({decimal(size / 1024 / 1024)} MB; dopuszczalne "
         f"{model.MAX_FILE_BYTES / 1024 / 1024:.0f} MB)."
     )
 
