@@ -47,6 +47,7 @@ from geo import pipeline
 from geo.config import Settings, get_settings
 from geo.errors import UserError
 from geo.io.boundaries import imported_boundaries
+from geo.present import formatting
 from geo.store import Store
 from geo.web.assets import ensure_static_assets
 from geo.web.maps import MapOptions, build_map
@@ -247,27 +248,13 @@ def md(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
-def fmt_int(value: float) -> str:
-    """Polish thousands separator: 1 996 550."""
-    return f"{int(value):,}".replace(",", "\u00a0")
-
-
-def fmt_pct(value: float) -> str:
-    """Polish decimal comma: 30,2 %."""
-    return f"{float(value):.1f}".replace(".", ",") + "\u00a0%"
-
-
-def fmt_num(value: float, digits: int = 1) -> str:
-    """Polish decimal comma: 2,5."""
-    return f"{float(value):.{digits}f}".replace(".", ",")
-
-
-def fmt_km(value: float) -> str:
-    return f"{fmt_num(value)}\u00a0km"
-
-
-def fmt_date(value: dt.date) -> str:
-    return value.strftime("%d.%m.%Y")
+# One set of Polish formats for every screen (geo.present.formatting): "—" when missing.
+fmt_int = formatting.fmt_int
+fmt_pct = formatting.fmt_pct
+fmt_num = formatting.fmt_num
+fmt_km = formatting.fmt_km
+fmt_date = formatting.fmt_date
+display_frame = formatting.display_frame
 
 
 def safe_database_url(url: str) -> str:
