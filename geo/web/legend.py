@@ -58,6 +58,7 @@ def legend_html(
     outlines: Sequence[tuple[str, str, bool]] = (("granica powiatu", POWIAT_BORDER, False),),
     inactive: bool = False,
     types: Collection[str] | None = None,
+    summed: bool = False,
 ) -> str:
     """The legend as HTML (all text escaped).
 
@@ -82,6 +83,8 @@ def legend_html(
         Explain the faded markers of entities not active on the date.
     types : collection of str, optional
         Entity types listed (default: all; the others are filtered out of the map).
+    summed : bool
+        The entities are drawn as one count circle per gmina, not as markers.
     """
     if classes is None:
         classes = [LegendClass.of(s) for s in styles.COVERAGE]
@@ -105,6 +108,13 @@ def legend_html(
             label = f"<b>{html_safe(code)}</b> {html_safe(name)}"
             n = int(types_shown.get(code, 0))
             parts.append(_legend_row(dot, label, n, faded=n == 0))
+        if summed:
+            parts.append(
+                _legend_row(
+                    '<span class="lg-dot lg-suma"></span>',
+                    "koło: liczba podmiotów w gminie (za dużo punktów, by pokazać każdy)",
+                )
+            )
         if approximate:
             parts.append(
                 _legend_row(
@@ -150,6 +160,7 @@ _MAP_CSS = f"""
 .mapa-legenda .lg-dot {{ width: 11px; height: 11px; flex: none; border-radius: 50%;
   border: 1.5px solid #1a1a1a; margin: 0 5px; }}
 .mapa-legenda .lg-ring {{ background: #fff; border: 3px solid #555; width: 8px; height: 8px; }}
+.mapa-legenda .lg-suma {{ background: #2c5d8f; opacity: 0.75; border-color: #fff; }}
 .mapa-legenda .lg-inactive {{ background: #fff; border: 2px dashed #555; }}
 .mapa-legenda .lg-dashed {{ border-top-style: dashed; }}
 .mapa-legenda .lg-hatch {{ background-image: repeating-linear-gradient(45deg, #9a9a9a 0 1.5px,

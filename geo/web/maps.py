@@ -26,10 +26,12 @@ import pandas as pd
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
+from geo.core.schema import ENTITY_TYPES
 from geo.errors import MapError
 from geo.present import styles
+from geo.present.points import on_map_mask
 from geo.web.assets import STATIC_URL, asset_urls, use_local_assets
-from geo.web.entities import entities_geojson, entity_style_js
+from geo.web.entities import MAX_MARKERS, entities_geojson, entity_style_js, gmina_counts_layer
 from geo.web.escape import date_text, escaped, html_safe, plain_text
 from geo.web.geojson import (
     GMINA_CLASS_JS,
@@ -53,6 +55,7 @@ from geo.web.topo_layer import TopoGeoJson
 
 __all__ = [
     "CLUSTER_MIN_MARKERS",
+    "MAX_MARKERS",
     "OSM_TILES",
     "SUBREGION_COLORS",
     "MapOptions",
@@ -103,6 +106,10 @@ class MapOptions:
         the map is complete without it).
     static_url : str
         URL prefix of the app's static folder with the Leaflet files.
+    max_markers : int
+        Above this many entities the map shows one count circle per gmina instead of
+        markers (:func:`geo.web.entities.gmina_counts_geojson`), so that the page stays
+        small enough for the browser whatever the registry's size.
     """
 
     indicator: str = "pokrycie"
@@ -115,6 +122,7 @@ class MapOptions:
     attribution: str | None = None
     offer_basemap: bool = True
     static_url: str = STATIC_URL
+    max_markers: int = MAX_MARKERS
 
 
 # --------------------------------------------------------------------------- shared steps
@@ -268,11 +276,23 @@ class _Markers:
     per_type: dict[str, int]
     approximate: bool
     inactive: bool
+    summed: bool = False  # one count circle per gmina instead of markers
+
+
+def _add_gmina_counts(m: folium.Map, shown: gpd.GeoDataFrame, gminy: gpd.GeoDataFrame) -> _Markers:
+    """Too many entities for markers: one count circle per gmina (see MapOptions)."""
+    typ = shown["typ"].where(shown["typ"].isin(list(ENTITY_TYPES)), "INNY")
+    gmina_counts_layer(shown, gminy).add_to(m)
+    per_type = {str(k): int(v) for k, v in typ.value_counts().items()}
+    return _Markers(per_type, approximate=False, inactive=False, summed=True)
 
 
 def _add_entities(
     m: folium.Map, entities: gpd.GeoDataFrame, gminy: gpd.GeoDataFrame, options: MapOptions
 ) -> _Markers:
+    mask = on_map_mask(entities, options.include_inactive)
+    if int(mask.sum()) > options.max_markers:
+        return _add_gmina_counts(m, entities[mask], gminy)
     points = entities_geojson(entities, gminy, include_inactive=options.include_inactive)
     features = points["features"]
     per_type: dict[str, int] = {}
@@ -361,6 +381,7 @@ def build_map(
         outlines=outlines,
         inactive=markers is not None and markers.inactive,
         types=options.types,
+        summed=markers is not None and markers.summed,
     )
     return _finish(m, legend, bounds, options.static_url)
 
