@@ -141,7 +141,7 @@ def _sample_registry(settings: Settings) -> tuple[pd.DataFrame, RegistryInfo]:
     date = str(checked.max()) if not checked.empty else ""
     label = (
         f"Dane przykładowe, niekompletne: {len(frame)} rzeczywistych podmiotów z materiałów "
-        f"ROPS Lublin i stron publicznych, stan na {date} (data/README.md)"
+        f"ROPS Lublin i stron publicznych, stan na {date}"
     )
     return frame, RegistryInfo(True, label, (SAMPLE_SOURCE,), date)
 

@@ -42,13 +42,14 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import make_url
+from streamlit.errors import StreamlitAPIException
 
 from geo import pipeline
 from geo.config import Settings, get_settings
 from geo.errors import UserError
 from geo.io.boundaries import imported_boundaries
 from geo.present import formatting
-from geo.store import Store
+from geo.store import Store, auth
 from geo.web.assets import ensure_static_assets
 from geo.web.maps import MapOptions, build_map
 from geo.web.simplify import default_cache_dir
@@ -61,6 +62,9 @@ from pages._navigation import through_app
 CoverageKey = tuple[Hashable, ...]
 
 AS_OF_KEY = "stan_na"
+#: Where pages/import_danych.py keeps the logged-in editor's session (geo.store.auth.Session).
+EDITOR_SESSION_KEY = "pes_sesja"
+ABOUT_PAGE = "pages/o_danych.py"
 _WIDGET_KEY = "stan_na_wybor"
 _T = TypeVar("_T")
 
@@ -236,6 +240,23 @@ def date_input(container: Any = st) -> dt.date:
     return value
 
 
+def editor_logged_in() -> bool:
+    """Whether an editor is logged in in this session (not expired): only they are shown
+    commands, file paths and the configuration; anonymous visitors see the data."""
+    session = st.session_state.get(EDITOR_SESSION_KEY)
+    return isinstance(session, auth.Session) and auth.touch(session) is not None
+
+
+def glossary_link() -> None:
+    """A link to the glossary for officials (PES, CIS/KIS, LPRES, OWES...) on "O danych"."""
+    label = "Słowniczek: PES, CIS/KIS, Model Lokalnej Współpracy, LPRES, OWES, „nieznany”"
+    try:
+        st.page_link(ABOUT_PAGE, label=label, icon=":material/menu_book:")
+    except StreamlitAPIException:
+        # The page is not registered in this app (a page run alone): a plain link instead.
+        st.markdown(f"[{md(label)}](o_danych)")
+
+
 # ------------------------------------------------------------------------- formatting
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
@@ -286,4 +307,5 @@ def problems_table(problems: pd.DataFrame) -> None:
         st.caption("Wszystkie podmioty rejestru zlokalizowano bez uwag.")
         return
     # st.dataframe shows cell text as plain text: no escaping needed.
-    st.dataframe(problems.rename(columns=PROBLEM_LABELS), hide_index=True, width="stretch")
+    shown = display_frame(problems.rename(columns=PROBLEM_LABELS))
+    st.dataframe(shown, hide_index=True, width="stretch")

@@ -133,8 +133,12 @@ def sample_notes(result: CoverageResult, *, lpres: bool = True) -> None:
     if lpres and info is not None and info.is_sample:
         st.info(
             "**Plany LPRES: dane przykładowe.** W danych jest tylko to, co potwierdza źródło "
-            "publiczne; dla pozostałych gmin status LPRES jest **nieznany** (nie „brak planu”). "
-            "Listę planów importuje się poleceniem `python -m geo lpres import PLIK`.",
+            "publiczne; dla pozostałych gmin status LPRES jest **nieznany** (nie „brak planu”)."
+            + (
+                " Listę planów importuje się poleceniem `python -m geo lpres import PLIK`."
+                if common.editor_logged_in()
+                else ""
+            ),
             icon=":material/info:",
         )
 

@@ -202,9 +202,14 @@ with st.expander("Jak wprowadzić plany LPRES", icon=":material/upload_file:"):
         + ", ".join(f"`{col}`" for col in PLAN_COLUMNS)
         + ". `zakres`: gmina, powiat albo gminy; `teryt_gmin`: kody gmin (7 cyfr) rozdzielone "
         "średnikami albo 4-cyfrowy kod powiatu; `status`: nieznany, brak, w przygotowaniu, "
-        "przyjęty, wygasły; daty DD.MM.RRRR lub RRRR-MM-DD. Import (zastępuje obecną listę, "
-        "plik z błędem jest odrzucany w całości):\n\n"
-        "```\npython -m geo lpres import plany.xlsx\n```"
+        "przyjęty, wygasły; daty DD.MM.RRRR lub RRRR-MM-DD. Import zastępuje obecną listę, "
+        "plik z błędem jest odrzucany w całości. "
+        # the command is for the people who run the server, not for the public
+        + (
+            "Import:\n\n```\npython -m geo lpres import plany.xlsx\n```"
+            if common.editor_logged_in()
+            else "Plik wgrywa administrator aplikacji."
+        )
     )
     st.download_button(
         "Pobierz pusty szablon CSV",

@@ -70,8 +70,7 @@ if has_unknown:
     unknown = summary[summary["podregion"] == subregions.UNKNOWN].iloc[0]
     st.warning(
         f"**Część regionu bez przypisanego podregionu:** {int(unknown['powiaty'])} powiatów, "
-        f"{int(unknown['gminy'])} gmin. {planning.UNKNOWN_NOTE} Plik: data/podregiony.csv "
-        "(albo podregiony.csv w katalogu PES_HOME).",
+        f"{int(unknown['gminy'])} gmin. {planning.UNKNOWN_NOTE}",
         icon=":material/help:",
     )
 
@@ -85,7 +84,7 @@ with map_col:
                 common.web_powiaty(),
                 title=definition.label,
                 note=f"Podział: {definition.label}; źródło: {definition.source}",
-                attribution="Źródło: GUS (granice), PRG GUGiK; podregiony: data/podregiony.csv",
+                attribution="Źródło: GUS (granice), PRG GUGiK; podregiony: definicje projektu",
             )
         )
 
@@ -170,7 +169,9 @@ with st.expander("Powiaty w podregionach (dane konfiguracji)", icon=":material/t
         hide_index=True,
         width="stretch",
     )
-    st.caption(
-        "Definicje podregionów są danymi (data/podregiony.csv); plik podregiony.csv w katalogu "
-        "PES_HOME dodaje definicje lub zastępuje te o tym samym kluczu."
-    )
+    if common.editor_logged_in():
+        # Where the definitions live is for editors (the public sees the sources above).
+        st.caption(
+            "Definicje podregionów są danymi (data/podregiony.csv); plik podregiony.csv w "
+            "katalogu PES\\_HOME dodaje definicje lub zastępuje te o tym samym kluczu."
+        )

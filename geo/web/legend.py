@@ -4,6 +4,11 @@ Why it exists: the legend explains the choropleth classes (from :mod:`geo.web.in
 hence from the one style vocabulary :mod:`geo.present.styles`), the boundary lines and the
 entity markers, with counts, and it carries the map's stylesheet: the hatch pattern of
 "unknown" classes, popups and the legend itself. All text is escaped (it may come from data).
+
+The legend folds away behind a "Legenda" button (a real ``<button>``, so it works from the
+keyboard and tells screen readers whether it is open), and it steps back (transparent, no
+pointer events) while a tooltip would be drawn under it: Leaflet's controls sit above its
+panes, so a tooltip can never be raised over them.
 """
 
 from __future__ import annotations
@@ -145,9 +150,17 @@ def legend_html(
 _MAP_CSS = f"""
 .leaflet-container {{ background: {MAP_BACKGROUND}; font: 13px/1.35 "Source Sans Pro",
   "Segoe UI", "DejaVu Sans", Arial, sans-serif; }}
-.mapa-legenda {{ background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 6px;
+.mapa-legenda {{ background: rgba(255,255,255,0.94); padding: 6px 10px 8px; border-radius: 6px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); color: #1a1a1a; width: {LEGEND_WIDTH}px; line-height: 1.3;
-  box-sizing: border-box; }}
+  box-sizing: border-box; transition: opacity 0.12s; }}
+.mapa-legenda.lg-folded {{ width: auto; padding: 4px 6px; }}
+.mapa-legenda.lg-folded .lg-body {{ display: none; }}
+.mapa-legenda.lg-behind {{ opacity: 0.12; pointer-events: none; }}
+.mapa-legenda .lg-body {{ max-height: calc(100vh - 90px); overflow-y: auto; }}
+.mapa-legenda .lg-toggle {{ display: block; margin-left: auto; font: inherit; font-weight: 600;
+  font-size: 12.5px; color: #1a1a1a; background: #f4f4f4; border: 1px solid #999;
+  border-radius: 4px; padding: 2px 8px; cursor: pointer; }}
+.mapa-legenda .lg-toggle:focus-visible {{ outline: 3px solid #1f6feb; outline-offset: 1px; }}
 .mapa-legenda .lg-title {{ font-weight: 700; font-size: 14px; }}
 .mapa-legenda .lg-sub {{ color: #555; font-size: 12px; margin-bottom: 4px; }}
 .mapa-legenda .lg-gap {{ margin-top: 8px; margin-bottom: 2px; }}
@@ -191,16 +204,48 @@ class Legend(folium.MacroElement):
         {% endmacro %}
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent.get_name() }};
             var legend = L.control({position: {{ this.position|tojson }}});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "mapa-legenda");
-                div.innerHTML = {{ this.html_js }};
+                var button = L.DomUtil.create("button", "lg-toggle", div);
+                button.type = "button";
+                button.setAttribute("aria-expanded", "true");
+                var body = L.DomUtil.create("div", "lg-body", div);
+                body.id = "mapa-legenda-tresc";
+                button.setAttribute("aria-controls", body.id);
+                body.innerHTML = {{ this.html_js }};
+                var show = function (open) {
+                    div.classList.toggle("lg-folded", !open);
+                    button.setAttribute("aria-expanded", open ? "true" : "false");
+                    button.textContent = open ? "Legenda \u25b4 zwiń" : "Legenda \u25be";
+                };
+                show(true);
+                L.DomEvent.on(button, "click", function (e) {
+                    L.DomEvent.stop(e);
+                    show(div.classList.contains("lg-folded"));
+                });
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
+                // A tooltip under the legend: let it show through (controls are above panes).
+                var behind = function () {
+                    var over = false;
+                    var box = div.getBoundingClientRect();
+                    map.getContainer().querySelectorAll(".leaflet-tooltip").forEach(function (t) {
+                        var r = t.getBoundingClientRect();
+                        if (r.left < box.right && r.right > box.left &&
+                            r.top < box.bottom && r.bottom > box.top) { over = true; }
+                    });
+                    div.classList.toggle("lg-behind", over);
+                };
+                map.on("tooltipopen mousemove", behind);
+                map.on("tooltipclose mouseout", function () {
+                    div.classList.remove("lg-behind");
+                });
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
-            L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
+            L.control.scale({imperial: false}).addTo(map);
         })();
         {% endmacro %}
         """

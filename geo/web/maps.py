@@ -110,6 +110,9 @@ class MapOptions:
         Above this many entities the map shows one count circle per gmina instead of
         markers (:func:`geo.web.entities.gmina_counts_geojson`), so that the page stays
         small enough for the browser whatever the registry's size.
+    focus : tuple of float, optional
+        ``(minx, miny, maxx, maxy)`` in EPSG:4326 to fit instead of the whole area (a gmina
+        found by the search).
     """
 
     indicator: str = "pokrycie"
@@ -123,6 +126,7 @@ class MapOptions:
     offer_basemap: bool = True
     static_url: str = STATIC_URL
     max_markers: int = MAX_MARKERS
+    focus: tuple[float, float, float, float] | None = None
 
 
 # --------------------------------------------------------------------------- shared steps
@@ -218,7 +222,10 @@ class _FitRegion(folium.MacroElement):
         self.right = LEGEND_WIDTH + 20
 
 
-def _finish(m: folium.Map, legend: str, bounds: np.ndarray, static_url: str) -> folium.Map:
+def _finish(
+    m: folium.Map, legend: str, bounds: np.ndarray | tuple[float, ...], static_url: str
+) -> folium.Map:
+    """Legend, layer switcher and the view fitted to ``bounds`` (minx, miny, maxx, maxy)."""
     minx, miny, maxx, maxy = bounds
     Legend(legend).add_to(m)
     folium.LayerControl(collapsed=True, position="topleft").add_to(m)
@@ -383,7 +390,7 @@ def build_map(
         types=options.types,
         summed=markers is not None and markers.summed,
     )
-    return _finish(m, legend, bounds, options.static_url)
+    return _finish(m, legend, options.focus or bounds, options.static_url)
 
 
 # --------------------------------------------------------------------------- subregion map
