@@ -226,7 +226,10 @@ def chosen_date() -> dt.date:
 
 
 def date_input(container: Any = st) -> dt.date:
-    """The "stan na" date picker; the choice is kept for the other pages."""
+    """The "stan na" date picker; the choice is kept for the other pages.
+
+    A typed date applies at once on Enter or Tab (see :data:`_COMMIT_TYPED_DATE`).
+    """
     value = container.date_input(
         "Stan na dzień",
         value=chosen_date(),
@@ -234,10 +237,52 @@ def date_input(container: Any = st) -> dt.date:
         max_value=dt.date(dt.date.today().year + 5, 12, 31),
         format="DD.MM.YYYY",
         key=_WIDGET_KEY,
-        help="Podmioty liczą się, jeśli działały tego dnia (daty rozpoczęcia i zakończenia).",
+        help="Podmioty liczą się, jeśli działały tego dnia (daty rozpoczęcia i zakończenia). "
+        "Wpisaną datę zatwierdza Enter lub Tab; kalendarz otwiera Alt+strzałka w dół.",
     )
     st.session_state[AS_OF_KEY] = value
+    container.html(_COMMIT_TYPED_DATE, unsafe_allow_javascript=True)
     return value
+
+
+#: Streamlit's date field sends a typed date only when the focus leaves the whole field:
+#: Enter does nothing and Tab from the year stops on the calendar button, which belongs to
+#: the field, so the figures kept the old date while the field showed the new one. Enter
+#: now leaves the field, and the calendar button is taken out of the Tab order (Alt+Down,
+#: announced by the field's aria-keyshortcuts, still opens the calendar; a click too).
+_COMMIT_TYPED_DATE = """
+<script>
+(function () {
+  var doc = window.document;
+  if (doc.pesTypedDateFix) { return; }
+  doc.pesTypedDateFix = true;
+  var FIELD = '[data-testid="stDateInputField"]';
+  doc.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && target && target.closest && target.closest(FIELD) &&
+        target.getAttribute("role") === "spinbutton") {
+      // Like Tab: on to the next control after the field (a plain blur() is not enough).
+      var field = target.closest(FIELD);
+      var next = Array.prototype.find.call(
+        doc.querySelectorAll('button, input, select, textarea, [href], [tabindex="0"]'),
+        function (el) {
+          return !field.contains(el) && el.tabIndex >= 0 && !el.disabled &&
+            el.offsetParent !== null &&
+            (field.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
+        });
+      window.setTimeout(function () { (next || target).focus(); if (!next) { target.blur(); } }, 0);
+    }
+  }, true);
+  var untab = function () {
+    doc.querySelectorAll('[data-testid="stDateInputCalendarButton"]').forEach(function (b) {
+      if (b.tabIndex !== -1) { b.tabIndex = -1; }
+    });
+  };
+  new MutationObserver(untab).observe(doc.body, {childList: true, subtree: true});
+  untab();
+})();
+</script>
+"""
 
 
 def editor_logged_in() -> bool:
