@@ -251,7 +251,11 @@ def date_input(container: Any = st) -> dt.date:
 #: now leaves the field, and the calendar button is taken out of the Tab order (Alt+Down,
 #: announced by the field's aria-keyshortcuts, still opens the calendar; a click too).
 _COMMIT_TYPED_DATE = """
-<script>
+<style>
+  /* the element holding this script takes no room beside the date field */
+  [data-testid="stElementContainer"]:has(script[data-pes="stan-na"]) { display: none; }
+</style>
+<script data-pes="stan-na">
 (function () {
   var doc = window.document;
   if (doc.pesTypedDateFix) { return; }
