@@ -327,6 +327,37 @@ fmt_date = formatting.fmt_date
 display_frame = formatting.display_frame
 
 
+#: Whole numbers in tables: sortable, and no separator from the browser's language (an English
+#: browser would write 1,234 — a decimal comma to a Polish reader).
+INTEGER = st.column_config.NumberColumn(format="%d")
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    digits: dict[str, int] | None = None,
+    keep: tuple[str, ...] = (),
+    column_config: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """``st.dataframe`` of ``frame`` in Polish formats (:func:`display_frame`): "—" for
+    missing values, decimal commas, dd.mm.rrrr; whole-number columns stay sortable numbers.
+
+    ``column_config`` entries of number type are kept only for columns that stay numbers
+    (their label and help are kept for the others).
+    """
+    shown = display_frame(frame, digits, keep=keep)
+    config: dict[str, Any] = {
+        str(c): INTEGER for c in shown.columns if pd.api.types.is_integer_dtype(shown[c])
+    }
+    for name, cfg in (column_config or {}).items():
+        numeric = isinstance(cfg, dict) and cfg.get("type_config", {}).get("type") == "number"
+        if numeric and name in shown and not pd.api.types.is_numeric_dtype(shown[name]):
+            cfg = {k: v for k, v in cfg.items() if k != "type_config"}
+        config[name] = cfg
+    return st.dataframe(shown, column_config=config, **kwargs)
+
+
 def safe_database_url(url: str) -> str:
     """The database URL with any password hidden."""
     try:
@@ -356,5 +387,4 @@ def problems_table(problems: pd.DataFrame) -> None:
         st.caption("Wszystkie podmioty rejestru zlokalizowano bez uwag.")
         return
     # st.dataframe shows cell text as plain text: no escaping needed.
-    shown = display_frame(problems.rename(columns=PROBLEM_LABELS))
-    st.dataframe(shown, hide_index=True, width="stretch")
+    table(problems.rename(columns=PROBLEM_LABELS), hide_index=True, width="stretch")

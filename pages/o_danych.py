@@ -134,7 +134,7 @@ if not problems.empty:
     entities = result.entities
     flagged = entities.loc[entities["problem"].notna(), CATEGORIES_COLUMN]
     categories = pd.Series(each_category(flagged), dtype=object)
-    st.dataframe(
+    common.table(
         categories.value_counts().rename_axis("Kategoria").reset_index(name="Liczba"),
         hide_index=True,
     )

@@ -36,7 +36,7 @@ MEASURES = {
     "pes_na_10k": "PES na 10 tys. mieszkańców",
     "pes": "Liczba PES",
 }
-NUMBER = st.column_config.NumberColumn(format="localized")
+NUMBER = common.INTEGER
 
 as_of = common.chosen_date()
 result = planning.coverage(as_of)
@@ -133,7 +133,7 @@ with chart_col:
 st.subheader("Wskaźniki według podregionów")
 columns = [col for col in SUMMARY_LABELS if col in summary]
 table = summary[columns].rename(columns=SUMMARY_LABELS)
-st.dataframe(
+common.table(
     table,
     hide_index=True,
     width="stretch",
@@ -154,7 +154,7 @@ with st.expander("Powiaty w podregionach (dane konfiguracji)", icon=":material/t
         {"podregion": subregions.UNKNOWN, "podregion_nazwa": subregions.UNKNOWN}
     )
     listed["okres"] = listed["okres"].map(subregions.format_period)
-    st.dataframe(
+    common.table(
         listed.rename(
             columns={
                 "powiat": "TERYT",

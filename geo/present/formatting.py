@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
     "EMPTY",
+    "FIGURE_SPACE",
     "cell",
     "display_frame",
     "fmt_date",
@@ -116,21 +117,43 @@ def _is_dates(column: pd.Series) -> bool:
     )
 
 
-def display_frame(frame: pd.DataFrame, digits: Mapping[str, int] | None = None) -> pd.DataFrame:
+#: As wide as a digit, and sorted before digits (Unicode collation: spaces come first).
+FIGURE_SPACE = "\u2007"
+
+
+def _sortable(texts: pd.Series) -> pd.Series:
+    """Numbers as text padded to one width with figure spaces: a table that sorts its cells
+    as text (Streamlit does, for text) then still sorts them by value, and they line up."""
+    numbers = texts != EMPTY
+    if not numbers.any():
+        return texts
+    width = int(texts[numbers].str.len().max())
+    return texts.where(~numbers, texts.str.rjust(width, FIGURE_SPACE))
+
+
+def display_frame(
+    frame: pd.DataFrame,
+    digits: Mapping[str, int] | None = None,
+    keep: Collection[str] = (),
+) -> pd.DataFrame:
     """A copy of ``frame`` ready for a table on screen (``st.dataframe`` or ``st.table``).
 
     * Integer columns without gaps stay numbers (sortable; they have no decimal separator).
     * Other numbers become text with a decimal comma (``digits`` per column, default 1;
-      whole-number columns with gaps get none), dates ``dd.mm.rrrr``, booleans ``tak``/``nie``.
+      whole-number columns with gaps get none), padded with figure spaces so that sorting
+      the text sorts the numbers; dates ``dd.mm.rrrr``, booleans ``tak``/``nie``.
     * Every missing value reads ``—``: never ``None``, ``nan``, ``NaT`` or ``<NA>``.
 
-    Column names and the index are kept; the input is not modified.
+    Columns named in ``keep`` (links, checkboxes) are left as they are. Column names and the
+    index are kept; the input is not modified.
     """
     digits = digits or {}
     out = {}
     for name in frame.columns:
         column = frame[name]
-        if pd.api.types.is_bool_dtype(column) and not column.isna().any():
+        if name in keep:
+            out[name] = column
+        elif pd.api.types.is_bool_dtype(column) and not column.isna().any():
             out[name] = column.map({True: "tak", False: "nie"}).astype(object)
         elif pd.api.types.is_integer_dtype(column) and not column.isna().any():
             out[name] = column
@@ -140,7 +163,7 @@ def display_frame(frame: pd.DataFrame, digits: Mapping[str, int] | None = None) 
             values = pd.to_numeric(column, errors="coerce").astype(float)
             whole = bool(np.all(np.isnan(values) | (values == np.round(values))))
             n = digits.get(str(name), 0 if whole and str(name) not in digits else 1)
-            out[name] = values.map(lambda v, n=n: fmt_num(v, n)).astype(object)
+            out[name] = _sortable(values.map(lambda v, n=n: fmt_num(v, n)).astype(object))
         else:
             out[name] = column.map(lambda v: cell(v)).astype(object)
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)

@@ -7,7 +7,15 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from geo.present.formatting import EMPTY, cell, display_frame, fmt_date, fmt_num, pl_date
+from geo.present.formatting import (
+    EMPTY,
+    FIGURE_SPACE,
+    cell,
+    display_frame,
+    fmt_date,
+    fmt_num,
+    pl_date,
+)
 
 LEAKS = ("None", "nan", "NaN", "NaT", "<NA>")
 
@@ -45,8 +53,9 @@ def test_display_frame_formats_every_kind_of_column() -> None:
     )
     shown = display_frame(frame, digits={"km": 1})
     assert list(shown.columns) == list(frame.columns) and list(shown.index) == [10, 11, 12]
-    assert shown["km"].tolist() == ["79,9", EMPTY, "8,0"]
-    assert shown["ludnosc"].tolist() == ["1\u00a0200", EMPTY, "30\u00a0000"]
+    # padded to one width with figure spaces: sorted as text, they sort as numbers
+    assert shown["km"].tolist() == ["79,9", EMPTY, FIGURE_SPACE + "8,0"]
+    assert shown["ludnosc"].tolist() == [FIGURE_SPACE + "1\u00a0200", EMPTY, "30\u00a0000"]
     assert pd.api.types.is_integer_dtype(shown["pes"])  # stays a sortable number
     assert shown["od"].tolist() == ["05.01.2020", EMPTY, "31.12.2021"]
     assert shown["do"].tolist() == ["01.02.2022", EMPTY, EMPTY]
@@ -60,3 +69,19 @@ def test_display_frame_formats_every_kind_of_column() -> None:
 def test_display_frame_of_an_empty_table() -> None:
     empty = pd.DataFrame({"a": pd.Series([], dtype=float), "b": pd.Series([], dtype=object)})
     assert display_frame(empty).empty
+
+
+def test_number_text_sorts_by_value() -> None:
+    values = pd.Series([79.94, 8.0, 120.5, 0.4, 1234.56, np.nan])
+    shown = display_frame(pd.DataFrame({"km": values}))["km"]
+    # as the browser's collation sorts text cells: white space before digits
+    by_text = shown[shown != EMPTY].sort_values(key=lambda t: t.str.replace(FIGURE_SPACE, " "))
+    assert list(by_text.index) == list(values.dropna().sort_values().index)
+    assert len(set(shown[shown != EMPTY].str.len())) == 1  # one width: they line up
+
+
+def test_kept_columns_are_untouched() -> None:
+    frame = pd.DataFrame({"Link": [None, "https://x.pl"], "ok": [True, False]})
+    shown = display_frame(frame, keep=("Link", "ok"))
+    assert pd.isna(shown["Link"].iloc[0]) and shown["Link"].iloc[1] == "https://x.pl"
+    assert shown["ok"].dtype == bool
