@@ -138,10 +138,11 @@ def display_frame(
 ) -> pd.DataFrame:
     """A copy of ``frame`` ready for a table on screen (``st.dataframe`` or ``st.table``).
 
-    * Integer columns without gaps stay numbers (sortable; they have no decimal separator).
+    * Integer and boolean columns without gaps stay as they are (sortable numbers without a
+      decimal separator; checkboxes).
     * Other numbers become text with a decimal comma (``digits`` per column, default 1;
       whole-number columns with gaps get none), padded with figure spaces so that sorting
-      the text sorts the numbers; dates ``dd.mm.rrrr``, booleans ``tak``/``nie``.
+      the text sorts the numbers; dates ``dd.mm.rrrr``; booleans with gaps ``tak``/``nie``.
     * Every missing value reads ``—``: never ``None``, ``nan``, ``NaT`` or ``<NA>``.
 
     Columns named in ``keep`` (links, checkboxes) are left as they are. Column names and the
@@ -153,10 +154,10 @@ def display_frame(
         column = frame[name]
         if name in keep:
             out[name] = column
-        elif pd.api.types.is_bool_dtype(column) and not column.isna().any():
-            out[name] = column.map({True: "tak", False: "nie"}).astype(object)
-        elif pd.api.types.is_integer_dtype(column) and not column.isna().any():
-            out[name] = column
+        elif (
+            pd.api.types.is_bool_dtype(column) or pd.api.types.is_integer_dtype(column)
+        ) and not column.isna().any():
+            out[name] = column  # tables draw booleans as checkboxes: no words needed
         elif _is_dates(column):
             out[name] = column.map(fmt_date).astype(object)
         elif pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):

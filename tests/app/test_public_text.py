@@ -8,6 +8,7 @@ the configuration to a logged-in editor only.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -44,6 +45,22 @@ def _texts(at: AppTest) -> str:
     return "\n".join(out)
 
 
+def _english_cells(at: AppTest) -> list[str]:
+    """Table cells as Python or the browser would write them: None, nan, NaT, 2.5, 2025-01-02."""
+    bad = []
+    for frame in at.dataframe:
+        for column in frame.value.columns:
+            values = frame.value[column]
+            if values.dtype != object:
+                continue  # whole numbers and booleans: sortable, no separator to get wrong
+            for cell in values.astype(str):
+                if cell in {"None", "nan", "NaT", "<NA>"} or re.fullmatch(
+                    r"-?\d+\.\d+|\d{4}-\d\d-\d\d", cell.strip()
+                ):
+                    bad.append(f"{column}: {cell}")
+    return bad
+
+
 def _leaks(text: str, extra: tuple[str, ...] = ()) -> list[str]:
     return [word for word in (*FORBIDDEN, *extra) if word and word in text]
 
@@ -55,6 +72,7 @@ def test_public_page_has_no_paths_commands_or_configuration(page: str, pes_env) 
     text = _texts(at)
     assert len(text) > 500  # the page drew something
     assert _leaks(text, (str(settings.home), str(settings.embedded_dir))) == []
+    assert _english_cells(at) == []
 
 
 def test_about_page_sources_and_glossary_for_everyone_configuration_for_editors(

@@ -48,6 +48,7 @@ def test_display_frame_formats_every_kind_of_column() -> None:
             "od": pd.to_datetime(["2020-01-05", None, "2021-12-31"]),
             "do": [dt.date(2022, 2, 1), None, None],
             "aktywny": [True, False, True],
+            "liczony": [True, None, False],
         },
         index=[10, 11, 12],
     )
@@ -59,7 +60,8 @@ def test_display_frame_formats_every_kind_of_column() -> None:
     assert pd.api.types.is_integer_dtype(shown["pes"])  # stays a sortable number
     assert shown["od"].tolist() == ["05.01.2020", EMPTY, "31.12.2021"]
     assert shown["do"].tolist() == ["01.02.2022", EMPTY, EMPTY]
-    assert shown["aktywny"].tolist() == ["tak", "nie", "tak"]
+    assert shown["aktywny"].dtype == bool  # drawn as checkboxes
+    assert shown["liczony"].tolist() == ["tak", EMPTY, "nie"]
     assert shown["Gmina"].tolist() == ["Abramów", EMPTY, "Zwierzyniec"]
     text = shown.astype(str).to_string()
     assert not any(leak in text for leak in LEAKS), text
