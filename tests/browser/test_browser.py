@@ -425,8 +425,10 @@ def test_map_filters_redraw_the_map(browser, app_url: str, app_env: dict[str, st
     legend = frame.locator(".mapa-legenda").inner_text()
     assert "nieznany (brak informacji)" in legend and "brak planu" in legend
 
-    # area: one powiat only
+    # area: one powiat only (the area filters fold away in the "Filtry" popover)
+    page.get_by_role("button", name="Filtry").click()
     _choose(page, "Powiat", "krasnostawski (0606)")
+    page.keyboard.press("Escape")
     part = gminy[gminy["powiat"] == "0606"]
     frame = _frame_with(page, "path.gmina", len(part))
     assert frame.locator(f"path.gmina-{part['teryt'].iloc[0]}").count() == 1
