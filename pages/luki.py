@@ -20,9 +20,9 @@ GAP_LABELS = {
     "powiat_nazwa": "Powiat",
     "podregion": "Podregion",
     "ludnosc": "Ludność",
-    "odleglosc_cis_kis_km": "Do CIS/KIS, km",
+    "odleglosc_cis_kis_km": "Odległość do CIS/KIS (km)",
     "lpres_status_nazwa": "LPRES",
-    "liczba_kandydatow": "Kandydaci, liczba",
+    "liczba_kandydatow": "Liczba kandydatów",
     "kandydaci": "Kandydaci do porozumienia (sąsiednie gminy z CIS/KIS)",
 }
 SUMMARY_LABELS = {
@@ -98,7 +98,7 @@ common.table(
     height=min(38 + 35 * max(len(table), 1), 460),
     column_config={
         "Ludność": NUMBER,
-        "Do CIS/KIS, km": st.column_config.TextColumn(
+        "Odległość do CIS/KIS (km)": st.column_config.TextColumn(
             help="Od granicy gminy do najbliższego działającego CIS/KIS"
         ),
         "Kandydaci do porozumienia (sąsiednie gminy z CIS/KIS)": st.column_config.TextColumn(

@@ -184,14 +184,14 @@ def _gaps_table(gminy: pd.DataFrame) -> None:
         {
             "Gmina": gaps["nazwa"].astype(str) + " (" + gaps["rodzaj"].map(RODZAJ_SHORT) + ")",
             "Powiat": gaps["powiat_nazwa"].astype(str),
-            "Do CIS/KIS": gaps["odleglosc_cis_kis_km"].map(common.fmt_km),
+            "Odległość do CIS/KIS": gaps["odleglosc_cis_kis_km"].map(common.fmt_km),
         }
     )
     with st.container(height=GAPS_HEIGHT, key="mapa_luki"):
         # st.table renders Markdown: the data is escaped.
         st.table(table.map(common.md), hide_index=True)
     st.caption(
-        "Do CIS/KIS: odległość od granicy gminy do najbliższego działającego CIS/KIS; "
+        "Odległość od granicy gminy do najbliższego działającego CIS/KIS; "
         "— = brak działającego CIS/KIS w danych."
     )
 
