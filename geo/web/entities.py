@@ -252,12 +252,15 @@ def gmina_counts_geojson(
     -------
     dict
         FeatureCollection of points; properties ``kind``, ``ref``, ``n`` (entities),
-        ``r`` (circle radius in px, growing with the square root of ``n``) and ``etykieta``
+        ``r`` (circle radius in px) and ``etykieta``
         (escaped tooltip HTML).
+
+    Radius ``r`` (px): 3 to 18, the area proportional to ``n`` relative to the largest.
     """
     shown = entities[on_map_mask(entities, include_inactive)]
     typ = shown["typ"].where(shown["typ"].isin(list(ENTITY_TYPES)), TYPE_FALLBACK)
     table = pd.crosstab(shown["teryt_gminy"].astype(str), typ)
+    table = table[[t for t in ENTITY_TYPES if t in table.columns]]  # the legend's order
     places = gminy.set_index(gminy["teryt"].astype(str))
     table = table[table.index.isin(places.index)]
     n = table.sum(axis=1)
@@ -275,7 +278,8 @@ def gmina_counts_geojson(
             "kind": "gmina",
             "ref": table.index.to_numpy(),
             "n": n.to_numpy(dtype=int),
-            "r": np.round(4 + 2.2 * np.sqrt(n.to_numpy(dtype=float)), 1),
+            # area grows with the count, the largest gmina 18 px: circles stay apart
+            "r": np.round(3 + 15 * np.sqrt(n.to_numpy(dtype=float) / max(int(n.max()), 1)), 1),
             "etykieta": labels,
         },
         index=pd.Index([f"g{code}" for code in table.index], name="id"),

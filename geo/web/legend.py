@@ -41,7 +41,11 @@ HATCH_ID = "pes-kreski"
 
 
 def _legend_row(symbol: str, label: str, n: int | None = None, faded: bool = False) -> str:
-    count = f' <span class="lg-n">({int(n)})</span>' if n is not None else ""
+    count = ""
+    if n is not None:
+        number = f"{int(n):,}".replace(",", "\u00a0")  # Polish thousands: 62 160
+        count = f' <span class="lg-n">({number})</span>'
+
     css = "lg-row lg-zero" if faded else "lg-row"
     return f'<div class="{css}">{symbol}<span>{label}{count}</span></div>'
 

@@ -84,7 +84,7 @@ def test_counts_per_gmina_select_the_gmina_and_escape_names(coverage_frame) -> N
     props = [f["properties"] for f in data["features"]]
     assert {p["kind"] for p in props} == {"gmina"}
     assert {p["ref"] for p in props} <= set(gminy["teryt"].iloc[:3])
-    assert all(p["r"] > 4 for p in props)
+    assert all(3 <= p["r"] <= 18 for p in props) and max(p["r"] for p in props) == 18
     text = json.dumps(props, ensure_ascii=False)
     assert "<img" not in text and "&lt;img" in text
 
