@@ -149,7 +149,19 @@ def test_gmina_search_zooms_to_the_gmina(page: Any, shared_data: Path) -> None:
         [here.y, here.x],
     )
     assert view[0] and view[1] < 1.0, view
+    # zoomed in, gminas everywhere: a tooltip reaching under the legend shows through it
+    frame = _map_frame(page)
+    legend = frame.locator(".mapa-legenda")
+    box, spot = frame.frame_element().bounding_box(), legend.bounding_box()
+    # just left of the map's centre Leaflet puts the tooltip to the right: towards the legend
+    centre = box["x"] + box["width"] / 2
+    page.mouse.move(centre - 30, spot["y"] + 120)
+    page.mouse.move(centre - 20, spot["y"] + 125)
+    expect(frame.locator(".leaflet-tooltip")).to_be_visible()
+    expect(legend).to_have_class(re.compile("lg-behind"))
     page.screenshot(path=str(ARTIFACTS / "mapa-1280x720-szukaj.png"))
+    page.mouse.move(box["x"] + box["width"] + 100, box["y"] + 10)  # off the map
+    expect(legend).not_to_have_class(re.compile("lg-behind"))
 
 
 @pytest.mark.parametrize("key", ["Enter", "Tab"])
