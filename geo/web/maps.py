@@ -24,7 +24,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from folium.plugins import MarkerCluster
-from folium.template import Template
 
 from geo.core.schema import ENTITY_TYPES
 from geo.errors import MapError
@@ -33,6 +32,7 @@ from geo.present.points import on_map_mask
 from geo.web.assets import STATIC_URL, asset_urls, use_local_assets
 from geo.web.entities import MAX_MARKERS, entities_geojson, entity_style_js, gmina_counts_layer
 from geo.web.escape import date_text, escaped, html_safe, plain_text
+from geo.web.fit import FitRegion
 from geo.web.geojson import (
     GMINA_CLASS_JS,
     feature_collection,
@@ -49,7 +49,7 @@ from geo.web.indicators import (
     indicator_classes,
     require_columns,
 )
-from geo.web.legend import LEGEND_WIDTH, POWIAT_BORDER, SUBREGION_BORDER, Legend, legend_html
+from geo.web.legend import POWIAT_BORDER, SUBREGION_BORDER, Legend, legend_html
 from geo.web.simplify import rounded
 from geo.web.topo_layer import TopoGeoJson
 
@@ -174,54 +174,6 @@ def _outline_layer(
     )
 
 
-class _FitRegion(folium.MacroElement):
-    """Fit the region beside the legend, again whenever the map's frame is resized.
-
-    Streamlit sizes the component's frame after the map is created, so a single fitBounds
-    would fit the region into a wrong size; refitting stops once the user pans or zooms.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var bounds = L.latLngBounds({{ this.bounds|tojson }});
-            var options = {
-                paddingTopLeft: [50, 10], paddingBottomRight: [{{ this.right }}, 10], animate: false
-            };
-            var touched = false;
-            var fit = function () {
-                if (touched) { return; }
-                map.invalidateSize(false);
-                var size = map.getSize();
-                // A frame not laid out yet (zero size) would give NaN coordinates: the
-                // ResizeObserver calls again once it has a size.
-                if (size.x < 2 || size.y < 2) { return; }
-                // A frame narrower than the legend's padding: fit without the padding.
-                var roomy = size.x > {{ this.right }} + 100 && size.y > 60;
-                map.fitBounds(bounds, roomy ? options : {animate: false});
-            };
-            ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
-                map.getContainer().addEventListener(name, function () { touched = true; },
-                                                    {passive: true});
-            });
-            fit();
-            if (window.ResizeObserver) {
-                new ResizeObserver(fit).observe(map.getContainer());
-            }
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, bounds: list[list[float]]) -> None:
-        super().__init__()
-        self._name = "FitRegion"
-        self.bounds = [[float(v) for v in corner] for corner in bounds]
-        self.right = LEGEND_WIDTH + 20
-
-
 def _finish(
     m: folium.Map, legend: str, bounds: np.ndarray | tuple[float, ...], static_url: str
 ) -> folium.Map:
@@ -229,7 +181,7 @@ def _finish(
     minx, miny, maxx, maxy = bounds
     Legend(legend).add_to(m)
     folium.LayerControl(collapsed=True, position="topleft").add_to(m)
-    _FitRegion([[miny, minx], [maxy, maxx]]).add_to(m)
+    FitRegion([[miny, minx], [maxy, maxx]]).add_to(m)
     return use_local_assets(m, asset_urls(static_url))
 
 
