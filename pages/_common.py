@@ -312,10 +312,11 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
 def md(value: object) -> str:
-    """Text from data, safe inside Streamlit markdown (no links, images, HTML or formatting)."""
+    """Text from data, safe inside Streamlit markdown (no links, images, HTML or formatting);
+    ISO dates in it read dd.mm.rrrr, as everywhere on screen."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", str(value))
+    return _MD_SPECIAL.sub(r"\\\1", formatting.pl_dates_in(str(value)))
 
 
 # One set of Polish formats for every screen (geo.present.formatting): "—" when missing.

@@ -26,6 +26,7 @@ __all__ = [
     "fmt_pct",
     "missing",
     "pl_date",
+    "pl_dates_in",
     "plain_text",
 ]
 
@@ -83,6 +84,14 @@ def pl_date(value: object) -> str:
     if whole:
         text = whole.group(1)
     return ".".join(reversed(text.split("-"))) if _ISO_DATE.fullmatch(text) else text
+
+
+_ISO_IN_TEXT = re.compile(r"(?<![\d-])(\d{4})-(\d\d)-(\d\d)(?![\d-])")
+
+
+def pl_dates_in(text: str) -> str:
+    """Every ISO date inside ``text`` as ``dd.mm.rrrr`` ("stan na 2024-12-31" → "31.12.2024")."""
+    return _ISO_IN_TEXT.sub(r"\3.\2.\1", text)
 
 
 def plain_text(value: object) -> str:

@@ -73,6 +73,8 @@ def test_public_page_has_no_paths_commands_or_configuration(page: str, pes_env) 
     assert len(text) > 500  # the page drew something
     assert _leaks(text, (str(settings.home), str(settings.embedded_dir))) == []
     assert _english_cells(at) == []
+    shown = [str(e.value) for e in (*at.markdown, *at.caption, *at.warning, *at.info)]
+    assert [t for t in shown if re.search(r"\b\d{4}-\d\d-\d\d\b", t)] == []  # dd.mm.rrrr
 
 
 def test_about_page_sources_and_glossary_for_everyone_configuration_for_editors(

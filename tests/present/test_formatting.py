@@ -15,6 +15,7 @@ from geo.present.formatting import (
     fmt_date,
     fmt_num,
     pl_date,
+    pl_dates_in,
 )
 
 LEAKS = ("None", "nan", "NaN", "NaT", "<NA>")
@@ -87,3 +88,10 @@ def test_kept_columns_are_untouched() -> None:
     shown = display_frame(frame, keep=("Link", "ok"))
     assert pd.isna(shown["Link"].iloc[0]) and shown["Link"].iloc[1] == "https://x.pl"
     assert shown["ok"].dtype == bool
+
+
+def test_iso_dates_inside_text() -> None:
+    text = "ludność: GUS BDL, stan na 2024-12-31; plik z 2025-01-02 (wersja 2025-01-02-b)"
+    assert pl_dates_in(text) == (
+        "ludność: GUS BDL, stan na 31.12.2024; plik z 02.01.2025 (wersja 2025-01-02-b)"
+    )
