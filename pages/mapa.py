@@ -16,7 +16,7 @@ from geo.pipeline import CoverageResult
 from geo.present.formatting import EMPTY, cell
 from geo.present.gmina_search import gmina_labels, search_gminy
 from geo.present.points import entities_on_map
-from geo.web.entities import MAX_MARKERS
+from geo.web import entities as web_entities
 from geo.web.indicators import COVERAGE_COLORS, INDICATORS, LPRES_COLORS
 from pages import _common as common
 from pages import _planning as planning
@@ -287,6 +287,7 @@ st.caption(
     )
 )
 
+# The filter row (the shareable URL state of pages/_share.py belongs here too).
 f_search, f_ind, f_date, f_more = st.columns([1.6, 1.3, 0.9, 0.8], vertical_alignment="bottom")
 with f_search:
     found = _gmina_search(result)
@@ -324,7 +325,7 @@ summary = region_summary(gminy) if len(gminy) else result.summary
 entities = result.entities
 entities = entities[entities["typ"].isin(types) & entities["teryt_gminy"].isin(set(gminy["teryt"]))]
 shown = entities_on_map(entities, include_inactive)
-summed = len(shown) > MAX_MARKERS
+summed = len(shown) > web_entities.MAX_MARKERS
 focus = _focus(result, found)
 
 stan = f"stan na {common.fmt_date(result.as_of)}"
@@ -351,6 +352,7 @@ def _build_map() -> folium.Map:
         note=note,
         attribution=attribution,
         focus=focus,
+        max_markers=web_entities.MAX_MARKERS,
     )
 
 
@@ -364,7 +366,7 @@ with map_col:
             _build_map,
             key=MAP_KEY,
             # everything the map shows: the data (coverage key) and this page's choices
-            view=(data_key, indicator, tuple(types), include_inactive, area, focus),
+            view=(data_key, indicator, tuple(types), include_inactive, area, focus, summed),
             height=MAP_HEIGHT,
             returned_objects=["last_active_drawing"],
         )
