@@ -81,7 +81,9 @@ def _map_frame(page: Any, timeout: float = 120) -> Any:
 def _stan_na(page: Any) -> set[str]:
     """The "stan na" dates that the figures' captions name."""
     captions = page.locator("[data-testid='stCaptionContainer']").all_inner_texts()
-    return {d for text in captions for d in re.findall(r"stan na (\d\d\.\d\d\.\d{4})", text)}
+    # (not the population's own date: "ludność: GUS BDL, stan na 31.12.2024")
+    found = (re.findall(r"(?<!BDL, )stan na (\d\d\.\d\d\.\d{4})", text) for text in captions)
+    return {day for days in found for day in days}
 
 
 def test_map_fills_the_first_screen_and_tables_are_not_clipped(page: Any) -> None:
