@@ -148,7 +148,7 @@ def _sample_registry(settings: Settings) -> tuple[pd.DataFrame, RegistryInfo]:
     )
     label = (
         f"Dane przykładowe, niekompletne: {entities} z materiałów "
-        f"ROPS Lublin i stron publicznych, stan na {date} (data/README.md)"
+        f"ROPS Lublin i stron publicznych, stan na {date}"
     )
     return frame, RegistryInfo(True, label, (SAMPLE_SOURCE,), date)
 

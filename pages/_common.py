@@ -45,12 +45,14 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import make_url
 from streamlit import config as st_config
+from streamlit.errors import StreamlitAPIException
 
 from geo import pipeline
 from geo.config import Settings, get_settings
 from geo.errors import UserError
 from geo.io.boundaries import imported_boundaries
-from geo.store import Store
+from geo.present import formatting
+from geo.store import Store, auth
 from geo.web.assets import ensure_static_assets
 from geo.web.maps import MapOptions, build_map
 from geo.web.simplify import default_cache_dir
@@ -63,6 +65,9 @@ from pages._navigation import through_app
 CoverageKey = tuple[Hashable, ...]
 
 AS_OF_KEY = "stan_na"
+#: Where pages/import_danych.py keeps the logged-in editor's session (geo.store.auth.Session).
+EDITOR_SESSION_KEY = "pes_sesja"
+ABOUT_PAGE = "pages/o_danych.py"
 _WIDGET_KEY = "stan_na_wybor"
 _T = TypeVar("_T")
 _LOG = logging.getLogger("mapa_es.pages")
@@ -255,7 +260,10 @@ def chosen_date() -> dt.date:
 
 
 def date_input(container: Any = st) -> dt.date:
-    """The "stan na" date picker; the choice is kept for the other pages."""
+    """The "stan na" date picker; the choice is kept for the other pages.
+
+    A typed date applies at once on Enter or Tab (see :data:`_COMMIT_TYPED_DATE`).
+    """
     value = container.date_input(
         "Stan na dzień",
         value=chosen_date(),
@@ -263,10 +271,73 @@ def date_input(container: Any = st) -> dt.date:
         max_value=dt.date(dt.date.today().year + 5, 12, 31),
         format="DD.MM.YYYY",
         key=_WIDGET_KEY,
-        help="Podmioty liczą się, jeśli działały tego dnia (daty rozpoczęcia i zakończenia).",
+        help="Podmioty liczą się, jeśli działały tego dnia (daty rozpoczęcia i zakończenia). "
+        "Wpisaną datę zatwierdza Enter lub Tab; kalendarz otwiera Alt+strzałka w dół.",
     )
     st.session_state[AS_OF_KEY] = value
+    container.html(_COMMIT_TYPED_DATE, unsafe_allow_javascript=True)
     return value
+
+
+#: Streamlit's date field sends a typed date only when the focus leaves the whole field:
+#: Enter does nothing and Tab from the year stops on the calendar button, which belongs to
+#: the field, so the figures kept the old date while the field showed the new one. Enter
+#: now leaves the field, and the calendar button is taken out of the Tab order (Alt+Down,
+#: announced by the field's aria-keyshortcuts, still opens the calendar; a click too).
+_COMMIT_TYPED_DATE = """
+<style>
+  /* the element holding this script takes no room beside the date field */
+  [data-testid="stElementContainer"]:has(script[data-pes="stan-na"]) { display: none; }
+</style>
+<script data-pes="stan-na">
+(function () {
+  var doc = window.document;
+  if (doc.pesTypedDateFix) { return; }
+  doc.pesTypedDateFix = true;
+  var FIELD = '[data-testid="stDateInputField"]';
+  doc.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && target && target.closest && target.closest(FIELD) &&
+        target.getAttribute("role") === "spinbutton") {
+      // Like Tab: on to the next control after the field (a plain blur() is not enough).
+      var field = target.closest(FIELD);
+      var next = Array.prototype.find.call(
+        doc.querySelectorAll('button, input, select, textarea, [href], [tabindex="0"]'),
+        function (el) {
+          return !field.contains(el) && el.tabIndex >= 0 && !el.disabled &&
+            el.offsetParent !== null &&
+            (field.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
+        });
+      window.setTimeout(function () { (next || target).focus(); if (!next) { target.blur(); } }, 0);
+    }
+  }, true);
+  var untab = function () {
+    doc.querySelectorAll('[data-testid="stDateInputCalendarButton"]').forEach(function (b) {
+      if (b.tabIndex !== -1) { b.tabIndex = -1; }
+    });
+  };
+  new MutationObserver(untab).observe(doc.body, {childList: true, subtree: true});
+  untab();
+})();
+</script>
+"""
+
+
+def editor_logged_in() -> bool:
+    """Whether an editor is logged in in this session (not expired): only they are shown
+    commands, file paths and the configuration; anonymous visitors see the data."""
+    session = st.session_state.get(EDITOR_SESSION_KEY)
+    return isinstance(session, auth.Session) and auth.touch(session) is not None
+
+
+def glossary_link() -> None:
+    """A link to the glossary for officials (PES, CIS/KIS, LPRES, OWES...) on "O danych"."""
+    label = "Słowniczek: PES, CIS/KIS, Model Lokalnej Współpracy, LPRES, OWES, „nieznany”"
+    try:
+        st.page_link(ABOUT_PAGE, label=label, icon=":material/menu_book:")
+    except StreamlitAPIException:
+        # The page is not registered in this app (a page run alone): a plain link instead.
+        st.markdown(f"[{md(label)}](o_danych)")
 
 
 # ------------------------------------------------------------------------- formatting
@@ -275,33 +346,51 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
 def md(value: object) -> str:
-    """Text from data, safe inside Streamlit markdown (no links, images, HTML or formatting)."""
+    """Text from data, safe inside Streamlit markdown (no links, images, HTML or formatting);
+    ISO dates in it read dd.mm.rrrr, as everywhere on screen."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", str(value))
+    return _MD_SPECIAL.sub(r"\\\1", formatting.pl_dates_in(str(value)))
 
 
-def fmt_int(value: float) -> str:
-    """Polish thousands separator: 1 996 550."""
-    return f"{int(value):,}".replace(",", "\u00a0")
+# One set of Polish formats for every screen (geo.present.formatting): "—" when missing.
+fmt_int = formatting.fmt_int
+fmt_pct = formatting.fmt_pct
+fmt_num = formatting.fmt_num
+fmt_km = formatting.fmt_km
+fmt_date = formatting.fmt_date
+display_frame = formatting.display_frame
 
 
-def fmt_pct(value: float) -> str:
-    """Polish decimal comma: 30,2 %."""
-    return f"{float(value):.1f}".replace(".", ",") + "\u00a0%"
+#: Whole numbers in tables: sortable, and no separator from the browser's language (an English
+#: browser would write 1,234 — a decimal comma to a Polish reader).
+INTEGER = st.column_config.NumberColumn(format="%d")
 
 
-def fmt_num(value: float, digits: int = 1) -> str:
-    """Polish decimal comma: 2,5."""
-    return f"{float(value):.{digits}f}".replace(".", ",")
+def table(
+    frame: pd.DataFrame,
+    *,
+    digits: dict[str, int] | None = None,
+    keep: tuple[str, ...] = (),
+    column_config: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """``st.dataframe`` of ``frame`` in Polish formats (:func:`display_frame`): "—" for
+    missing values, decimal commas, dd.mm.rrrr; whole-number columns stay sortable numbers.
 
-
-def fmt_km(value: float) -> str:
-    return f"{fmt_num(value)}\u00a0km"
-
-
-def fmt_date(value: dt.date) -> str:
-    return value.strftime("%d.%m.%Y")
+    ``column_config`` entries of number type are kept only for columns that stay numbers
+    (their label and help are kept for the others).
+    """
+    shown = display_frame(frame, digits, keep=keep)
+    config: dict[str, Any] = {
+        str(c): INTEGER for c in shown.columns if pd.api.types.is_integer_dtype(shown[c])
+    }
+    for name, cfg in (column_config or {}).items():
+        numeric = isinstance(cfg, dict) and cfg.get("type_config", {}).get("type") == "number"
+        if numeric and name in shown and not pd.api.types.is_numeric_dtype(shown[name]):
+            cfg = {k: v for k, v in cfg.items() if k != "type_config"}
+        config[name] = cfg
+    return st.dataframe(shown, column_config=config, **kwargs)
 
 
 def safe_database_url(url: str) -> str:
@@ -333,4 +422,4 @@ def problems_table(problems: pd.DataFrame) -> None:
         st.caption("Wszystkie podmioty rejestru zlokalizowano bez uwag.")
         return
     # st.dataframe shows cell text as plain text: no escaping needed.
-    st.dataframe(problems.rename(columns=PROBLEM_LABELS), hide_index=True, width="stretch")
+    table(problems.rename(columns=PROBLEM_LABELS), hide_index=True, width="stretch")

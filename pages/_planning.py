@@ -134,8 +134,12 @@ def sample_notes(result: CoverageResult, *, lpres: bool = True) -> None:
     if lpres and info is not None and info.is_sample:
         st.info(
             "**Plany LPRES: dane przykładowe.** W danych jest tylko to, co potwierdza źródło "
-            "publiczne; dla pozostałych gmin status LPRES jest **nieznany** (nie „brak planu”). "
-            "Listę planów importuje się poleceniem `python -m geo lpres import PLIK`.",
+            "publiczne; dla pozostałych gmin status LPRES jest **nieznany** (nie „brak planu”)."
+            + (
+                " Listę planów importuje się poleceniem `python -m geo lpres import PLIK`."
+                if common.editor_logged_in()
+                else ""
+            ),
             icon=":material/info:",
         )
 
@@ -268,6 +272,7 @@ def area_filters(result: CoverageResult, prefix: str, columns: list[Any] | None 
             format_func=lambda p: f"{powiat_names.get(p, p)} ({p})",
             key=f"{prefix}_powiat",
             placeholder="wszystkie",
+            select_all=False,  # Streamlit's "Select all" option has an English label
         )
     return Area(definition, subregion, tuple(p for p in chosen if p in powiat_names.index))
 
@@ -287,6 +292,7 @@ def date_area_status_filters(
             format_func=STATUS_LABELS.get,
             key=status_key,
             placeholder="wszystkie",
+            select_all=False,
         )
     return area, statuses
 

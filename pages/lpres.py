@@ -48,7 +48,7 @@ PLAN_TABLE = {
     "uwagi": "Uwagi",
 }
 LINK = st.column_config.LinkColumn(display_text="otwórz")
-NUMBER = st.column_config.NumberColumn(format="localized")
+NUMBER = common.INTEGER
 
 
 def _gmina_names(plans: pd.DataFrame, gminy: pd.DataFrame) -> pd.Series:
@@ -148,11 +148,11 @@ with table_col:
         }
     )
     st.markdown("**Gminy według statusu LPRES**")
-    st.dataframe(counts, hide_index=True, width="stretch", column_config={"Ludność": NUMBER})
+    common.table(counts, hide_index=True, width="stretch", column_config={"Ludność": NUMBER})
     st.caption(f"{stan} · {source}")
     if not expiring.empty:
         st.markdown("**Plany wygasające w ciągu roku**")
-        st.dataframe(
+        common.table(
             expiring[["nazwa", "jst", "okres_do"]].rename(
                 columns={"nazwa": "Plan", "jst": "JST", "okres_do": "Koniec okresu"}
             ),
@@ -163,12 +163,13 @@ with table_col:
 st.subheader("Status LPRES w gminach")
 status_rows = gminy if not chosen else gminy[gminy["lpres_status"].isin(chosen)]
 table = status_rows[list(STATUS_TABLE)].rename(columns=STATUS_TABLE)
-st.dataframe(
+common.table(
     table,
     hide_index=True,
     width="stretch",
     height=min(38 + 35 * max(len(table), 1), 420),
     column_config={"Link": LINK, "Ludność": NUMBER},
+    keep=("Link",),
 )
 st.caption(f"{len(table)} gmin · {stan} · {source}")
 planning.export_buttons(
@@ -189,11 +190,12 @@ else:
         status_na_dzien=plan_status(plans, result.as_of).map(STATUS_LABELS),
         zakres=plans["zakres"].map(SCOPES),
     )
-    st.dataframe(
+    common.table(
         listed[list(PLAN_TABLE)].rename(columns=PLAN_TABLE),
         hide_index=True,
         width="stretch",
         column_config={"Link": LINK, "Uwagi": st.column_config.TextColumn(width="large")},
+        keep=("Link",),
     )
     st.caption(f"{source}")
 
@@ -203,9 +205,14 @@ with st.expander("Jak wprowadzić plany LPRES", icon=":material/upload_file:"):
         + ", ".join(f"`{col}`" for col in PLAN_COLUMNS)
         + ". `zakres`: gmina, powiat albo gminy; `teryt_gmin`: kody gmin (7 cyfr) rozdzielone "
         "średnikami albo 4-cyfrowy kod powiatu; `status`: nieznany, brak, w przygotowaniu, "
-        "przyjęty, wygasły; daty DD.MM.RRRR lub RRRR-MM-DD. Import (zastępuje obecną listę, "
-        "plik z błędem jest odrzucany w całości):\n\n"
-        "```\npython -m geo lpres import plany.xlsx\n```"
+        "przyjęty, wygasły; daty DD.MM.RRRR lub RRRR-MM-DD. Import zastępuje obecną listę, "
+        "plik z błędem jest odrzucany w całości. "
+        # the command is for the people who run the server, not for the public
+        + (
+            "Import:\n\n```\npython -m geo lpres import plany.xlsx\n```"
+            if common.editor_logged_in()
+            else "Plik wgrywa administrator aplikacji."
+        )
     )
     download(
         "Pobierz pusty szablon CSV",

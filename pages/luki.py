@@ -20,9 +20,9 @@ GAP_LABELS = {
     "powiat_nazwa": "Powiat",
     "podregion": "Podregion",
     "ludnosc": "Ludność",
-    "odleglosc_cis_kis_km": "Do CIS/KIS, km",
+    "odleglosc_cis_kis_km": "Odległość do CIS/KIS (km)",
     "lpres_status_nazwa": "LPRES",
-    "liczba_kandydatow": "Kandydaci, liczba",
+    "liczba_kandydatow": "Liczba kandydatów",
     "kandydaci": "Kandydaci do porozumienia (sąsiednie gminy z CIS/KIS)",
 }
 SUMMARY_LABELS = {
@@ -36,7 +36,7 @@ SUMMARY_LABELS = {
     "ludnosc_bez_cis_kis": "Ludność bez CIS/KIS",
     "proc_ludnosci_bez_cis_kis": "% ludności bez CIS/KIS",
 }
-NUMBER = st.column_config.NumberColumn(format="localized")
+NUMBER = common.INTEGER
 
 as_of = common.chosen_date()
 result, data_key = common.coverage_and_key(as_of)
@@ -91,15 +91,15 @@ st.caption(
     f"{planning.sources_caption(result, result.plans_info.label if result.plans_info else '')}"
 )
 table = shown[[col for col in GAP_LABELS if col in shown]].rename(columns=GAP_LABELS)
-st.dataframe(
+common.table(
     table,
     hide_index=True,
     width="stretch",
     height=min(38 + 35 * max(len(table), 1), 460),
     column_config={
         "Ludność": NUMBER,
-        "Do CIS/KIS, km": st.column_config.NumberColumn(
-            format="localized", help="Od granicy gminy do najbliższego działającego CIS/KIS"
+        "Odległość do CIS/KIS (km)": st.column_config.TextColumn(
+            help="Od granicy gminy do najbliższego działającego CIS/KIS"
         ),
         "Kandydaci do porozumienia (sąsiednie gminy z CIS/KIS)": st.column_config.TextColumn(
             width="large"
@@ -124,7 +124,7 @@ by_subregion = neighbours.gaps_by(gminy.assign(podregion=subregion[mask].to_nump
 left, right = st.columns(2)
 with left:
     st.markdown("**Według powiatów**")
-    st.dataframe(
+    common.table(
         by_powiat.rename(columns=SUMMARY_LABELS),
         hide_index=True,
         width="stretch",
@@ -137,7 +137,7 @@ with right:
     st.markdown(
         f"**Według podregionów ({common.md(planning.definitions()[area.definition].label)})**"
     )
-    st.dataframe(
+    common.table(
         by_subregion.rename(columns=SUMMARY_LABELS),
         hide_index=True,
         width="stretch",

@@ -11,19 +11,28 @@ import streamlit as st
 from geo.analysis import neighbours
 from geo.analysis.coverage import COVERAGE_LABELS, NOT_COVERED, pes_count, region_summary
 from geo.core.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
+from geo.core.text import fold
 from geo.pipeline import CoverageResult
+from geo.present.classes import METHODS
+from geo.present.formatting import EMPTY, cell
+from geo.present.gmina_search import gmina_labels, search_gminy
 from geo.present.points import entities_on_map
-from geo.web.indicators import COVERAGE_COLORS, INDICATORS, LPRES_COLORS
+from geo.web import entities as web_entities
+from geo.web.indicators import CLASSED_INDICATORS, COVERAGE_COLORS, INDICATORS, LPRES_COLORS
 from pages import _common as common
 from pages import _planning as planning
 from pages import _share as share
+from pages._common import glossary_link
 from pages._mapview import show_map
 
-MAP_HEIGHT = 720
+MAP_HEIGHT = 560  # with the compact header: all of it on a 1280x720 screen but the edge
+GAPS_HEIGHT = 400
 RODZAJ_SHORT = {"1": "miejska", "2": "wiejska", "3": "m.-wiejska"}
 MAP_KEY = "mapa_pokrycia"
 SELECTION_KEY = "mapa_wybor"
 LAST_CLICK_KEY = "mapa_ostatni_klik"
+SEARCH_KEY = "mapa_szukaj"
+FOUND_KEY = "mapa_znaleziona"
 STATUS_ACTIVE = "działające w dniu „stan na”"
 STATUS_ALL = "wszystkie z rejestru (także nieaktywne)"
 
@@ -149,8 +158,10 @@ def _entity_panel(result: CoverageResult, label: object) -> None:
         "Rejestr": e.get("zrodlo_rejestru"),
         "Uwagi": e.get("uwagi"),
     }
+    # dates as dd.mm.rrrr; empty fields are left out
+    shown = {k: cell(v) for k, v in rows.items()}
     table = pd.DataFrame(
-        [(k, str(v)) for k, v in rows.items() if isinstance(v, str) and v.strip()],
+        [(k, v) for k, v in shown.items() if v != EMPTY],
         columns=["Pole", "Wartość"],
     )
     # st.table wraps long text; it renders Markdown, so the data is escaped.
@@ -164,27 +175,26 @@ def _entity_panel(result: CoverageResult, label: object) -> None:
 
 
 def _gaps_table(gminy: pd.DataFrame) -> None:
-    gaps = gminy[gminy["pokrycie"] == NOT_COVERED]
+    """Gminas without CIS/KIS, farthest first; an HTML table that wraps, so no column is cut."""
+    gaps = gminy[gminy["pokrycie"] == NOT_COVERED].sort_values(
+        "odleglosc_cis_kis_km", ascending=False, na_position="first"
+    )
     st.markdown(f"**Gminy bez CIS/KIS: {len(gaps)}** z {len(gminy)}")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Gmina": gaps["nazwa"].astype(str),
-                "Rodzaj": gaps["rodzaj"].map(RODZAJ_SHORT),
-                "Powiat": gaps["powiat_nazwa"].astype(str),
-                "Do CIS/KIS, km": gaps["odleglosc_cis_kis_km"],
-            }
-        ).sort_values("Do CIS/KIS, km", ascending=False, na_position="first"),
-        column_config={
-            "Do CIS/KIS, km": st.column_config.NumberColumn(
-                # the browser's locale: a decimal comma for Polish users
-                format="localized",
-                help="Odległość od granicy gminy do najbliższego działającego CIS/KIS",
-            )
-        },
-        hide_index=True,
-        width="stretch",
-        height=420,
+    if gaps.empty:
+        return
+    table = pd.DataFrame(
+        {
+            "Gmina": gaps["nazwa"].astype(str) + " (" + gaps["rodzaj"].map(RODZAJ_SHORT) + ")",
+            "Powiat": gaps["powiat_nazwa"].astype(str),
+            "Odległość do CIS/KIS": gaps["odleglosc_cis_kis_km"].map(common.fmt_km),
+        }
+    )
+    with st.container(height=GAPS_HEIGHT, key="mapa_luki"):
+        # st.table renders Markdown: the data is escaped.
+        st.table(table.map(common.md), hide_index=True)
+    st.caption(
+        "Odległość od granicy gminy do najbliższego działającego CIS/KIS; "
+        "— = brak działającego CIS/KIS w danych."
     )
 
 
@@ -207,6 +217,58 @@ def _remember_click(clicked: dict | None, drawn: pd.DataFrame) -> None:
         st.session_state[SELECTION_KEY] = ("gmina", ref)
 
 
+def _search_labels(result: CoverageResult) -> dict[str, str]:
+    gminy = result.gminy.assign(_order=result.gminy["nazwa"].map(fold))
+    gminy = gminy.sort_values(["_order", "teryt"])
+    labels = gmina_labels(gminy) + " · " + gminy["teryt"].astype(str)
+    return dict(zip(gminy["teryt"].astype(str), labels, strict=True))
+
+
+def _gmina_search(result: CoverageResult) -> str | None:
+    """The gmina chosen in the search box (a listed one, or the best match of typed text)."""
+    labels = _search_labels(result)
+    choice = st.selectbox(
+        "Znajdź gminę",
+        list(labels),
+        index=None,
+        format_func=lambda t: labels.get(t, t),
+        placeholder="nazwa lub kod TERYT",
+        accept_new_options=True,
+        key=SEARCH_KEY,
+        help="Mapa przybliży wybraną gminę. Wielkość liter i polskie znaki nie mają znaczenia.",
+    )
+    if not choice:
+        return None
+    if choice in labels:
+        return str(choice)
+    # Typed text that is not an option: the project's search (no diacritics, old codes).
+    hits = search_gminy(result.gminy, str(choice), result.region.terc, limit=1)
+    if hits.empty:
+        st.caption(f"Nie znaleziono gminy „{common.md(choice)}”.")
+        return None
+    return str(hits["teryt"].iloc[0])
+
+
+def _focus(result: CoverageResult, teryt: str | None) -> tuple[float, float, float, float] | None:
+    """The bounds (EPSG:4326) of the gmina to zoom to."""
+    if teryt is None:
+        return None
+    shape = result.gminy.loc[result.gminy["teryt"] == teryt]
+    if shape.empty:
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in shape.to_crs(4326).total_bounds)
+    return (minx, miny, maxx, maxy)
+
+
+def _select_found(teryt: str | None) -> None:
+    """A newly found gmina becomes the selection (its facts beside the map)."""
+    if teryt == st.session_state.get(FOUND_KEY):
+        return
+    st.session_state[FOUND_KEY] = teryt
+    if teryt is not None:
+        st.session_state[SELECTION_KEY] = ("gmina", teryt)
+
+
 # --------------------------------------------------------------------------- page
 
 url_state = share.map_params(STATUS_ACTIVE, STATUS_ALL)
@@ -215,24 +277,24 @@ as_of = common.chosen_date()
 result, data_key = common.coverage_and_key(as_of)
 region = result.region
 
+# A compact header: the map should fill most of a 1280x720 screen.
 st.title("Mapa pokrycia gmin")
+# A smaller heading on this page only (the style goes with the page's elements).
+st.html("<style>h1 { font-size: 2rem !important; padding: 1.1rem 0 0.25rem !important; }</style>")
 st.caption(
-    f"Podmioty ekonomii społecznej i Model Lokalnej Współpracy ({common.md(region.name)}): "
-    "czy każda gmina ma Centrum lub Klub Integracji Społecznej (CIS/KIS)."
-)
-
-if result.registry.is_sample:
-    st.warning(
-        f"**{common.md(result.registry.label)}.** "
-        "Liczby i mapa pokazują tylko podmioty z tego przykładowego rejestru.",
-        icon=":material/warning:",
+    f"{common.md(region.name)}: czy każda gmina ma Centrum lub Klub Integracji Społecznej "
+    "(CIS/KIS), jak zakłada Model Lokalnej Współpracy."
+    + (
+        " :orange[**Dane przykładowe, niekompletne:**] tylko podmioty z przykładowego rejestru."
+        if result.registry.is_sample
+        else ""
     )
-
-f_date, f_ind, f_def, f_sub, f_pow, f_ent = st.columns(
-    [1.0, 1.25, 1.15, 1.1, 1.2, 0.9], vertical_alignment="bottom"
 )
-with f_date:
-    common.date_input()
+
+# The filter row (the shareable URL state of pages/_share.py belongs here too).
+f_search, f_ind, f_date, f_more = st.columns([1.6, 1.3, 0.9, 0.8], vertical_alignment="bottom")
+with f_search:
+    found = _gmina_search(result)
 with f_ind:
     indicator = st.selectbox(
         "Wskaźnik na mapie",
@@ -241,20 +303,38 @@ with f_ind:
         key="mapa_wskaznik",
         help="Czym są pokolorowane gminy. Liczby PES uwzględniają wybrane typy podmiotów.",
     )
-area = planning.area_filters(result, "mapa", [f_def, f_sub, f_pow])
-with f_ent:
-    with st.popover("Podmioty", icon=":material/filter_list:", width="stretch"):
-        types = st.multiselect(
-            "Typy podmiotów",
-            list(ENTITY_TYPES),
-            default=list(ENTITY_TYPES),
-            format_func=lambda t: f"{t} – {ENTITY_TYPES[t]}",
-            key="mapa_typy",
+with f_date:
+    common.date_input()
+with f_more:
+    # Area and entity filters fold away: they are used less than the map itself.
+    filters = st.popover("Filtry", icon=":material/filter_list:", width="stretch")
+with filters:
+    area = planning.area_filters(result, "mapa", [filters, filters, filters])
+    types = st.multiselect(
+        "Typy podmiotów",
+        list(ENTITY_TYPES),
+        default=list(ENTITY_TYPES),
+        format_func=lambda t: f"{t} – {ENTITY_TYPES[t]}",
+        key="mapa_typy",
+        select_all=False,  # Streamlit's "Select all" option has an English label
+        placeholder="wybierz typy",
+    )
+    status = st.radio("Status podmiotów", [STATUS_ACTIVE, STATUS_ALL], key="mapa_status")
+    # Numeric indicators: fixed classes, or classes of the data (mapclassify).
+    method = (
+        st.selectbox(
+            "Klasy wskaźnika",
+            [None, *METHODS],
+            format_func=lambda m: METHODS.get(m, "stałe progi") if m else "stałe progi",
+            key="mapa_klasy",
+            help="Jak podzielić wartości na klasy kolorów; granice klas są w legendzie.",
         )
-        status = st.radio("Status", [STATUS_ACTIVE, STATUS_ALL], key="mapa_status")
+        if indicator in CLASSED_INDICATORS
+        else None
+    )
 include_inactive = status == STATUS_ALL
 share.publish(url_state, "mapa")  # the address bar is a link to this view
-share.copy_link_button()
+_select_found(found)
 
 mask = planning.area_mask(result, area)
 gminy = result.gminy[mask]
@@ -262,9 +342,91 @@ summary = region_summary(gminy) if len(gminy) else result.summary
 entities = result.entities
 entities = entities[entities["typ"].isin(types) & entities["teryt_gminy"].isin(set(gminy["teryt"]))]
 shown = entities_on_map(entities, include_inactive)
+summed = len(shown) > web_entities.MAX_MARKERS
+focus = _focus(result, found)
 
 stan = f"stan na {common.fmt_date(result.as_of)}"
 where = "" if area.is_whole else f" · obszar: {common.md(area.label(result))}"
+note = f"Stan na {common.fmt_date(result.as_of)}" + (
+    " · dane przykładowe, niekompletne" if result.registry.is_sample else ""
+)
+attribution = "Źródło: GUS (granice, ludność, TERYT), PRG GUGiK"
+
+
+def _build_map() -> folium.Map:
+    definition = planning.definitions()[area.definition]
+    # Only configured subregions get an outline: the unknown remainder has no boundary.
+    subregions = planning.subregion_shapes(result, area.definition)
+    subregions = subregions[subregions["podregion"] != "nieznany"]
+    return common.web_map(
+        gminy,
+        entities,
+        indicator=indicator,
+        types=types,
+        subregions=subregions if area.is_whole else None,
+        subregion_label=f"granica podregionu ({definition.label})",
+        include_inactive=include_inactive,
+        note=note,
+        attribution=attribution,
+        focus=focus,
+        max_markers=web_entities.MAX_MARKERS,
+        class_method=method,
+    )
+
+
+map_col, info_col = st.columns([2.3, 1])
+with map_col:
+    if gminy.empty:
+        st.info("Brak gmin w wybranym obszarze.")
+        clicked = None
+    else:
+        clicked = show_map(
+            _build_map,
+            key=MAP_KEY,
+            # everything the map shows: the data (coverage key) and this page's choices
+            view=(data_key, indicator, method, tuple(types), include_inactive, area, focus, summed),
+            height=MAP_HEIGHT,
+            returned_objects=["last_active_drawing"],
+        )
+    _remember_click(clicked, entities)
+    if found is not None and not mask[result.gminy["teryt"] == found].any():
+        st.caption("Znaleziona gmina leży poza wybranym obszarem (zmień filtry).")
+    if summed:
+        st.info(
+            f"Na mapie jest {common.fmt_int(len(shown))} podmiotów: to za dużo, by pokazać "
+            "każdy punkt w przeglądarce, więc koła pokazują liczbę podmiotów w każdej gminie. "
+            "Kliknij koło lub gminę, aby zobaczyć szczegóły; mniej punktów pokaże filtr typów "
+            "lub obszaru.",
+            icon=":material/bubble_chart:",
+        )
+    st.caption(
+        f"Granice: {common.md(region.boundary_source)}. Kliknij gminę lub punkt, aby zobaczyć "
+        "szczegóły. Podkład OpenStreetMap (wymaga internetu) można włączyć przyciskiem warstw."
+    )
+    if indicator == "lpres_status" and result.plans_info is not None:
+        st.caption(
+            f"LPRES: {common.md(result.plans_info.label)}. Kreskowane = status nieznany "
+            "(brak informacji), czerwone = wiadomo, że gmina nie ma planu."
+        )
+
+with info_col:
+    selection = st.session_state.get(SELECTION_KEY)
+    if selection is None:
+        st.markdown("**Szczegóły**")
+        st.caption(
+            "Kliknij gminę na mapie albo znajdź ją wyszukiwarką, aby zobaczyć jej status, "
+            "podmioty, status LPRES, podregion i odległość do najbliższego CIS/KIS."
+        )
+        _gaps_table(gminy)
+    else:
+        if st.button("Wyczyść wybór", icon=":material/close:", key="mapa_wyczysc"):
+            st.session_state[SELECTION_KEY] = None
+            st.rerun()
+        if selection[0] == "gmina":
+            _gmina_panel(result, selection[1])
+        else:
+            _entity_panel(result, selection[1])
+
 m1, m2, m3 = st.columns(3)
 with m1:
     st.metric(
@@ -288,80 +450,20 @@ with m3:
     all_types = set(types) == set(ENTITY_TYPES)
     st.metric("Podmioty ekonomii społecznej", common.fmt_int(pes_total))
     st.caption(
-        f"działające i zlokalizowane, {stan} · na mapie: {len(shown)} · "
+        f"działające i zlokalizowane, {stan} · na mapie: {common.fmt_int(len(shown))}"
+        + (" (jako liczby w gminach)" if summed else "")
+        + " · "
         + (
             f"w tym CIS {summary['cis']}, KIS {summary['kis']}"
             if all_types
             else f"typy: {', '.join(types) or 'żaden'}"
         )
     )
-
-note = f"Stan na {common.fmt_date(result.as_of)}" + (
-    " · dane przykładowe, niekompletne" if result.registry.is_sample else ""
-)
-attribution = "Źródło: GUS (granice, ludność, TERYT), PRG GUGiK"
-
-
-def _build_map() -> folium.Map:
-    definition = planning.definitions()[area.definition]
-    # Only configured subregions get an outline: the unknown remainder has no boundary.
-    subregions = planning.subregion_shapes(result, area.definition)
-    subregions = subregions[subregions["podregion"] != "nieznany"]
-    return common.web_map(
-        gminy,
-        entities,
-        indicator=indicator,
-        types=types,
-        subregions=subregions if area.is_whole else None,
-        subregion_label=f"granica podregionu ({definition.label})",
-        include_inactive=include_inactive,
-        note=note,
-        attribution=attribution,
-    )
-
-
-map_col, info_col = st.columns([2.3, 1])
-with map_col:
-    if gminy.empty:
-        st.info("Brak gmin w wybranym obszarze.")
-        clicked = None
-    else:
-        clicked = show_map(
-            _build_map,
-            key=MAP_KEY,
-            # everything the map shows: the data (coverage key) and this page's choices
-            view=(data_key, indicator, tuple(types), include_inactive, area),
-            height=MAP_HEIGHT,
-            returned_objects=["last_active_drawing"],
-        )
-    _remember_click(clicked, entities)
-    st.caption(
-        f"Granice: {common.md(region.boundary_source)}. Kliknij gminę lub punkt, aby zobaczyć "
-        "szczegóły. Podkład OpenStreetMap (wymaga internetu) można włączyć przyciskiem warstw."
-    )
-    if indicator == "lpres_status" and result.plans_info is not None:
-        st.caption(
-            f"LPRES: {common.md(result.plans_info.label)}. Kreskowane = status nieznany "
-            "(brak informacji), czerwone = wiadomo, że gmina nie ma planu."
-        )
-
-with info_col:
-    selection = st.session_state.get(SELECTION_KEY)
-    if selection is None:
-        st.markdown("#### Szczegóły")
-        st.caption(
-            "Kliknij gminę na mapie, aby zobaczyć jej status, podmioty, status LPRES, "
-            "podregion i odległość do najbliższego CIS/KIS."
-        )
-        _gaps_table(gminy)
-    else:
-        if st.button("Wyczyść wybór", icon=":material/close:", key="mapa_wyczysc"):
-            st.session_state[SELECTION_KEY] = None
-            st.rerun()
-        if selection[0] == "gmina":
-            _gmina_panel(result, selection[1])
-        else:
-            _entity_panel(result, selection[1])
+link_col, glossary_col = st.columns([1, 2], vertical_alignment="center")
+with link_col:
+    share.copy_link_button()  # the address bar already holds this view; this copies it
+with glossary_col:
+    glossary_link()
 
 problems = result.problems
 not_counted = int((~problems["uwzgledniony"].astype(bool)).sum()) if len(problems) else 0

@@ -36,7 +36,7 @@ MEASURES = {
     "pes_na_10k": "PES na 10 tys. mieszkańców",
     "pes": "Liczba PES",
 }
-NUMBER = st.column_config.NumberColumn(format="localized")
+NUMBER = common.INTEGER
 
 as_of = common.chosen_date()
 result = planning.coverage(as_of)
@@ -70,8 +70,7 @@ if has_unknown:
     unknown = summary[summary["podregion"] == subregions.UNKNOWN].iloc[0]
     st.warning(
         f"**Część regionu bez przypisanego podregionu:** {int(unknown['powiaty'])} powiatów, "
-        f"{int(unknown['gminy'])} gmin. {planning.UNKNOWN_NOTE} Plik: data/podregiony.csv "
-        "(albo podregiony.csv w katalogu PES_HOME).",
+        f"{int(unknown['gminy'])} gmin. {planning.UNKNOWN_NOTE}",
         icon=":material/help:",
     )
 
@@ -85,7 +84,7 @@ with map_col:
                 common.web_powiaty(),
                 title=definition.label,
                 note=f"Podział: {definition.label}; źródło: {definition.source}",
-                attribution="Źródło: GUS (granice), PRG GUGiK; podregiony: data/podregiony.csv",
+                attribution="Źródło: GUS (granice), PRG GUGiK; podregiony: definicje projektu",
             )
         )
 
@@ -134,7 +133,7 @@ with chart_col:
 st.subheader("Wskaźniki według podregionów")
 columns = [col for col in SUMMARY_LABELS if col in summary]
 table = summary[columns].rename(columns=SUMMARY_LABELS)
-st.dataframe(
+common.table(
     table,
     hide_index=True,
     width="stretch",
@@ -155,7 +154,7 @@ with st.expander("Powiaty w podregionach (dane konfiguracji)", icon=":material/t
         {"podregion": subregions.UNKNOWN, "podregion_nazwa": subregions.UNKNOWN}
     )
     listed["okres"] = listed["okres"].map(subregions.format_period)
-    st.dataframe(
+    common.table(
         listed.rename(
             columns={
                 "powiat": "TERYT",
@@ -170,7 +169,9 @@ with st.expander("Powiaty w podregionach (dane konfiguracji)", icon=":material/t
         hide_index=True,
         width="stretch",
     )
-    st.caption(
-        "Definicje podregionów są danymi (data/podregiony.csv); plik podregiony.csv w katalogu "
-        "PES_HOME dodaje definicje lub zastępuje te o tym samym kluczu."
-    )
+    if common.editor_logged_in():
+        # Where the definitions live is for editors (the public sees the sources above).
+        st.caption(
+            "Definicje podregionów są danymi (data/podregiony.csv); plik podregiony.csv w "
+            "katalogu PES\\_HOME dodaje definicje lub zastępuje te o tym samym kluczu."
+        )

@@ -357,3 +357,4 @@ else:
     if st.query_params.get(QUERY_PARAM) != teryt:
         st.query_params[QUERY_PARAM] = teryt
     _profile(result, data_key, teryt, note)
+common.glossary_link()

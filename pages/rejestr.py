@@ -91,10 +91,13 @@ if result.registry.is_sample:
 f1, f2, f3, f4, f5 = st.columns([2.2, 1.6, 1.4, 1.4, 1.4])
 query = f1.text_input("Szukaj", placeholder="nazwa, miejscowość, podmiot prowadzący, id")
 sources = sorted(set(entities["zrodlo_rejestru"].dropna().astype(str)), key=fold)
-chosen_sources = f2.multiselect("Źródło rejestru", sources, placeholder="wszystkie")
+# select_all=False: Streamlit's "Select all" option has an English label
+chosen_sources = f2.multiselect(
+    "Źródło rejestru", sources, placeholder="wszystkie", select_all=False
+)
 chosen_types = f3.multiselect(
     "Typ", list(ENTITY_TYPES), format_func=lambda t: f"{t}: {ENTITY_TYPES[t]}",
-    placeholder="wszystkie",
+    placeholder="wszystkie", select_all=False,
 )  # fmt: skip
 powiat_options = sorted(powiat_names, key=lambda p: fold(powiat_names[p]))
 chosen_powiat = f4.selectbox(
@@ -122,7 +125,7 @@ st.markdown(
     f"**{common.fmt_int(len(selected))}** z {common.fmt_int(len(entities))} podmiotów rejestru"
     + (f" (pokazano pierwsze {common.fmt_int(MAX_SHOWN)})" if len(selected) > MAX_SHOWN else "")
 )
-st.dataframe(
+common.table(
     _table(selected.head(MAX_SHOWN), gmina_names, powiat_names),
     hide_index=True,
     width="stretch",
@@ -131,6 +134,7 @@ st.dataframe(
         "Działa (stan na)": st.column_config.CheckboxColumn(),
         "Liczony": st.column_config.CheckboxColumn(help="Uwzględniony w pokryciu gmin"),
     },
+    keep=("Działa (stan na)", "Liczony"),
 )
 
 meta = {
@@ -184,12 +188,12 @@ for tab, label in zip(tabs, ATTENTION, strict=True):
         if subset.empty:
             st.caption("Brak takich podmiotów.")
         else:
-            st.dataframe(
+            common.table(
                 _table(subset, gmina_names, powiat_names), hide_index=True, width="stretch"
             )
         if label == "Duplikaty" and manual_duplicates:
             st.markdown("**Oznaczone ręcznie jako duplikaty** (nieliczone):")
-            st.dataframe(
+            common.table(
                 pd.DataFrame(
                     {
                         "Podmiot": [f.entity_name or f.entity for f in manual_duplicates],
@@ -206,7 +210,7 @@ for tab, label in zip(tabs, ATTENTION, strict=True):
 if not result.registry.is_sample:
     st.subheader("Wersje źródeł")
     current = [v for v in common.guarded(store.versions) if v.is_current]
-    st.dataframe(
+    common.table(
         pd.DataFrame(
             {
                 "Źródło rejestru": [v.source for v in current],

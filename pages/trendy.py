@@ -145,7 +145,7 @@ with st.expander("Dane wykresów", icon=":material/table:"):
     wide = types.pivot_table(index=["rok", "obszar"], columns="typ", values="liczba").reset_index()
     table = cover.merge(wide, on=["rok", "obszar"]).rename(columns=TABLE_LABELS)
     table["Stan na"] = table["Stan na"].map(common.fmt_date)
-    st.dataframe(table, hide_index=True, width="stretch")
+    common.table(table, hide_index=True, width="stretch")
     planning.export_buttons(
         table,
         "trendy",

@@ -147,8 +147,8 @@ def plans_info(settings: Settings) -> PlansInfo:
     sample = settings.embedded_dir / SAMPLE_FILE
     return PlansInfo(
         True,
-        "dane przykładowe LPRES: tylko plany potwierdzone w źródłach publicznych "
-        "(data/README.md); dla pozostałych gmin stan nieznany",
+        "dane przykładowe LPRES: tylko plany potwierdzone w źródłach publicznych"
+        "; dla pozostałych gmin stan nieznany",
         sample,
     )
 

@@ -5,6 +5,10 @@ from registry texts, so everything is escaped here (:mod:`geo.web.escape`). The 
 styles (type colour; hollow for an approximate position; faded and dashed when not active on
 the date) travel as one lookup table in a JavaScript style function, not one entry per
 marker. Positions come from :func:`geo.present.points.display_points`, as in print.
+
+A browser cannot take every entity of a large registry (500,000 markers are hundreds of MB
+and minutes of drawing): above :data:`MAX_MARKERS` the map gets one count circle per gmina
+instead (:func:`gmina_counts_geojson`), whose size does not grow with the registry.
 """
 
 from __future__ import annotations
@@ -22,10 +26,23 @@ from geo.present.points import display_points, on_map_mask
 from geo.web.escape import date_text, escaped, html_safe, is_blank, plain_text
 from geo.web.geojson import feature_collection
 from geo.web.simplify import rounded
+from geo.web.topo_layer import TopoGeoJson
 
-__all__ = ["TYPE_FALLBACK", "entities_geojson", "entity_style", "entity_style_js"]
+__all__ = [
+    "MAX_MARKERS",
+    "TYPE_FALLBACK",
+    "COUNT_STYLE_JS",
+    "entities_geojson",
+    "entity_style",
+    "entity_style_js",
+    "gmina_counts_geojson",
+    "gmina_counts_layer",
+]
 
 TYPE_FALLBACK = "INNY"
+#: Most markers one map sends to the browser; above it each gmina gets one count circle.
+MAX_MARKERS = 3000
+_COUNT_COLOUR = "#2c5d8f"
 
 
 def _row(label: str, value: str) -> str:
@@ -212,4 +229,82 @@ def entity_style_js() -> folium.JsCode:
         "        (p.aktywny === false ? 0 : 1);\n"
         "    return styles[key];\n"
         "}"
+    )
+
+
+def _plural_podmiot(n: int) -> str:
+    if n == 1:
+        return "1 podmiot"
+    few = n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14)
+    return f"{n:,}".replace(",", "\u00a0") + (" podmioty" if few else " podmiotów")
+
+
+def gmina_counts_geojson(
+    entities: gpd.GeoDataFrame, gminy: gpd.GeoDataFrame, include_inactive: bool = False
+) -> dict:
+    """One point per gmina with the number of its entities on the map, by type.
+
+    The markers of :func:`entities_geojson` summed per gmina (``teryt_gminy``), drawn at the
+    gmina's representative point; a click selects the gmina (``kind`` "gmina", ``ref`` its
+    TERYT). Its size depends on the number of gminas, not of entities.
+
+    Returns
+    -------
+    dict
+        FeatureCollection of points; properties ``kind``, ``ref``, ``n`` (entities),
+        ``r`` (circle radius in px) and ``etykieta``
+        (escaped tooltip HTML).
+
+    Radius ``r`` (px): 3 to 18, the area proportional to ``n`` relative to the largest.
+    """
+    shown = entities[on_map_mask(entities, include_inactive)]
+    typ = shown["typ"].where(shown["typ"].isin(list(ENTITY_TYPES)), TYPE_FALLBACK)
+    table = pd.crosstab(shown["teryt_gminy"].astype(str), typ)
+    table = table[[t for t in ENTITY_TYPES if t in table.columns]]  # the legend's order
+    places = gminy.set_index(gminy["teryt"].astype(str))
+    table = table[table.index.isin(places.index)]
+    n = table.sum(axis=1)
+    names = places["nazwa"].map(plain_text).reindex(table.index)
+    by_type = [
+        ", ".join(f"{html_safe(t)} {int(row[t])}" for t in table.columns if row[t])
+        for _, row in table.iterrows()
+    ]
+    labels = [
+        f"{html_safe(name)}: {_plural_podmiot(int(count))} ({types})"
+        for name, count, types in zip(names, n, by_type, strict=True)
+    ]
+    props = pd.DataFrame(
+        {
+            "kind": "gmina",
+            "ref": table.index.to_numpy(),
+            "n": n.to_numpy(dtype=int),
+            # area grows with the count, the largest gmina 18 px: circles stay apart
+            "r": np.round(3 + 15 * np.sqrt(n.to_numpy(dtype=float) / max(int(n.max()), 1)), 1),
+            "etykieta": labels,
+        },
+        index=pd.Index([f"g{code}" for code in table.index], name="id"),
+    )
+    points = places.geometry.reindex(table.index).representative_point()
+    points = rounded(gpd.GeoSeries(points, crs=gminy.crs).to_crs(4326)).set_axis(props.index)
+    return feature_collection(gpd.GeoDataFrame(props, geometry=points, crs=4326))
+
+
+#: The style of the count circles: radius from the feature, one colour.
+COUNT_STYLE_JS = folium.JsCode(
+    "function (feature) {\n"
+    '    return {radius: Math.min(feature.properties.r, 40), color: "#ffffff", weight: 1.5,\n'
+    f'            fill: true, fillColor: "{_COUNT_COLOUR}", fillOpacity: 0.7,\n'
+    '            className: "pes-suma"};\n'
+    "}"
+)
+
+
+def gmina_counts_layer(shown: gpd.GeoDataFrame, gminy: gpd.GeoDataFrame) -> TopoGeoJson:
+    """The map layer of :func:`gmina_counts_geojson` (``shown``: the entities to count)."""
+    return TopoGeoJson(
+        gmina_counts_geojson(shown, gminy, include_inactive=True),
+        name="Podmioty: liczba w gminie",
+        marker=folium.CircleMarker(radius=6),
+        tooltip=folium.GeoJsonTooltip(fields=["etykieta"], labels=False),
+        style=COUNT_STYLE_JS,
     )

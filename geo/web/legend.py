@@ -4,6 +4,11 @@ Why it exists: the legend explains the choropleth classes (from :mod:`geo.web.in
 hence from the one style vocabulary :mod:`geo.present.styles`), the boundary lines and the
 entity markers, with counts, and it carries the map's stylesheet: the hatch pattern of
 "unknown" classes, popups and the legend itself. All text is escaped (it may come from data).
+
+The legend folds away behind a "Legenda" button (a real ``<button>``, so it works from the
+keyboard and tells screen readers whether it is open), and it steps back (transparent, no
+pointer events) while a tooltip would be drawn under it: Leaflet's controls sit above its
+panes, so a tooltip can never be raised over them.
 """
 
 from __future__ import annotations
@@ -36,7 +41,11 @@ HATCH_ID = "pes-kreski"
 
 
 def _legend_row(symbol: str, label: str, n: int | None = None, faded: bool = False) -> str:
-    count = f' <span class="lg-n">({int(n)})</span>' if n is not None else ""
+    count = ""
+    if n is not None:
+        number = f"{int(n):,}".replace(",", "\u00a0")  # Polish thousands: 62 160
+        count = f' <span class="lg-n">({number})</span>'
+
     css = "lg-row lg-zero" if faded else "lg-row"
     return f'<div class="{css}">{symbol}<span>{label}{count}</span></div>'
 
@@ -58,6 +67,7 @@ def legend_html(
     outlines: Sequence[tuple[str, str, bool]] = (("granica powiatu", POWIAT_BORDER, False),),
     inactive: bool = False,
     types: Collection[str] | None = None,
+    summed: bool = False,
 ) -> str:
     """The legend as HTML (all text escaped).
 
@@ -82,6 +92,8 @@ def legend_html(
         Explain the faded markers of entities not active on the date.
     types : collection of str, optional
         Entity types listed (default: all; the others are filtered out of the map).
+    summed : bool
+        The entities are drawn as one count circle per gmina, not as markers.
     """
     if classes is None:
         classes = [LegendClass.of(s) for s in styles.COVERAGE]
@@ -105,6 +117,13 @@ def legend_html(
             label = f"<b>{html_safe(code)}</b> {html_safe(name)}"
             n = int(types_shown.get(code, 0))
             parts.append(_legend_row(dot, label, n, faded=n == 0))
+        if summed:
+            parts.append(
+                _legend_row(
+                    '<span class="lg-dot lg-suma"></span>',
+                    "koło: liczba podmiotów w gminie (za dużo punktów, by pokazać każdy)",
+                )
+            )
         if approximate:
             parts.append(
                 _legend_row(
@@ -135,9 +154,17 @@ def legend_html(
 _MAP_CSS = f"""
 .leaflet-container {{ background: {MAP_BACKGROUND}; font: 13px/1.35 "Source Sans Pro",
   "Segoe UI", "DejaVu Sans", Arial, sans-serif; }}
-.mapa-legenda {{ background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 6px;
+.mapa-legenda {{ background: rgba(255,255,255,0.94); padding: 6px 10px 8px; border-radius: 6px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); color: #1a1a1a; width: {LEGEND_WIDTH}px; line-height: 1.3;
-  box-sizing: border-box; }}
+  box-sizing: border-box; transition: opacity 0.12s; }}
+.mapa-legenda.lg-folded {{ width: auto; padding: 4px 6px; }}
+.mapa-legenda.lg-folded .lg-body {{ display: none; }}
+.mapa-legenda.lg-behind {{ opacity: 0.12; pointer-events: none; }}
+.mapa-legenda .lg-body {{ max-height: calc(100vh - 90px); overflow-y: auto; }}
+.mapa-legenda .lg-toggle {{ display: block; margin-left: auto; font: inherit; font-weight: 600;
+  font-size: 12.5px; color: #1a1a1a; background: #f4f4f4; border: 1px solid #999;
+  border-radius: 4px; padding: 2px 8px; cursor: pointer; }}
+.mapa-legenda .lg-toggle:focus-visible {{ outline: 3px solid #1f6feb; outline-offset: 1px; }}
 .mapa-legenda .lg-title {{ font-weight: 700; font-size: 14px; }}
 .mapa-legenda .lg-sub {{ color: #555; font-size: 12px; margin-bottom: 4px; }}
 .mapa-legenda .lg-gap {{ margin-top: 8px; margin-bottom: 2px; }}
@@ -150,6 +177,7 @@ _MAP_CSS = f"""
 .mapa-legenda .lg-dot {{ width: 11px; height: 11px; flex: none; border-radius: 50%;
   border: 1.5px solid #1a1a1a; margin: 0 5px; }}
 .mapa-legenda .lg-ring {{ background: #fff; border: 3px solid #555; width: 8px; height: 8px; }}
+.mapa-legenda .lg-suma {{ background: #2c5d8f; opacity: 0.75; border-color: #fff; }}
 .mapa-legenda .lg-inactive {{ background: #fff; border: 2px dashed #555; }}
 .mapa-legenda .lg-dashed {{ border-top-style: dashed; }}
 .mapa-legenda .lg-hatch {{ background-image: repeating-linear-gradient(45deg, #9a9a9a 0 1.5px,
@@ -180,16 +208,48 @@ class Legend(folium.MacroElement):
         {% endmacro %}
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent.get_name() }};
             var legend = L.control({position: {{ this.position|tojson }}});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "mapa-legenda");
-                div.innerHTML = {{ this.html_js }};
+                var button = L.DomUtil.create("button", "lg-toggle", div);
+                button.type = "button";
+                button.setAttribute("aria-expanded", "true");
+                var body = L.DomUtil.create("div", "lg-body", div);
+                body.id = "mapa-legenda-tresc";
+                button.setAttribute("aria-controls", body.id);
+                body.innerHTML = {{ this.html_js }};
+                var show = function (open) {
+                    div.classList.toggle("lg-folded", !open);
+                    button.setAttribute("aria-expanded", open ? "true" : "false");
+                    button.textContent = open ? "Legenda \u25b4 zwiń" : "Legenda \u25be";
+                };
+                show(true);
+                L.DomEvent.on(button, "click", function (e) {
+                    L.DomEvent.stop(e);
+                    show(div.classList.contains("lg-folded"));
+                });
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
+                // A tooltip under the legend: let it show through (controls are above panes).
+                var behind = function () {
+                    var over = false;
+                    var box = div.getBoundingClientRect();
+                    map.getContainer().querySelectorAll(".leaflet-tooltip").forEach(function (t) {
+                        var r = t.getBoundingClientRect();
+                        if (r.left < box.right && r.right > box.left &&
+                            r.top < box.bottom && r.bottom > box.top) { over = true; }
+                    });
+                    div.classList.toggle("lg-behind", over);
+                };
+                map.on("tooltipopen mousemove", behind);
+                map.on("tooltipclose mouseout", function () {
+                    div.classList.remove("lg-behind");
+                });
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
-            L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
+            L.control.scale({imperial: false}).addTo(map);
         })();
         {% endmacro %}
         """

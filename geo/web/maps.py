@@ -24,14 +24,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from folium.plugins import MarkerCluster
-from folium.template import Template
 
+from geo.core.schema import ENTITY_TYPES
 from geo.errors import MapError
 from geo.present import styles
+from geo.present.points import on_map_mask
 from geo.web.a11y import make_accessible
 from geo.web.assets import STATIC_URL, asset_urls, use_local_assets
-from geo.web.entities import entities_geojson, entity_style_js
+from geo.web.entities import MAX_MARKERS, entities_geojson, entity_style_js, gmina_counts_layer
 from geo.web.escape import date_text, escaped, html_safe, plain_text
+from geo.web.fit import FitRegion
 from geo.web.geojson import (
     GMINA_CLASS_JS,
     feature_collection,
@@ -48,12 +50,13 @@ from geo.web.indicators import (
     indicator_classes,
     require_columns,
 )
-from geo.web.legend import LEGEND_WIDTH, POWIAT_BORDER, SUBREGION_BORDER, Legend, legend_html
+from geo.web.legend import POWIAT_BORDER, SUBREGION_BORDER, Legend, legend_html
 from geo.web.simplify import rounded
 from geo.web.topo_layer import TopoGeoJson
 
 __all__ = [
     "CLUSTER_MIN_MARKERS",
+    "MAX_MARKERS",
     "OSM_TILES",
     "SUBREGION_COLORS",
     "MapOptions",
@@ -107,6 +110,13 @@ class MapOptions:
     class_method : str, optional
         Class method of a numeric indicator (:data:`geo.present.classes.METHODS`); default:
         the indicator's fixed classes.
+    max_markers : int
+        Above this many entities the map shows one count circle per gmina instead of
+        markers (:func:`geo.web.entities.gmina_counts_geojson`), so that the page stays
+        small enough for the browser whatever the registry's size.
+    focus : tuple of float, optional
+        ``(minx, miny, maxx, maxy)`` in EPSG:4326 to fit instead of the whole area (a gmina
+        found by the search).
     """
 
     indicator: str = "pokrycie"
@@ -120,6 +130,8 @@ class MapOptions:
     offer_basemap: bool = True
     static_url: str = STATIC_URL
     class_method: str | None = None
+    max_markers: int = MAX_MARKERS
+    focus: tuple[float, float, float, float] | None = None
 
 
 # --------------------------------------------------------------------------- shared steps
@@ -168,59 +180,14 @@ def _outline_layer(
     )
 
 
-class _FitRegion(folium.MacroElement):
-    """Fit the region beside the legend, again whenever the map's frame is resized.
-
-    Streamlit sizes the component's frame after the map is created, so a single fitBounds
-    would fit the region into a wrong size; refitting stops once the user pans or zooms.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var bounds = L.latLngBounds({{ this.bounds|tojson }});
-            var options = {
-                paddingTopLeft: [50, 10], paddingBottomRight: [{{ this.right }}, 10], animate: false
-            };
-            var touched = false;
-            var fit = function () {
-                if (touched) { return; }
-                map.invalidateSize(false);
-                var size = map.getSize();
-                // A frame not laid out yet (zero size) would give NaN coordinates: the
-                // ResizeObserver calls again once it has a size.
-                if (size.x < 2 || size.y < 2) { return; }
-                // A frame narrower than the legend's padding: fit without the padding.
-                var roomy = size.x > {{ this.right }} + 100 && size.y > 60;
-                map.fitBounds(bounds, roomy ? options : {animate: false});
-            };
-            ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
-                map.getContainer().addEventListener(name, function () { touched = true; },
-                                                    {passive: true});
-            });
-            fit();
-            if (window.ResizeObserver) {
-                new ResizeObserver(fit).observe(map.getContainer());
-            }
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, bounds: list[list[float]]) -> None:
-        super().__init__()
-        self._name = "FitRegion"
-        self.bounds = [[float(v) for v in corner] for corner in bounds]
-        self.right = LEGEND_WIDTH + 20
-
-
-def _finish(m: folium.Map, legend: str, bounds: np.ndarray, static_url: str) -> folium.Map:
+def _finish(
+    m: folium.Map, legend: str, bounds: np.ndarray | tuple[float, ...], static_url: str
+) -> folium.Map:
+    """Legend, layer switcher and the view fitted to ``bounds`` (minx, miny, maxx, maxy)."""
     minx, miny, maxx, maxy = bounds
     Legend(legend).add_to(m)
     folium.LayerControl(collapsed=True, position="topleft").add_to(m)
-    _FitRegion([[miny, minx], [maxy, maxx]]).add_to(m)
+    FitRegion([[miny, minx], [maxy, maxx]]).add_to(m)
     return use_local_assets(m, asset_urls(static_url))
 
 
@@ -274,11 +241,23 @@ class _Markers:
     per_type: dict[str, int]
     approximate: bool
     inactive: bool
+    summed: bool = False  # one count circle per gmina instead of markers
+
+
+def _add_gmina_counts(m: folium.Map, shown: gpd.GeoDataFrame, gminy: gpd.GeoDataFrame) -> _Markers:
+    """Too many entities for markers: one count circle per gmina (see MapOptions)."""
+    typ = shown["typ"].where(shown["typ"].isin(list(ENTITY_TYPES)), "INNY")
+    gmina_counts_layer(shown, gminy).add_to(m)
+    per_type = {str(k): int(v) for k, v in typ.value_counts().items()}
+    return _Markers(per_type, approximate=False, inactive=False, summed=True)
 
 
 def _add_entities(
     m: folium.Map, entities: gpd.GeoDataFrame, gminy: gpd.GeoDataFrame, options: MapOptions
 ) -> _Markers:
+    mask = on_map_mask(entities, options.include_inactive)
+    if int(mask.sum()) > options.max_markers:
+        return _add_gmina_counts(m, entities[mask], gminy)
     points = entities_geojson(entities, gminy, include_inactive=options.include_inactive)
     features = points["features"]
     per_type: dict[str, int] = {}
@@ -367,8 +346,9 @@ def build_map(
         outlines=outlines,
         inactive=markers is not None and markers.inactive,
         types=options.types,
+        summed=markers is not None and markers.summed,
     )
-    return _finish(m, legend, bounds, options.static_url)
+    return _finish(m, legend, options.focus or bounds, options.static_url)
 
 
 # --------------------------------------------------------------------------- subregion map

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 
 from geo.registry.diff import RegistryDiff
 from pages import _common as c
@@ -43,7 +42,7 @@ def rows_label(n: int) -> str:
 
 def diff_table(diff: RegistryDiff) -> None:
     """The added, removed and changed entities of a diff."""
-    st.dataframe(
+    c.table(
         diff.table().rename(columns=_DIFF_HEADINGS),
         hide_index=True,
         width="stretch",

@@ -19,7 +19,7 @@ def audit_section(store: Store) -> None:
     if log.empty:
         st.caption("Dziennik jest pusty.")
         return
-    st.dataframe(
+    c.table(
         pd.DataFrame(
             {
                 "Kiedy": log["at"].map(local_time),

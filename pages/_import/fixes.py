@@ -118,6 +118,7 @@ def _fix_value(
             "Gminy obsługiwane (na podstawie porozumień)", list(gmina_label),
             default=[t for t in current if t in gmina_label],
             format_func=gmina_label.__getitem__,
+            placeholder="wybierz gminy", select_all=False,  # no English "Select all"
         )
     }  # fmt: skip
 
@@ -165,7 +166,7 @@ def _fix_list(store: Store, session: auth.Session) -> None:
     if not fixes:
         st.caption("Brak poprawek ręcznych.")
         return
-    st.dataframe(
+    c.table(
         pd.DataFrame(
             {
                 "Nr": [f.id for f in fixes],

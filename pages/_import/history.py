@@ -20,7 +20,7 @@ from pages._import import diff_table, local_time
 
 
 def _version_table(versions: list[VersionInfo]) -> None:
-    st.dataframe(
+    c.table(
         pd.DataFrame(
             {
                 "Wersja": [v.number for v in versions],

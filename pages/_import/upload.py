@@ -126,7 +126,7 @@ def _file_summary(review: UploadReview) -> None:
         f"**{c.md(review.file_name)}** · SHA-256 `{review.sha256[:16]}…` · " + " · ".join(detected)
     )
     st.markdown("**Podgląd pierwszych wierszy pliku**")
-    st.dataframe(parsed.preview, width="stretch")
+    st.dataframe(parsed.preview, width="stretch")  # the file as it is
     with st.expander(
         "Mapowanie kolumn"
         + (" (zapamiętane dla tego źródła)" if review.remembered else " (wykryte automatycznie)"),
@@ -144,7 +144,7 @@ def _validation_report(review: UploadReview) -> None:
     if review.report.empty:
         st.caption("Nie znaleziono problemów.")
     else:
-        st.dataframe(
+        c.table(
             review.report.rename(columns=_REPORT_HEADINGS),
             hide_index=True,
             width="stretch",

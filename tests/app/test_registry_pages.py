@@ -262,7 +262,7 @@ def test_registry_page_filters_attention_lists_and_exports(pes_env: dict[str, st
     assert [t.value for t in at.title] == ["Rejestr podmiotów"]
     table = at.dataframe[0].value
     assert len(table) == len(result.entities) == 5
-    assert table["Zweryfikowano"].tolist()[0] == "2025-01-02"
+    assert table["Zweryfikowano"].tolist()[0] == "02.01.2025"  # dd.mm.rrrr on screen
     assert set(table["Źródło rejestru"]) == {"lista ROPS"} and set(table["Wersja"]) == {1}
     for fmt in ("csv", "xlsx", "geojson"):  # each file is made on request, then offered
         at.button(key=f"rejestr_{fmt}_przygotuj").click().run()

@@ -119,7 +119,8 @@ def test_about_page(browser, app_url: str, app_env: dict[str, str]) -> None:
     page, outside = browser
     page.goto(app_url + "/o_danych")
     page.get_by_role("heading", name="Źródła danych").wait_for(timeout=30_000)
-    expect(page.get_by_text("PES_DATA_DIR").first).to_be_visible()
+    # sources for everyone; the configuration only for logged-in editors
+    assert page.get_by_text("PES_DATA_DIR").count() == 0
     expect(page.get_by_text("Leaflet").first).to_be_visible()
     # the app's navigation (sections of st.navigation), not Streamlit's legacy page list
     expect(page.get_by_text("Mapa i planowanie").first).to_be_visible()
@@ -424,8 +425,10 @@ def test_map_filters_redraw_the_map(browser, app_url: str, app_env: dict[str, st
     legend = frame.locator(".mapa-legenda").inner_text()
     assert "nieznany (brak informacji)" in legend and "brak planu" in legend
 
-    # area: one powiat only
+    # area: one powiat only (the area filters fold away in the "Filtry" popover)
+    page.get_by_role("button", name="Filtry").click()
     _choose(page, "Powiat", "krasnostawski (0606)")
+    page.keyboard.press("Escape")
     part = gminy[gminy["powiat"] == "0606"]
     frame = _frame_with(page, "path.gmina", len(part))
     assert frame.locator(f"path.gmina-{part['teryt'].iloc[0]}").count() == 1

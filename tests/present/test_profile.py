@@ -247,6 +247,6 @@ def test_labels_and_formatting() -> None:
     assert gp.powiat_label("0618", "tomaszowski") == "powiat tomaszowski"
     assert gp.fmt_int(1996550) == "1\u00a0996\u00a0550"
     assert gp.fmt_num(2.5) == "2,5" and gp.fmt_num(0.125, 2) == "0,12"
-    assert gp.fmt_km(float("nan")) == "–"
-    assert gp.fmt_pct(None) == "–"
+    assert gp.fmt_km(float("nan")) == "—"
+    assert gp.fmt_pct(None) == "—"
     assert gp.fmt_date(dt.date(2026, 1, 2)) == "02.01.2026"
