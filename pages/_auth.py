@@ -65,8 +65,7 @@ def login_form(store: Store, settings: Settings) -> None:
     """The login form; a successful login replaces any token this session had."""
     st.info(
         "Przeglądanie mapy i rejestru jest publiczne. Import plików, poprawki i przywracanie "
-        "wersji wymagają zalogowania. Konta redaktorów zakłada administrator serwera "
-        "poleceniem `python -m geo users add LOGIN`.",
+        "wersji wymagają zalogowania. Konto redaktora zakłada administrator serwera.",
         icon=":material/lock:",
     )
     # clear_on_submit: the password does not stay in the session state after the attempt.

@@ -118,7 +118,7 @@ def _editor_section(store: Store, chosen: IndicatorSet) -> None:
     if session is None:
         st.info(
             "Nowy plik wskaźników może wczytać zalogowany redaktor (strona *Import danych*) "
-            "albo administrator: `python -m geo indicators import PLIK`.",
+            "albo administrator serwera.",
             icon=":material/lock:",
         )
         return
