@@ -420,7 +420,7 @@ def load_indicators(settings: Settings, store: Store) -> IndicatorSet:
     if stored is None:
         frame = read_indicators(sample_path(settings), MEASURES)
         label = (
-            "PRZYKŁAD: wskaźniki ilustracyjne z data/wskazniki_przyklad.csv (wartości bazowe i "
+            "PRZYKŁAD: wskaźniki ilustracyjne z pliku przykładowego projektu (wartości bazowe i "
             "docelowe nie pochodzą z uchwały programu); wczytaj własny plik wskaźników"
         )
         return IndicatorSet(indicators_from_frame(frame), label, True, "przyklad")

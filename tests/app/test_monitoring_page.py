@@ -55,7 +55,7 @@ def test_sample_indicators_against_targets(pes_env) -> None:
     assert f"Stan na {dt.date.today():%d.%m.%Y}" in _texts(at.caption)
     # no editor: no upload, a pointer to the login and the CLI
     assert not at.file_uploader
-    assert "python -m geo indicators import" in _texts(at.info)
+    assert "administrator serwera" in _texts(at.info)  # no command for visitors
     assert len(at.get("download_button")) >= 2
 
 

@@ -25,6 +25,12 @@ PUBLIC_PAGES = [
     "pages/trendy.py",
     "pages/rejestr.py",
     "pages/o_danych.py",
+    "pages/import_danych.py",
+    "pages/monitoring.py",
+    "pages/scenariusze.py",
+    "pages/profil.py",
+    "pages/prezentacja.py",
+    "pages/raport.py",
 ]
 #: Never on a public page: paths, commands, configuration names, database details.
 FORBIDDEN = ("data/", "README", "PES_HOME", "PES_", "python -m", "sqlite", "/work", "/tmp")
