@@ -14,6 +14,7 @@ from geo.analysis.lpres import (
     lpres_summary,
     plan_status,
 )
+from geo.core.plural import count
 from pages import _common as common
 from pages import _planning as planning
 from pages._downloads import download
@@ -111,7 +112,10 @@ with m3:
     st.caption(f"przyjęte, z końcem okresu do 12 miesięcy od {common.fmt_date(result.as_of)}")
 with m4:
     st.metric("Gminy o nieznanym statusie", f"{summary['gminy_nieznany']} / {summary['gminy']}")
-    st.caption(f"brak informacji w danych · znany brak planu: {summary['gminy_brak']} gmin")
+    st.caption(
+        "brak informacji w danych · znany brak planu: "
+        + count(summary["gminy_brak"], "gmina", "gminy", "gmin")
+    )
 
 map_col, table_col = st.columns([1.5, 1])
 with map_col:
@@ -171,7 +175,7 @@ common.table(
     column_config={"Link": LINK, "Ludność": NUMBER},
     keep=("Link",),
 )
-st.caption(f"{len(table)} gmin · {stan} · {source}")
+st.caption(f"{count(len(table), 'gmina', 'gminy', 'gmin')} · {stan} · {source}")
 planning.export_buttons(
     status_rows[list(STATUS_TABLE)].rename(columns=STATUS_TABLE),
     "lpres_gminy",

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis import neighbours
+from geo.core.plural import count
 from geo.core.schema import SOCIAL_EMPLOYMENT_TYPES
 from pages import _common as common
 from pages import _planning as planning
@@ -87,7 +88,8 @@ with m3:
 
 st.subheader("Gminy bez CIS/KIS")
 st.caption(
-    f"{len(shown)} gmin po filtrach · kliknij nagłówek kolumny, aby sortować · "
+    f"{count(len(shown), 'gmina', 'gminy', 'gmin')} po filtrach · "
+    "kliknij nagłówek kolumny, aby sortować · "
     f"{planning.sources_caption(result, result.plans_info.label if result.plans_info else '')}"
 )
 table = shown[[col for col in GAP_LABELS if col in shown]].rename(columns=GAP_LABELS)

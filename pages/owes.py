@@ -8,6 +8,7 @@ import streamlit as st
 
 from geo.analysis import subregions
 from geo.analysis.coverage import TYPE_COLUMNS
+from geo.core.plural import count
 from geo.core.schema import ENTITY_TYPES
 from geo.web.maps import subregion_map
 from geo.web.topo_layer import use_topojson
@@ -69,8 +70,9 @@ has_unknown = (summary["podregion"] == subregions.UNKNOWN).any()
 if has_unknown:
     unknown = summary[summary["podregion"] == subregions.UNKNOWN].iloc[0]
     st.warning(
-        f"**Część regionu bez przypisanego podregionu:** {int(unknown['powiaty'])} powiatów, "
-        f"{int(unknown['gminy'])} gmin. {planning.UNKNOWN_NOTE}",
+        "**Część regionu bez przypisanego podregionu:** "
+        f"{count(int(unknown['powiaty']), 'powiat', 'powiaty', 'powiatów')}, "
+        f"{count(int(unknown['gminy']), 'gmina', 'gminy', 'gmin')}. {planning.UNKNOWN_NOTE}",
         icon=":material/help:",
     )
 
