@@ -620,7 +620,8 @@ within_km = f_d.number_input(
     200.0,
     value=float(st.session_state.get(D_KEY, DEFAULT_D_KM)),
     step=1.0,
-    format="%.1f",
+    # whole kilometres: a decimal point would be the only one on a Polish page
+    format="%.0f",
     key=f"scen_d_{generation}",
 )
 count_within = f_rule.toggle(
