@@ -24,12 +24,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from geo.analysis.indicators import IndicatorSet, Monitoring
+from geo.core.plural import count
 from geo.pipeline import CoverageResult
 from geo.present import styles
 from geo.present.formatting import fmt_date, fmt_int, fmt_num
 from geo.present.sources import sources_line
 from geo.print.deck import Slide
-from geo.print.layout import SLIDE, TEXT_COLOR, print_style, type_scale, wrap
+from geo.print.layout import LEGIBLE, SLIDE, TEXT_COLOR, print_style, type_scale, wrap
 from geo.print.pdf import APP_NAME, SAMPLE_WARNING, Document, to_bytes
 
 __all__ = [
@@ -44,10 +45,18 @@ __all__ = [
 ]
 
 #: Indicators on one slide (more would not be legible from the back of a room).
-MAX_SLIDE_ROWS: Final = 7
+MAX_SLIDE_ROWS: Final = 6
 _STATUS = styles.by_key(styles.MONITORING)
 _TRACK = "#e0e0e0"
 _PATH = "#1a1a1a"
+#: The smallest type on the slide (points at 16:9 size): 1/40 of its height, legible from
+#: the back of a meeting room like the rest of the deck.
+_SMALLEST: Final = SLIDE[1] * 72 * LEGIBLE
+
+
+def _more(n: int) -> str:
+    """``n`` indicators left off the slide, with the noun's Polish plural form."""
+    return count(n, "dalszy wskaźnik", "dalsze wskaźniki", "dalszych wskaźników")
 
 
 def value_text(value: object, unit: str) -> str:
@@ -124,8 +133,8 @@ def _row(ax: Axes, y: float, row: pd.Series, k: float, first: bool) -> None:
         ax,
         0.0,
         y - 0.02,
-        wrap(str(row["nazwa"]), 50),
-        fontsize=14 * k,
+        wrap(str(row["nazwa"]), 46),
+        fontsize=15 * k,
         fontweight="bold",
         va="bottom",
         color=TEXT_COLOR,
@@ -138,7 +147,7 @@ def _row(ax: Axes, y: float, row: pd.Series, k: float, first: bool) -> None:
         0.0,
         y - 0.08,
         f"baza {baseline} \u2192 cel {target}",
-        fontsize=11.5 * k,
+        fontsize=_SMALLEST * k,
         va="top",
         color="#333333",
     )
@@ -163,7 +172,7 @@ def _row(ax: Axes, y: float, row: pd.Series, k: float, first: bool) -> None:
         x = left + width * path
         ax.plot([x, x], [y - 0.32, y + 0.32], color=_PATH, lw=2.2)
         if first:
-            _text(ax, x, y + 0.36, "ścieżka", fontsize=10 * k, ha="center", va="bottom")
+            _text(ax, x, y + 0.36, "ścieżka", fontsize=_SMALLEST * k, ha="center", va="bottom")
     _text(
         ax,
         0.76,
@@ -179,7 +188,7 @@ def _row(ax: Axes, y: float, row: pd.Series, k: float, first: bool) -> None:
         0.86,
         y,
         status.label,
-        fontsize=13 * k,
+        fontsize=14 * k,
         va="center",
         color=TEXT_COLOR,
         bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": status.color, "lw": 2.0},
@@ -219,8 +228,8 @@ def monitoring_figure(
         0.885,
         f"{result.region.name} · stan na {fmt_date(result.as_of)}{sample}\n"
         "Pasek: od wartości bazowej (lewy koniec) do celu (prawy koniec); kreska: gdzie "
-        "wartość powinna być w tym roku na prostej drodze do celu",
-        fontsize=13 * k,
+        "wartość powinna być teraz na prostej drodze do celu",
+        fontsize=14 * k,
         va="top",
         color="#333333",
         linespacing=1.4,
@@ -241,11 +250,12 @@ def monitoring_figure(
             fig,
             0.02,
             0.13,
-            f"… i {more} dalszych wskaźników: pełna lista na stronie Monitoring i w raporcie.",
-            fontsize=12 * k,
+            f"… i {_more(more)}: pełna lista na stronie Monitoring i w raporcie.",
+            fontsize=_SMALLEST * k,
         )
-    caption = wrap(monitoring_caption(result, watch, chosen), int(size[0] * 72 / (10.5 * k * 0.56)))
-    _text(fig, 0.02, 0.02, caption, fontsize=10.5 * k, va="bottom", color="#333333")
+    width = int(size[0] * 72 / (_SMALLEST * k * 0.58))
+    caption = wrap(monitoring_caption(result, watch, chosen), width)
+    _text(fig, 0.02, 0.02, caption, fontsize=_SMALLEST * k, va="bottom", color="#333333")
     return fig
 
 
