@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 #: Indicators on one slide (more would not be legible from the back of a room).
-MAX_SLIDE_ROWS: Final = 6
+MAX_SLIDE_ROWS: Final = 5
 _STATUS = styles.by_key(styles.MONITORING)
 _TRACK = "#e0e0e0"
 _PATH = "#1a1a1a"
@@ -236,7 +236,24 @@ def monitoring_figure(
     )
     table = watch.table
     shown = table.head(MAX_SLIDE_ROWS)
-    ax = fig.add_axes((0.02, 0.16, 0.96, 0.62))
+    more = len(table) - len(shown)
+    # the caption (as many lines as the sources need) and the "more" line set the rows' room
+    width = int(size[0] * 72 / (_SMALLEST * k * 0.58))
+    caption = wrap(monitoring_caption(result, watch, chosen), width)
+    line = _SMALLEST * k * 1.25 / 72 / size[1]  # one line of small type, in figure heights
+    caption_top = 0.02 + (caption.count("\n") + 1) * line
+    bottom = caption_top + 0.02 + (line + 0.01 if more > 0 else 0.0)
+    _text(fig, 0.02, 0.02, caption, fontsize=_SMALLEST * k, va="bottom", color="#333333")
+    if more > 0:
+        _text(
+            fig,
+            0.02,
+            caption_top + 0.015,
+            f"… i {_more(more)}: pełna lista na stronie Monitoring i w raporcie.",
+            fontsize=_SMALLEST * k,
+            va="bottom",
+        )
+    ax = fig.add_axes((0.02, bottom, 0.96, 0.78 - bottom))
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.6, max(len(shown), 1) - 0.4)
@@ -244,18 +261,6 @@ def monitoring_figure(
         _row(ax, len(shown) - 1 - i, row, k, first=i == 0)
     if table.empty:
         _text(ax, 0.0, 0.0, "Brak wskaźników w pliku.", fontsize=16 * k, va="center")
-    more = len(table) - len(shown)
-    if more > 0:
-        _text(
-            fig,
-            0.02,
-            0.13,
-            f"… i {_more(more)}: pełna lista na stronie Monitoring i w raporcie.",
-            fontsize=_SMALLEST * k,
-        )
-    width = int(size[0] * 72 / (_SMALLEST * k * 0.58))
-    caption = wrap(monitoring_caption(result, watch, chosen), width)
-    _text(fig, 0.02, 0.02, caption, fontsize=_SMALLEST * k, va="bottom", color="#333333")
     return fig
 
 
