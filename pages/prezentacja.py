@@ -245,11 +245,10 @@ def _text_and_table(slide: deck.Slide) -> None:
         st.table(slide.table.map(common.md), hide_index=True)
 
 
-def _figure_lines(slide: deck.Slide) -> None:
-    """Key figures as large lines (beside a map: metrics in a narrow column would be cut)."""
+def _figure_column(slide: deck.Slide) -> None:
+    """Key figures stacked beside the map (a row of them would leave the map no room)."""
     for value, label, note in slide.figures:
-        tail = f" ({common.md(note)})" if note else ""
-        st.markdown(f"**{common.md(value)}**  \n{common.md(label)}{tail}")
+        st.metric(f"{label} ({note})" if note else label, value)
 
 
 def _draw(
@@ -275,7 +274,7 @@ def _draw(
             # Text and table on the left, the map beside them: the whole slide fits a screen.
             left, right = st.columns([1.15, 1])
             with left:
-                _figure_lines(slide)
+                _figure_column(slide)
                 _text_and_table(slide)
             right.image(png, width="stretch", alt=f"Mapa: {slide.title}")
         else:
@@ -338,7 +337,7 @@ def _page_bar(
     index: int, count: int, as_of: dt.date, pdf: Any, token: Hashable, scenario: str
 ) -> None:
     """The page's bar: slides, the presentation mode, the date, the scenario and the PDF."""
-    cols = st.columns([1.1, 1.1, 1.1, 1.3, 1.3, 1.3, 1.3], vertical_alignment="center")
+    cols = st.columns([1.1, 1.1, 1.1, 1.3, 1.3], vertical_alignment="center")
     _nav_buttons(cols, index, count, f" · stan na {common.fmt_date(as_of)}")
     cols[3].button(
         "Tryb pokazu",
@@ -351,7 +350,9 @@ def _page_bar(
     )
     with cols[4].popover("Stan na dzień", icon=":material/event:", width="stretch"):
         common.date_input()
-    with cols[5].popover("Scenariusz", icon=":material/alt_route:", width="stretch"):
+    # a second row: seven controls in one would cut their labels on a 1280 px screen
+    cols = st.columns([1.1, 1.1, 3.5], vertical_alignment="center")
+    with cols[0].popover("Scenariusz", icon=":material/alt_route:", width="stretch"):
         names = ["", *common.store().scenario_names()]
         st.selectbox(
             "Scenariusz do pokazu",
@@ -364,13 +365,13 @@ def _page_bar(
             "pokazu i w PDF. Scenariusz pokazuje stan na dzień, dla którego go zapisano.",
         )
     download_on_request(
-        "Pobierz PDF",
+        "PDF",
         pdf,
         file_name=f"prezentacja_{as_of:%Y-%m-%d}.pdf",
         mime="application/pdf",
         key="prezentacja_pdf",
         token=token,
-        place=cols[6],
+        place=cols[1],
         prepare="Przygotuj PDF",
         icon=":material/picture_as_pdf:",
         width="stretch",

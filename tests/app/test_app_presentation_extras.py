@@ -57,7 +57,7 @@ def test_a_saved_scenario_becomes_the_last_slide(pes_env) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert f"Slajd **{base + 1} / {base + 1}**" in _texts(at.markdown)  # opened at once
     assert [t.value for t in at.title] == [md("Scenariusz: Plan <b>2027</b>")]
-    assert "gminy pokryte" in _texts(at.markdown)
+    assert "gminy pokryte (z 213 gmin)" in [m.label for m in at.metric]
     assert at.query_params["scenariusz"] == "Plan <b>2027</b>"
 
     # the link shows it in the presentation mode too
