@@ -31,7 +31,7 @@ from geo.present.formatting import fmt_date, fmt_int, fmt_num
 from geo.present.sources import sources_line
 from geo.print.deck import Slide
 from geo.print.layout import LEGIBLE, SLIDE, TEXT_COLOR, print_style, type_scale, wrap
-from geo.print.pdf import APP_NAME, SAMPLE_WARNING, Document, to_bytes
+from geo.print.pdf import APP_NAME, SAMPLE_WARNING, Document, column_widths, to_bytes
 
 __all__ = [
     "MAX_SLIDE_ROWS",
@@ -284,12 +284,8 @@ def monitoring_section(
         pdf.warning("Wskaźniki przykładowe: wartości bazowe i docelowe są ilustracyjne.")
     table = display_table(watch.table)
     w = pdf.content_width
-    pdf.table(
-        table,
-        [w * 0.4, w * 0.12, w * 0.13, w * 0.08, w * 0.09, w * 0.18],
-        aligns=["L", "R", "R", "R", "R", "L"],
-        size=8,
-    )
+    # widths from the texts: on a portrait page (the regional report) fixed shares cut them
+    pdf.table(table, column_widths(pdf, table, w, 8), aligns=["L", "R", "R", "R", "R", "L"], size=8)
     pdf.ln(2)
     pdf.paragraph(
         "Ścieżka: wartość na prostej od wartości bazowej (rok bazowy) do docelowej (rok "
@@ -297,7 +293,11 @@ def monitoring_section(
         "„nieznany”: dane nie pozwalają ocenić (brak wartości lub rok przed rokiem bazowym).",
         size=8.5,
     )
-    pdf.add_page()
+    # the slide below the table when it fits (a portrait report page), else on the next page
+    if pdf.get_y() + 4 + w * SLIDE[1] / SLIDE[0] > pdf.page_break_trigger:
+        pdf.add_page()
+    else:
+        pdf.ln(4)
     pdf.figure(monitoring_figure(result, watch, chosen), w, dpi)
 
 
