@@ -1,7 +1,11 @@
 """Prezentacja: full-width slides for a committee meeting, previous/next, PDF and PNG exports.
 
 The slides are described once in :func:`geo.print.deck.build_slides`; this page draws them
-large for a projector, and the PDF export draws the same slides on paper.
+large for a projector, and the PDF export draws the same slides on paper. The deck ends with
+the programme's monitoring slide (the indicator file in effect, as on the Monitoring page)
+and, when chosen under "Scenariusz do pokazu", a saved scenario's slide. The choice is kept
+in the URL (``?scenariusz=NAZWA``), so a link, and the presentation mode, show it too; a
+scenario saved for another "stan na" date is not shown, with a note saying which date it needs.
 
 ``?slajd=N`` opens slide N (moving updates it), ``?pokaz=1`` is the presentation mode for a
 projector at 1280x720: no app navigation or menu, a full-screen button, every slide fits the
@@ -11,19 +15,28 @@ screen with text of at least 18 px, and a clicker's keys move the slides (:mod:`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
+from typing import Any
 
 import streamlit as st
 
+from geo.analysis.indicators import IndicatorSet, Monitoring, load_indicators, monitor
+from geo.errors import UserError
 from geo.pipeline import CoverageResult
 from geo.print import deck
 from geo.print import maps as static_maps
+from geo.print.monitoring import monitoring_slide
+from geo.print.scenario import saved_scenario_slide
 from pages import _common as common
 from pages import _keys
+from pages._downloads import download, download_on_request
 
 INDEX_KEY = "prezentacja_slajd"
 IMAGE_DPI = 120
 SLIDE_PARAM = "slajd"
 MODE_PARAM = "pokaz"
+SCENARIO_PARAM = "scenariusz"
+SCENARIO_KEY = "prezentacja_scenariusz"
 PREV_KEY, NEXT_KEY, EXIT_KEY = "pokaz_poprzedni", "pokaz_nastepny", "pokaz_koniec"
 FULLSCREEN_ID = "pokaz-pelny-ekran"
 
@@ -114,18 +127,87 @@ header[data-testid='stHeader'], [data-testid='stToolbar'], [data-testid='stDecor
 
 @st.cache_data(show_spinner="Rysowanie mapy…", max_entries=64)
 def _slide_png(
-    key: common.CoverageKey, slide_key: str, beside_table: bool, _slide: deck.Slide
+    key: common.CoverageKey, slide_key: str, variant: str, beside_table: bool, _slide: deck.Slide
 ) -> bytes:
-    """One slide's figure; the slide is drawn from the coverage computed for ``key``."""
+    """One slide's figure; the slide is drawn from the coverage computed for ``key`` and, for
+    an extra slide, from its other input ``variant`` (indicator file, scenario version)."""
     size = deck.BESIDE_TABLE if beside_table else static_maps.SLIDE
     figure = deck.slide_figure(_slide, size)
     return static_maps.to_png(figure, dpi=IMAGE_DPI) if figure is not None else b""
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _deck_pdf(key: common.CoverageKey, _result: CoverageResult) -> bytes:
-    """The deck of ``_result`` (computed for ``key``: every input)."""
-    return deck.presentation_pdf(_result)
+def _deck_pdf(
+    key: common.CoverageKey,
+    variants: tuple[tuple[str, str], ...],
+    _result: CoverageResult,
+    _extra: list[deck.Slide],
+) -> bytes:
+    """The deck of ``_result`` (computed for ``key``: every input) with the extra slides (made
+    from ``variants``: the indicator file and scenario versions)."""
+    return deck.presentation_pdf(_result, extra=_extra)
+
+
+@st.cache_resource(show_spinner="Liczenie wskaźników programu…", max_entries=8)
+def _monitoring(
+    key: common.CoverageKey, state: str, _result: CoverageResult, _chosen: IndicatorSet
+) -> Monitoring:
+    """The programme's indicators on the date, for ``key`` and indicator file ``state``."""
+    return monitor(
+        _result.region.gminy, _result.entities, _result.plans, _result.as_of, _chosen.indicators
+    )
+
+
+@st.cache_resource(show_spinner="Liczenie scenariusza…", max_entries=8)
+def _scenario_slide(
+    key: common.CoverageKey, name: str, number: int, _result: CoverageResult, _definition: Any
+) -> deck.Slide:
+    """Saved scenario ``name`` (version ``number``) as a slide on the coverage of ``key``."""
+    return saved_scenario_slide(_result, _definition, name)
+
+
+def _extra_slides(
+    result: CoverageResult, key: common.CoverageKey, scenario: str
+) -> tuple[list[deck.Slide], dict[str, str], list[str]]:
+    """The slides after the deck's own: monitoring and the chosen scenario; their variants
+    (what each was made from, for the caches) and notes on what could not be shown."""
+    store = common.store()
+    slides: list[deck.Slide] = []
+    variants: dict[str, str] = {}
+    notes: list[str] = []
+    try:
+        chosen = load_indicators(common.settings(), store)
+        watch = _monitoring(key, chosen.state, result, chosen)
+        slides.append(monitoring_slide(result, watch, chosen))
+        variants["monitoring"] = chosen.state
+    except UserError as exc:
+        notes.append(f"Slajd monitoringu pominięty: {exc}")
+    if scenario:
+        try:
+            record = store.load_scenario(scenario)
+            slides.append(_scenario_slide(key, scenario, record.number, result, record.definition))
+            variants["scenariusz"] = f"{scenario}#{record.number}"
+        except UserError as exc:
+            notes.append(f"Scenariusz „{scenario}” nie jest pokazany: {str(exc).rstrip('.')}.")
+    return slides, variants, notes
+
+
+def _chosen_scenario(names: list[str]) -> str:
+    """The saved scenario of ``?scenariusz=NAZWA`` if it exists, else none ("")."""
+    wanted = st.query_params.get(SCENARIO_PARAM, "")
+    return wanted if wanted in names else ""
+
+
+def _set_scenario() -> None:
+    """Put the chosen scenario in the URL and open its slide (the last one)."""
+    name = st.session_state.get(SCENARIO_KEY, "")
+    if name:
+        st.query_params[SCENARIO_PARAM] = name
+        st.session_state[INDEX_KEY] = 10**6  # clipped to the last slide: the scenario's
+        if SLIDE_PARAM in st.query_params:
+            del st.query_params[SLIDE_PARAM]
+    elif SCENARIO_PARAM in st.query_params:
+        del st.query_params[SCENARIO_PARAM]
 
 
 def _go(index: int) -> None:
@@ -163,9 +245,18 @@ def _text_and_table(slide: deck.Slide) -> None:
         st.table(slide.table.map(common.md), hide_index=True)
 
 
-def _draw(slide: deck.Slide, key: common.CoverageKey, as_of: dt.date, presenting: bool) -> None:
-    beside_table = slide.table is not None and slide.is_map
-    png = _slide_png(key, slide.key, beside_table, slide) if slide.is_map else b""
+def _figure_column(slide: deck.Slide) -> None:
+    """Key figures stacked beside the map (a row of them would leave the map no room)."""
+    for value, label, note in slide.figures:
+        st.metric(f"{label} ({note})" if note else label, value)
+
+
+def _draw(
+    slide: deck.Slide, key: common.CoverageKey, variant: str, as_of: dt.date, presenting: bool
+) -> None:
+    # a map beside the slide's table or key figures (a scenario), else the map is the slide
+    beside_table = slide.is_map and (slide.table is not None or bool(slide.figures))
+    png = _slide_png(key, slide.key, variant, beside_table, slide) if slide.is_map else b""
     if slide.is_map and not beside_table:
         # A map slide is the map: it carries its own title, legend and caption.
         st.image(png, width="stretch", alt=f"Mapa: {slide.title}")
@@ -173,7 +264,7 @@ def _draw(slide: deck.Slide, key: common.CoverageKey, as_of: dt.date, presenting
         st.title(common.md(slide.title), anchor=False)
         if slide.subtitle:
             st.markdown(common.md(slide.subtitle))
-        if slide.figures:
+        if slide.figures and not beside_table:
             for col, (value, label, note) in zip(
                 st.columns(len(slide.figures)), slide.figures, strict=True
             ):
@@ -183,19 +274,20 @@ def _draw(slide: deck.Slide, key: common.CoverageKey, as_of: dt.date, presenting
             # Text and table on the left, the map beside them: the whole slide fits a screen.
             left, right = st.columns([1.15, 1])
             with left:
+                _figure_column(slide)
                 _text_and_table(slide)
-            right.image(png, width="stretch")
+            right.image(png, width="stretch", alt=f"Mapa: {slide.title}")
         else:
             _text_and_table(slide)
         st.caption(common.md(slide.caption))
     if png and not presenting:
-        st.download_button(
-            "Pobierz wykres (PNG)" if slide.key == "trend" else "Pobierz mapę (PNG)",
-            data=png,
+        chart = slide.key in {"trend", "monitoring"}
+        download(
+            "Pobierz wykres (PNG)" if chart else "Pobierz mapę (PNG)",
+            png,
             file_name=f"{slide.key}_{as_of:%Y-%m-%d}.png",
             mime="image/png",
             icon=":material/image:",
-            on_click="ignore",
             key=f"png_{slide.key}",
         )
 
@@ -241,9 +333,11 @@ def _show_bar(index: int, count: int) -> None:
     )
 
 
-def _page_bar(index: int, count: int, as_of: dt.date, pdf: bytes | object) -> None:
-    """The page's bar: slides, the presentation mode, the date and the PDF."""
-    cols = st.columns([1.1, 1.1, 1.1, 1.3, 1.3, 1.3], vertical_alignment="center")
+def _page_bar(
+    index: int, count: int, as_of: dt.date, pdf: Any, token: Hashable, scenario: str
+) -> None:
+    """The page's bar: slides, the presentation mode, the date, the scenario and the PDF."""
+    cols = st.columns([1.1, 1.1, 1.1, 1.3, 1.3], vertical_alignment="center")
     _nav_buttons(cols, index, count, f" · stan na {common.fmt_date(as_of)}")
     cols[3].button(
         "Tryb pokazu",
@@ -256,13 +350,30 @@ def _page_bar(index: int, count: int, as_of: dt.date, pdf: bytes | object) -> No
     )
     with cols[4].popover("Stan na dzień", icon=":material/event:", width="stretch"):
         common.date_input()
-    cols[5].download_button(
+    # a second row: seven controls in one would cut their labels on a 1280 px screen
+    cols = st.columns([1.1, 1.1, 3.5], vertical_alignment="center")
+    with cols[0].popover("Scenariusz", icon=":material/alt_route:", width="stretch"):
+        names = ["", *common.store().scenario_names()]
+        st.selectbox(
+            "Scenariusz do pokazu",
+            names,
+            index=names.index(scenario) if scenario in names else 0,
+            format_func=lambda name: name or "brak",
+            key=SCENARIO_KEY,
+            on_change=_set_scenario,
+            help="Zapisany scenariusz (strona Scenariusze) jako ostatni slajd, także w trybie "
+            "pokazu i w PDF. Scenariusz pokazuje stan na dzień, dla którego go zapisano.",
+        )
+    download_on_request(
         "PDF",
-        data=pdf,
+        pdf,
         file_name=f"prezentacja_{as_of:%Y-%m-%d}.pdf",
         mime="application/pdf",
+        key="prezentacja_pdf",
+        token=token,
+        place=cols[1],
+        prepare="Przygotuj PDF",
         icon=":material/picture_as_pdf:",
-        on_click="ignore",
         width="stretch",
         help="Cała prezentacja jako PDF (16:9, slajd na stronę)",
     )
@@ -274,7 +385,9 @@ presenting = st.query_params.get(MODE_PARAM) == "1"
 st.html(_SHOW_CSS if presenting else _PAGE_CSS)
 as_of = common.chosen_date()
 result, key = common.coverage_and_key(as_of)
-slides = deck.build_slides(result)
+scenario = _chosen_scenario(common.store().scenario_names())
+extra, variants, notes = _extra_slides(result, key, scenario)
+slides = deck.build_slides(result, extra)
 count = len(slides)
 index = _current_index(count)
 _go(index)
@@ -282,6 +395,17 @@ _go(index)
 if presenting:
     _show_bar(index, count)
 else:
-    _page_bar(index, count, as_of, lambda: _deck_pdf(key, result))
+    made_from = tuple(sorted(variants.items()))
+    _page_bar(
+        index,
+        count,
+        as_of,
+        lambda: _deck_pdf(key, made_from, result, extra),
+        (key, made_from),
+        scenario,
+    )
+    for note in notes:
+        st.warning(common.md(note), icon=":material/info:")
 
-_draw(slides[index], key, as_of, presenting)
+slide = slides[index]
+_draw(slide, key, variants.get(slide.key, ""), as_of, presenting)

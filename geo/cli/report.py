@@ -3,8 +3,11 @@
 For monthly automation: the gmina card, the committee deck and the regional report (the
 region, a powiat or a subregion) for a "stan na" date, written to ``--out`` (default: the
 page's file name in the current folder). The documents are the same as the pages' (the same
-builders of :mod:`geo.print`). Exit codes as for the rest of the CLI: 0 written, 1 an
-unknown gmina/powiat/subregion or a document that cannot be made (``błąd: ...``), 2 usage.
+builders of :mod:`geo.print`): the deck ends with the programme's monitoring slide (the
+indicator file in effect) and, with ``--scenariusz NAZWA``, a saved scenario's slide; the
+region's report ends with the monitoring section. Exit codes as for the rest of the CLI:
+0 written, 1 an unknown gmina/powiat/subregion/scenario or a document that cannot be made
+(``błąd: ...``), 2 usage.
 """
 
 from __future__ import annotations
@@ -40,7 +43,13 @@ def add_cli(sub: Any, date_type: Callable[[str], dt.date]) -> None:
     kinds = report.add_subparsers(dest="kind", required=True, parser_class=type(report))
     card = kinds.add_parser("card", help="karta gminy (PDF)")
     card.add_argument("--gmina", required=True, metavar="TERYT", help="kod TERYT gminy (7 cyfr)")
-    kinds.add_parser("deck", help="prezentacja dla komitetu (PDF 16:9)")
+    deck = kinds.add_parser("deck", help="prezentacja dla komitetu (PDF 16:9)")
+    deck.add_argument(
+        "--scenariusz",
+        metavar="NAZWA",
+        default=None,
+        help="zapisany scenariusz jako ostatni slajd (zapisany dla tego samego dnia stanu)",
+    )
     region = kinds.add_parser("region", help="raport regionalny (PDF A4)")
     area = region.add_mutually_exclusive_group()
     area.add_argument("--powiat", metavar="KOD", help="kod powiatu (4 cyfry), np. 0605")
@@ -50,7 +59,7 @@ def add_cli(sub: Any, date_type: Callable[[str], dt.date]) -> None:
         action="store_true",
         help="przy nazwie wspólnej dla podregionu OWES i NUTS-3: NUTS-3 (domyślnie OWES)",
     )
-    for parser in (card, kinds.choices["deck"], region):
+    for parser in (card, deck, region):
         parser.add_argument("--as-of", type=date_type, default=None, help="stan na RRRR-MM-DD")
         parser.add_argument("--out", type=Path, default=None, help=_OUT_HELP)
 
@@ -59,7 +68,7 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     """Write the PDF asked for; returns the exit code (1: ``błąd: ...`` on stderr)."""
     result = run(settings, args.as_of)
     try:
-        pdf, name = _DOCUMENTS[args.kind](result, args)
+        pdf, name = _DOCUMENTS[args.kind](result, args, settings)
         out = args.out or Path(name)
         out.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(out, pdf)
@@ -72,7 +81,9 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _card(result: CoverageResult, args: argparse.Namespace) -> tuple[bytes, str]:
+def _card(
+    result: CoverageResult, args: argparse.Namespace, settings: Settings
+) -> tuple[bytes, str]:
     from geo.present.profile import build_profile
     from geo.print.card import gmina_card_pdf
 
@@ -81,13 +92,38 @@ def _card(result: CoverageResult, args: argparse.Namespace) -> tuple[bytes, str]
     return pdf, f"karta_gminy_{teryt}_{result.as_of:%Y-%m-%d}.pdf"
 
 
-def _deck(result: CoverageResult, args: argparse.Namespace) -> tuple[bytes, str]:
+def _monitoring(result: CoverageResult, settings: Settings) -> tuple[Any, Any]:
+    """``(watch, chosen)``: the indicator file in effect and its values on the date."""
+    from geo.analysis.indicators import load_indicators, monitor
+    from geo.store import Store
+
+    with Store.from_settings(settings) as store:
+        chosen = load_indicators(settings, store)
+    watch = monitor(
+        result.region.gminy, result.entities, result.plans, result.as_of, chosen.indicators
+    )
+    return watch, chosen
+
+
+def _deck(
+    result: CoverageResult, args: argparse.Namespace, settings: Settings
+) -> tuple[bytes, str]:
     from geo.print.deck import presentation_pdf
+    from geo.print.monitoring import monitoring_slide
+    from geo.print.scenario import saved_scenario_slide
+    from geo.store import Store
 
-    return presentation_pdf(result), f"prezentacja_{result.as_of:%Y-%m-%d}.pdf"
+    extra = [monitoring_slide(result, *_monitoring(result, settings))]
+    if args.scenariusz is not None:
+        with Store.from_settings(settings) as store:
+            definition = store.load_scenario(args.scenariusz).definition
+        extra.append(saved_scenario_slide(result, definition, args.scenariusz))
+    return presentation_pdf(result, extra=extra), f"prezentacja_{result.as_of:%Y-%m-%d}.pdf"
 
 
-def _region(result: CoverageResult, args: argparse.Namespace) -> tuple[bytes, str]:
+def _region(
+    result: CoverageResult, args: argparse.Namespace, settings: Settings
+) -> tuple[bytes, str]:
     from geo.print.report import ReportScope, regional_report_pdf, report_scopes
 
     scopes = report_scopes(result)
@@ -110,7 +146,9 @@ def _region(result: CoverageResult, args: argparse.Namespace) -> tuple[bytes, st
             sorted({_name(s) for s in scopes if s.kind == "podregion"}),
         )
     name = f"raport_{fold(scope.label).replace(' ', '_')}_{result.as_of:%Y-%m-%d}.pdf"
-    return regional_report_pdf(result, scope), name
+    # the programme's indicators are regional: only the region's report has them
+    watched = _monitoring(result, settings) if scope.kind == "region" else None
+    return regional_report_pdf(result, scope, monitoring=watched), name
 
 
 def _name(scope: Any) -> str:
@@ -126,7 +164,9 @@ def _one(found: list, missing: str, known: list[str]) -> Any:
     raise _ScopeError(f"{missing}. Dostępne: {listed}.")
 
 
-_DOCUMENTS: dict[str, Callable[[CoverageResult, argparse.Namespace], tuple[bytes, str]]] = {
+_DOCUMENTS: dict[
+    str, Callable[[CoverageResult, argparse.Namespace, Settings], tuple[bytes, str]]
+] = {
     "card": _card,
     "deck": _deck,
     "region": _region,

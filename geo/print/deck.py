@@ -7,7 +7,7 @@ them as a 16:9 PDF, one page per slide.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,6 +16,7 @@ from fpdf.enums import XPos, YPos
 from matplotlib.figure import Figure
 
 from geo.analysis.subregions import OWES
+from geo.core.plural import count
 from geo.core.schema import ENTITY_TYPES
 from geo.pipeline import CoverageResult
 from geo.present.profile import fmt_date, fmt_int, lpres_source, sources_line
@@ -84,6 +85,10 @@ class Slide:
         slide has none or its data is not available.
     caption : str
         Source and date.
+    pdf_page : callable or None
+        Draws the slide's whole PDF page itself (``pdf_page(pdf, dpi)`` on a new 16:9 page of
+        :func:`presentation_pdf`), for a slide with a layout of its own (a scenario); None:
+        the deck's layouts.
     """
 
     key: str
@@ -94,14 +99,21 @@ class Slide:
     table: pd.DataFrame | None = None
     figure: Callable[[tuple[float, float]], Figure] | None = None
     caption: str = ""
+    pdf_page: Callable[[Document, int], None] | None = None
 
     @property
     def is_map(self) -> bool:
         return self.figure is not None
 
 
-def build_slides(result: CoverageResult) -> list[Slide]:
-    """The presentation for the Regional Committee: overview, maps, gaps, LPRES, OWES, trend."""
+def build_slides(result: CoverageResult, extra: Sequence[Slide] = ()) -> list[Slide]:
+    """The presentation for the Regional Committee: overview, maps, gaps, LPRES, OWES, trend.
+
+    ``extra`` slides come last, in their order: slides whose data this module does not read
+    (the programme's indicators and a saved scenario live in the store), made by
+    :func:`geo.print.monitoring.monitoring_slide` and
+    :func:`geo.print.scenario.saved_scenario_slide`.
+    """
     stan = f"stan na {fmt_date(result.as_of)}"
     caption = sources_line(result)
     return [
@@ -140,6 +152,7 @@ def build_slides(result: CoverageResult) -> list[Slide]:
             figure=lambda size: trend_figure(result, size),
             caption=caption,
         ),
+        *extra,
     ]
 
 
@@ -179,10 +192,15 @@ def _gaps_slide(result: CoverageResult, stan: str, caption: str) -> Slide:
     return Slide(
         "najwieksze_luki",
         "Największe luki: gminy bez CIS/KIS o największej liczbie mieszkańców",
-        f"{len(gaps)} gmin bez CIS/KIS, {fmt_int(gaps['Ludność'].sum())} mieszkańców · {stan}",
+        f"{count(len(gaps), 'gmina', 'gminy', 'gmin')} bez CIS/KIS, "
+        f"{_residents(int(gaps['Ludność'].sum()))} · {stan}",
         table=top,
         caption=caption,
     )
+
+
+def _residents(n: int) -> str:
+    return count(n, "mieszkaniec", "mieszkańcy", "mieszkańców", shown=fmt_int(n))
 
 
 def _subregion_slide(result: CoverageResult, stan: str, caption: str) -> Slide:
@@ -224,19 +242,23 @@ class _DeckDocument(Document):
         self.set_text_color(0, 0, 0)
 
 
-def presentation_pdf(result: CoverageResult, dpi: int = 150) -> bytes:
-    """The whole deck as a 16:9 PDF: one page per slide (a map slide is the map itself).
+def presentation_pdf(result: CoverageResult, dpi: int = 150, extra: Sequence[Slide] = ()) -> bytes:
+    """The whole deck as a 16:9 PDF: one page per slide (a map slide is the map itself);
+    ``extra``: slides added at the end (see :func:`build_slides`).
 
     No text is smaller than :data:`MIN_PT` (1/40 of the slide's height) and nothing is cut
     with "…": table cells wrap, and the slides' tables have few columns.
     """
-    slides = build_slides(result)
+    slides = build_slides(result, extra)
     # fpdf2 takes a custom format as (width, height) of the page as given: no "L" swap.
     pdf = _DeckDocument("", page=SLIDE_MM)
     pdf.set_title(f"{APP_NAME}: prezentacja, stan na {fmt_date(result.as_of)}")
     pdf.set_auto_page_break(False)
     for slide in slides:
         pdf.add_page()
+        if slide.pdf_page is not None:
+            slide.pdf_page(pdf, dpi)
+            continue
         fig = slide_figure(slide, maps.SLIDE if slide.table is None else BESIDE_TABLE)
         if fig is not None and slide.table is None:
             # The figure is the page (its own title, legend and caption), above the number.

@@ -21,6 +21,7 @@ from geo.analysis.neighbours import cooperation_candidates, gaps_table, gmina_ne
 from geo.analysis.subregions import powiat_assignment, subregion_summary
 from geo.analysis.trends import date_completeness, trend_dates, yearly_coverage
 from geo.config import ConfigError
+from geo.core.plural import count, plural
 from geo.pipeline import CoverageResult
 from geo.present.profile import (
     UNKNOWN,
@@ -76,12 +77,12 @@ def headline_figures(summary: dict, as_of: dt.date) -> list[tuple[str, str, str]
         ),
         (
             str(summary["gminy_bez_cis_kis"]),
-            "gmin bez CIS/KIS",
+            plural(summary["gminy_bez_cis_kis"], "gmina", "gminy", "gmin") + " bez CIS/KIS",
             "luki w Modelu Lokalnej Współpracy",
         ),
         (
             fmt_int(summary["pes"]),
-            "podmiotów ekonomii społecznej",
+            plural(summary["pes"], "podmiot", "podmioty", "podmiotów") + " ekonomii społecznej",
             f"w tym CIS {summary['cis']}, KIS {summary['kis']} · stan na {fmt_date(as_of)}",
         ),
     ]
@@ -154,7 +155,7 @@ def lpres_notes(result: CoverageResult) -> list[str]:
         f"Gminy objęte przyjętym planem: {summary['gminy_przyjety']} z {summary['gminy']} "
         f"({fmt_pct(summary['proc_gmin_z_planem'])}), ludność: "
         f"{fmt_pct(summary['proc_ludnosci_z_planem'])}.",
-        f"Brak informacji o planie: {summary['gminy_nieznany']} gmin ("
+        f"Brak informacji o planie: {count(summary['gminy_nieznany'], 'gmina', 'gminy', 'gmin')} ("
         "„brak informacji” to nie to samo co „brak planu”).",
     ]
     if "plany_wygasajace_w_roku" in summary:

@@ -24,13 +24,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from geo.analysis.indicators import IndicatorSet, Monitoring
+from geo.core.plural import count
 from geo.pipeline import CoverageResult
 from geo.present import styles
 from geo.present.formatting import fmt_date, fmt_int, fmt_num
 from geo.present.sources import sources_line
 from geo.print.deck import Slide
-from geo.print.layout import SLIDE, TEXT_COLOR, print_style, type_scale, wrap
-from geo.print.pdf import APP_NAME, SAMPLE_WARNING, Document, to_bytes
+from geo.print.layout import LEGIBLE, SLIDE, TEXT_COLOR, print_style, type_scale, wrap
+from geo.print.pdf import APP_NAME, SAMPLE_WARNING, Document, column_widths, to_bytes
 
 __all__ = [
     "MAX_SLIDE_ROWS",
@@ -44,10 +45,18 @@ __all__ = [
 ]
 
 #: Indicators on one slide (more would not be legible from the back of a room).
-MAX_SLIDE_ROWS: Final = 7
+MAX_SLIDE_ROWS: Final = 5
 _STATUS = styles.by_key(styles.MONITORING)
 _TRACK = "#e0e0e0"
 _PATH = "#1a1a1a"
+#: The smallest type on the slide (points at 16:9 size): 1/40 of its height, legible from
+#: the back of a meeting room like the rest of the deck.
+_SMALLEST: Final = SLIDE[1] * 72 * LEGIBLE
+
+
+def _more(n: int) -> str:
+    """``n`` indicators left off the slide, with the noun's Polish plural form."""
+    return count(n, "dalszy wskaźnik", "dalsze wskaźniki", "dalszych wskaźników")
 
 
 def value_text(value: object, unit: str) -> str:
@@ -124,8 +133,8 @@ def _row(ax: Axes, y: float, row: pd.Series, k: float, first: bool) -> None:
         ax,
         0.0,
         y - 0.02,
-        wrap(str(row["nazwa"]), 50),
-        fontsize=14 * k,
+        wrap(str(row["nazwa"]), 46),
+        fontsize=15 * k,
         fontweight="bold",
         va="bottom",
         color=TEXT_COLOR,
@@ -138,7 +147,7 @@ def _row(ax: Axes, y: float, row: pd.Series, k: float, first: bool) -> None:
         0.0,
         y - 0.08,
         f"baza {baseline} \u2192 cel {target}",
-        fontsize=11.5 * k,
+        fontsize=_SMALLEST * k,
         va="top",
         color="#333333",
     )
@@ -163,7 +172,7 @@ def _row(ax: Axes, y: float, row: pd.Series, k: float, first: bool) -> None:
         x = left + width * path
         ax.plot([x, x], [y - 0.32, y + 0.32], color=_PATH, lw=2.2)
         if first:
-            _text(ax, x, y + 0.36, "ścieżka", fontsize=10 * k, ha="center", va="bottom")
+            _text(ax, x, y + 0.36, "ścieżka", fontsize=_SMALLEST * k, ha="center", va="bottom")
     _text(
         ax,
         0.76,
@@ -179,7 +188,7 @@ def _row(ax: Axes, y: float, row: pd.Series, k: float, first: bool) -> None:
         0.86,
         y,
         status.label,
-        fontsize=13 * k,
+        fontsize=14 * k,
         va="center",
         color=TEXT_COLOR,
         bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": status.color, "lw": 2.0},
@@ -219,15 +228,32 @@ def monitoring_figure(
         0.885,
         f"{result.region.name} · stan na {fmt_date(result.as_of)}{sample}\n"
         "Pasek: od wartości bazowej (lewy koniec) do celu (prawy koniec); kreska: gdzie "
-        "wartość powinna być w tym roku na prostej drodze do celu",
-        fontsize=13 * k,
+        "wartość powinna być teraz na prostej drodze do celu",
+        fontsize=14 * k,
         va="top",
         color="#333333",
         linespacing=1.4,
     )
     table = watch.table
     shown = table.head(MAX_SLIDE_ROWS)
-    ax = fig.add_axes((0.02, 0.16, 0.96, 0.62))
+    more = len(table) - len(shown)
+    # the caption (as many lines as the sources need) and the "more" line set the rows' room
+    width = int(size[0] * 72 / (_SMALLEST * k * 0.58))
+    caption = wrap(monitoring_caption(result, watch, chosen), width)
+    line = _SMALLEST * k * 1.25 / 72 / size[1]  # one line of small type, in figure heights
+    caption_top = 0.02 + (caption.count("\n") + 1) * line
+    bottom = caption_top + 0.02 + (line + 0.01 if more > 0 else 0.0)
+    _text(fig, 0.02, 0.02, caption, fontsize=_SMALLEST * k, va="bottom", color="#333333")
+    if more > 0:
+        _text(
+            fig,
+            0.02,
+            caption_top + 0.015,
+            f"… i {_more(more)}: pełna lista na stronie Monitoring i w raporcie.",
+            fontsize=_SMALLEST * k,
+            va="bottom",
+        )
+    ax = fig.add_axes((0.02, bottom, 0.96, 0.78 - bottom))
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.6, max(len(shown), 1) - 0.4)
@@ -235,17 +261,6 @@ def monitoring_figure(
         _row(ax, len(shown) - 1 - i, row, k, first=i == 0)
     if table.empty:
         _text(ax, 0.0, 0.0, "Brak wskaźników w pliku.", fontsize=16 * k, va="center")
-    more = len(table) - len(shown)
-    if more > 0:
-        _text(
-            fig,
-            0.02,
-            0.13,
-            f"… i {more} dalszych wskaźników: pełna lista na stronie Monitoring i w raporcie.",
-            fontsize=12 * k,
-        )
-    caption = wrap(monitoring_caption(result, watch, chosen), int(size[0] * 72 / (10.5 * k * 0.56)))
-    _text(fig, 0.02, 0.02, caption, fontsize=10.5 * k, va="bottom", color="#333333")
     return fig
 
 
@@ -269,12 +284,8 @@ def monitoring_section(
         pdf.warning("Wskaźniki przykładowe: wartości bazowe i docelowe są ilustracyjne.")
     table = display_table(watch.table)
     w = pdf.content_width
-    pdf.table(
-        table,
-        [w * 0.4, w * 0.12, w * 0.13, w * 0.08, w * 0.09, w * 0.18],
-        aligns=["L", "R", "R", "R", "R", "L"],
-        size=8,
-    )
+    # widths from the texts: on a portrait page (the regional report) fixed shares cut them
+    pdf.table(table, column_widths(pdf, table, w, 8), aligns=["L", "R", "R", "R", "R", "L"], size=8)
     pdf.ln(2)
     pdf.paragraph(
         "Ścieżka: wartość na prostej od wartości bazowej (rok bazowy) do docelowej (rok "
@@ -282,7 +293,11 @@ def monitoring_section(
         "„nieznany”: dane nie pozwalają ocenić (brak wartości lub rok przed rokiem bazowym).",
         size=8.5,
     )
-    pdf.add_page()
+    # the slide below the table when it fits (a portrait report page), else on the next page
+    if pdf.get_y() + 4 + w * SLIDE[1] / SLIDE[0] > pdf.page_break_trigger:
+        pdf.add_page()
+    else:
+        pdf.ln(4)
     pdf.figure(monitoring_figure(result, watch, chosen), w, dpi)
 
 

@@ -1,18 +1,22 @@
 """The regional report: a multi-page A4 PDF for the region, a subregion or a powiat.
 
 Pages: headline indicators and sources; coverage and gap maps; the gap table; LPRES with its
-map; indicators per subregion and per powiat. Every figure is computed for the chosen area
+map; indicators per subregion and per powiat; for the region, the programme's monitoring
+(indicators against targets, :func:`geo.print.monitoring.monitoring_section`). The
+programme's indicators are regional, so a powiat's or subregion's report says so instead of
+showing them. Every figure is computed for the chosen area
 with the same functions as the app's pages, so the report and the screen agree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from fpdf.enums import XPos, YPos
 
 from geo.analysis.coverage import region_summary
+from geo.analysis.indicators import IndicatorSet, Monitoring
 from geo.analysis.subregions import NUTS3, OWES
 from geo.core.schema import ENTITY_TYPES
 from geo.pipeline import CoverageResult
@@ -33,6 +37,7 @@ from geo.print.figures import (
     lpres_counts,
     subregion_table,
 )
+from geo.print.monitoring import monitoring_section
 from geo.print.pdf import (
     APP_NAME,
     FONT,
@@ -43,7 +48,7 @@ from geo.print.pdf import (
     to_bytes,
 )
 
-__all__ = ["ReportScope", "regional_report_pdf", "report_scopes", "scope_summary"]
+__all__ = ["REGIONAL_ONLY", "ReportScope", "regional_report_pdf", "report_scopes", "scope_summary"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class _Area:
     scope: ReportScope
     stan: str
     dpi: int
+    monitoring: tuple[Monitoring, IndicatorSet] | None = field(default=None)
 
     @property
     def codes(self) -> set[str]:
@@ -100,24 +106,49 @@ class _Area:
 
 
 def regional_report_pdf(
-    result: CoverageResult, scope: ReportScope | None = None, dpi: int = 170
+    result: CoverageResult,
+    scope: ReportScope | None = None,
+    dpi: int = 170,
+    monitoring: tuple[Monitoring, IndicatorSet] | None = None,
 ) -> bytes:
     """A multi-page A4 report for the region, a subregion or a powiat.
 
     Pages: headline indicators and sources; coverage and gap maps; the gap table; LPRES
-    summary with its map; indicators per subregion and per powiat.
+    summary with its map; indicators per subregion and per powiat; with ``monitoring``
+    (``(watch, chosen)`` of :func:`geo.analysis.indicators.monitor` and
+    :func:`~geo.analysis.indicators.load_indicators`) and the region as scope, the
+    programme's indicators against their targets. They are regional figures: for a powiat or
+    a subregion the report says they are in the region's report instead.
     """
     scope = scope or report_scopes(result)[0]
     if not scope.teryt:
         raise ReportError("Wybrany obszar raportu nie obejmuje żadnej gminy.")
-    area = _Area(result, scope, f"stan na {fmt_date(result.as_of)}", dpi)
+    area = _Area(result, scope, f"stan na {fmt_date(result.as_of)}", dpi, monitoring)
     pdf = Document(f"{APP_NAME} · raport: {scope.label} · {area.stan}")
     pdf.set_title(f"Raport: ekonomia społeczna, {scope.label}, {area.stan}")
-    pdf.set_subject("Pokrycie gmin CIS/KIS, luki, LPRES, podregiony")
-    for page in (_title_page, _maps_page, _gaps_page, _lpres_page, _indicators_page):
+    pdf.set_subject("Pokrycie gmin CIS/KIS, luki, LPRES, podregiony, monitoring programu")
+    pages = [_title_page, _maps_page, _gaps_page, _lpres_page, _indicators_page]
+    if monitoring is not None and scope.kind == "region":
+        pages.append(_monitoring_page)
+    for page in pages:
         pdf.add_page()
         page(pdf, area)
     return to_bytes(pdf)
+
+
+#: Said in a powiat's or subregion's report: the programme's targets are set for the region.
+REGIONAL_ONLY = (
+    "Monitoring programu (wskaźniki wobec celów) dotyczy całego regionu: jest w raporcie dla "
+    "regionu, na stronie Monitoring i w prezentacji dla komitetu."
+)
+
+
+def _monitoring_page(pdf: Document, area: _Area) -> None:
+    """The programme's indicators against their targets (the region's report only)."""
+    if area.monitoring is None:  # added to the pages only with the inputs
+        return
+    watch, chosen = area.monitoring
+    monitoring_section(pdf, area.result, watch, chosen, area.dpi)
 
 
 def _title_page(pdf: Document, area: _Area) -> None:
@@ -237,6 +268,9 @@ def _indicators_page(pdf: Document, area: _Area) -> None:
     pdf.heading("Wskaźniki według powiatów", size=11)
     table = dash_empty(_powiat_table(area.result, area.codes))
     pdf.table(table, column_widths(pdf, table, w, 8), aligns=["L"] + ["R"] * 6, size=8)
+    if area.scope.kind != "region":
+        pdf.ln(2)
+        pdf.paragraph(REGIONAL_ONLY, size=8.5)
 
 
 def _powiat_table(result: CoverageResult, codes: set[str]) -> pd.DataFrame:

@@ -215,7 +215,7 @@ def scenario_slide(
     draw: Callable[[tuple[float, float]], Figure] = lambda size: scenario_figure(  # noqa: E731
         result, whatif, size
     )
-    return Slide(
+    slide = Slide(
         "scenariusz",
         f"Scenariusz: {name or 'niezapisany'}",
         f"{stan} · {rule}{sample}",
@@ -223,6 +223,9 @@ def scenario_slide(
         figure=draw,
         caption=f"{sources_line(result)} · przed → po zmianach scenariusza",
     )
+    # the deck's PDF draws this slide as scenario_pdf does: figures left, map right
+    slide.pdf_page = lambda pdf, dpi: _page(pdf, slide, result, whatif, dpi)
+    return slide
 
 
 def saved_scenario_slide(result: CoverageResult, definition: Any, name: str) -> Slide:
@@ -291,6 +294,14 @@ def scenario_pdf(
     pdf.set_auto_page_break(False)
     pdf.footer = lambda: None  # type: ignore[method-assign]  # the caption carries the sources
     pdf.add_page()
+    _page(pdf, slide, result, whatif, dpi)
+    return to_bytes(pdf)
+
+
+def _page(
+    pdf: Document, slide: Slide, result: CoverageResult, whatif: WhatIfResult, dpi: int
+) -> None:
+    """The slide on the current 16:9 page: title, key figures left, map right, sources."""
     _title(pdf, slide)
     left_w = pdf.content_width - MAP_MM[0] - 6
     _boxes(pdf, slide.figures, left_w)
@@ -298,7 +309,6 @@ def scenario_pdf(
     pdf.set_y(_TOP_MM)
     pdf.figure(fig, MAP_MM[0], dpi, x=pdf.w - MARGIN - MAP_MM[0])
     _caption(pdf, slide.caption)
-    return to_bytes(pdf)
 
 
 def changed_counts(whatif: WhatIfResult) -> dict[str, int]:

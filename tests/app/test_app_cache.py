@@ -25,29 +25,37 @@ GMINA = "0605012"  # Batorz (powiat janowski)
 
 @pytest.fixture()
 def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
-    """The bytes behind every download button drawn (made now or deferred), by file name.
+    """The bytes behind every download button drawn, by file name.
 
     A deferred download is made when the visitor clicks; here it is made when the button is
-    drawn (inside the page run, where the page's caches live).
+    drawn (inside the page run, where the page's caches live). A file made on request
+    (``pages._downloads.download_on_request``) is offered as bytes once asked for.
     """
     made: dict[str, bytes] = {}
     original = MediaFileManager.add_deferred
+    original_add = MediaFileManager.add
 
     def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kw):  # noqa: ANN001, ANN202
         data = data_callable()
         made[str(file_name)] = data if isinstance(data, bytes) else data.encode()
         return original(self, data_callable, mimetype, coordinates, file_name, **kw)
 
-    original_add = MediaFileManager.add
-
-    def add(self, path_or_data, mimetype, coordinates, file_name=None, **kw):  # noqa: ANN001, ANN202
-        if isinstance(path_or_data, bytes) and file_name:
-            made[str(file_name)] = path_or_data
-        return original_add(self, path_or_data, mimetype, coordinates, file_name, **kw)
+    def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):  # noqa: ANN001, ANN202
+        if is_for_static_download and file_name and isinstance(data, bytes):
+            made[str(file_name)] = data
+        return original_add(self, data, mimetype, coordinates, file_name, is_for_static_download)
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     monkeypatch.setattr(MediaFileManager, "add", add)
     yield made
+
+
+def _open_and_prepare(page: str, key: str) -> None:
+    """Open ``page`` as a new visitor and ask for its file made on request (``key``)."""
+    at = open_page(page)
+    at.button(key=f"{key}_przygotuj").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
 
 
 def _pdf_text(pdf: bytes) -> str:
@@ -93,8 +101,9 @@ def test_card_deck_and_report_follow_a_new_registry_version(pes_env, downloads) 
     from geo.store import Store
 
     open_page("pages/profil.py", gmina=GMINA)
-    open_page("pages/prezentacja.py")
-    open_page("pages/raport.py")
+    _open_and_prepare("pages/prezentacja.py", "prezentacja_pdf")
+    _open_and_prepare("pages/raport.py", "raport_pdf")
+    assert {n.split("_")[0] for n in downloads} >= {"karta", "prezentacja", "raport"}
     before = {name: data for name, data in downloads.items()}
     downloads.clear()
 
@@ -107,8 +116,9 @@ def test_card_deck_and_report_follow_a_new_registry_version(pes_env, downloads) 
     at = open_page("pages/profil.py", gmina=GMINA)
     assert int({m.label: m.value for m in at.metric}["Podmioty ekonomii społecznej"]) == 1
     assert "Klub Testowy" in _card(downloads)
-    open_page("pages/prezentacja.py")
-    open_page("pages/raport.py")
+    _open_and_prepare("pages/prezentacja.py", "prezentacja_pdf")
+    _open_and_prepare("pages/raport.py", "raport_pdf")
+    assert {n.split("_")[0] for n in downloads} >= {"prezentacja", "raport"}
     for name, data in downloads.items():
         assert name in before and data != before[name], name
 

@@ -78,7 +78,8 @@ def test_deep_link_with_an_old_code_and_a_bad_code(pes_env) -> None:
 
 def test_presentation_navigation_and_date(pes_env) -> None:
     at = open_page("pages/prezentacja.py")
-    slides = deck.build_slides(pipeline.run(get_settings(), dt.date.today()))
+    # the deck's own slides and the programme's monitoring slide the page adds
+    slides = [*deck.build_slides(pipeline.run(get_settings(), dt.date.today())), "monitoring"]
     summary = pipeline.run(get_settings(), dt.date.today()).summary
     assert f"Slajd **1 / {len(slides)}**" in _texts(at.markdown)
     values = [m.value for m in at.metric]

@@ -43,3 +43,24 @@ def test_lpres_counts_and_notes(result) -> None:
     )
     notes = " ".join(figures.lpres_notes(result))
     assert "Gminy objęte przyjętym planem" in notes and "Źródło:" in notes
+
+
+def test_headline_labels_agree_with_their_numbers() -> None:
+    summary = {
+        "gminy_z_cis_kis": 20,
+        "gminy": 22,
+        "proc_gmin_pokrytych": 90.9,
+        "proc_ludnosci_pokrytej": 95.0,
+        "ludnosc_w_gminach_pokrytych": 95_000,
+        "ludnosc": 100_000,
+        "gminy_bez_cis_kis": 2,
+        "pes": 1,
+        "cis": 0,
+        "kis": 1,
+    }
+    labels = [label for _, label, _ in figures.headline_figures(summary, dt.date(2026, 6, 30))]
+    assert labels[2] == "gminy bez CIS/KIS"  # "2 gminy", not "2 gmin"
+    assert labels[3] == "podmiot ekonomii społecznej"  # "1 podmiot"
+    summary |= {"gminy_bez_cis_kis": 1, "pes": 22}
+    labels = [label for _, label, _ in figures.headline_figures(summary, dt.date(2026, 6, 30))]
+    assert labels[2:] == ["gmina bez CIS/KIS", "podmioty ekonomii społecznej"]

@@ -143,3 +143,52 @@ def test_report_shows_an_em_dash_for_no_neighbour_with_cis_kis(result) -> None:
     lines = [line for page in pages_text(pdf) for line in page.splitlines()]
     row = next(line for line in lines if line.startswith(f"{alone['Gmina']} "))
     assert "—" in row
+
+
+@pytest.fixture(scope="module")
+def committee_extras(result) -> list[deck.Slide]:
+    """The slides the pages add to the deck: the programme's monitoring and a saved scenario."""
+    from geo.analysis import indicators as ind
+    from geo.analysis.scenarios import Addition, WhatIf
+    from geo.analysis.scenarios.saved import SavedScenario, to_json
+    from geo.config import PROJECT_ROOT
+    from geo.io.indicator_file import read_indicators
+    from geo.print.monitoring import monitoring_slide
+    from geo.print.scenario import saved_scenario_slide
+
+    frame = read_indicators(PROJECT_ROOT / "data" / "wskazniki_przyklad.csv", ind.MEASURES)
+    chosen = ind.IndicatorSet(ind.indicators_from_frame(frame), "PRZYKŁAD: plik", True, "p")
+    watch = ind.monitor(
+        result.region.gminy, result.entities, result.plans, result.as_of, chosen.indicators
+    )
+    gap = result.gminy.loc[result.gminy["pokrycie"] == "brak", "teryt"].iloc[0]
+    saved = SavedScenario(result.as_of, WhatIf(15.0, (Addition(gap, "CIS"),), ()), {})
+    return [
+        monitoring_slide(result, watch, chosen),
+        saved_scenario_slide(result, to_json(saved), "Plan 2027"),
+    ]
+
+
+def test_monitoring_slide_has_no_text_under_a_fortieth_of_its_height(
+    result, committee_extras
+) -> None:
+    fig = deck.slide_figure(committee_extras[0], maps.SLIDE)
+    assert fig is not None
+    floor = min_font(tuple(fig.get_size_inches()))
+    small = [
+        (t.get_text(), t.get_fontsize())
+        for t in _shown_texts(fig)
+        if t.get_fontsize() < floor - 0.01
+    ]
+    assert small == []
+
+
+def test_deck_with_monitoring_and_scenario_stays_legible(result, committee_extras) -> None:
+    pdf = deck.presentation_pdf(result, dpi=DPI, extra=committee_extras)
+    sizes = _font_sizes(pdf)
+    assert len(sizes) == len(deck.build_slides(result)) + 2
+    scenario_page = sizes[-1]
+    assert scenario_page and min(scenario_page) >= SLIDE_HEIGHT_PT / 40 - 0.01
+    last = pages_text(pdf)[-1]
+    assert "Scenariusz: Plan 2027" in last and "gminy pokryte" in last
+    assert f"strona {len(sizes)}/{len(sizes)}" in last

@@ -9,6 +9,7 @@ from pdf_reading import flat, pages_text
 
 from geo.analysis import indicators as ind
 from geo.config import PROJECT_ROOT
+from geo.core.plural import plural
 from geo.io.indicator_file import read_indicators
 from geo.print import monitoring
 from geo.print.deck import Slide
@@ -48,7 +49,12 @@ def test_slide_shows_each_indicator_and_its_status(result, watched) -> None:
     for name in shown["nazwa"]:
         assert name.split()[0] in joined
     assert "WSKAŹNIKI PRZYKŁADOWE" in joined and "stan na 30.06.2026" in joined
-    assert "… i 1 dalszych wskaźników" in joined  # the 8th indicator does not fit
+    more = len(watch.table) - monitoring.MAX_SLIDE_ROWS
+    assert more >= 2  # the indicators left off are counted with the noun's plural form
+    assert (
+        f"… i {more} {plural(more, 'dalszy wskaźnik', 'dalsze wskaźniki', 'dalszych wskaźników')}"
+        in joined
+    )
     # the status of each row is written (symbol and word), not only coloured
     labels = {s.key: s.label for s in monitoring.styles.MONITORING}
     assert sum(joined.count(labels[s]) for s in set(shown["status"])) == len(shown)

@@ -50,10 +50,51 @@ def test_deck_has_one_page_per_slide(pes_env, result, tmp_path, capsys) -> None:
     code, err = run_cli(capsys, "report", "deck", *AS_OF, "--out", str(out))
     assert code == 0, err
     pages = written(out)
-    assert len(pages) == len(deck.build_slides(result))
+    # the deck's own slides and the programme's monitoring slide (an image: number only)
+    assert len(pages) == len(deck.build_slides(result)) + 1
+    assert pages[-1].strip() == f"strona {len(pages)}/{len(pages)}"
     largest_gap = gap_table(result)["Gmina"].iloc[0]
     assert any(largest_gap in page for page in pages)
     assert f"stan na {DATE_TEXT}" in pages[0]
+
+
+def test_deck_with_a_saved_scenario(pes_env, result, tmp_path, capsys) -> None:
+    from geo.analysis.scenarios import Addition, WhatIf
+    from geo.analysis.scenarios.saved import SavedScenario, to_json
+    from geo.config import get_settings
+    from geo.store import Store
+
+    gap = result.gminy.loc[result.gminy["pokrycie"] == "brak", "teryt"].iloc[0]
+    saved = SavedScenario(result.as_of, WhatIf(15.0, (Addition(gap, "CIS"),), ()), {})
+    with Store.from_settings(get_settings()) as store:
+        store.save_scenario("Plan 2027", to_json(saved), by="test")
+    out = tmp_path / "prezentacja.pdf"
+    args = ["report", "deck", *AS_OF, "--out", str(out)]
+    code, err = run_cli(capsys, *args, "--scenariusz", "Plan 2027")
+    assert code == 0, err
+    pages = written(out)
+    assert len(pages) == len(deck.build_slides(result)) + 2
+    assert "Scenariusz: Plan 2027" in pages[-1]
+    # unknown, or saved for another date: an error, no file
+    out.unlink()
+    code, err = run_cli(capsys, *args, "--scenariusz", "Nie ma")
+    assert code == 1 and err.startswith("błąd: ") and "Nie ma" in err
+    code, err = run_cli(capsys, "report", "deck", "--as-of", "2026-01-31", "--out", str(out),
+                        "--scenariusz", "Plan 2027")  # fmt: skip
+    assert code == 1 and "wybierz datę scenariusza" in err
+    assert not out.exists()
+
+
+def test_region_report_has_the_monitoring_section(pes_env, result, tmp_path, capsys) -> None:
+    from geo.print.report import REGIONAL_ONLY
+
+    out = tmp_path / "region.pdf"
+    code, err = run_cli(capsys, "report", "region", *AS_OF, "--out", str(out))
+    assert code == 0, err
+    text = " ".join(written(out))
+    assert "Monitoring programu: wskaźniki wobec celów" in text
+    assert "Wskaźniki przykładowe" in text and "Ścieżka" in text
+    assert flat(REGIONAL_ONLY) not in text
 
 
 def test_region_report_of_a_powiat_and_a_subregion(pes_env, result, tmp_path, capsys) -> None:
@@ -66,6 +107,9 @@ def test_region_report_of_a_powiat_and_a_subregion(pes_env, result, tmp_path, ca
     assert len(pages) >= 5
     text = " ".join(pages)
     assert gaps["Gmina"].iloc[0] in text
+    # the programme's indicators are regional: a powiat's report says where they are
+    assert "Monitoring programu: wskaźniki wobec celów" not in text
+    assert "Monitoring programu (wskaźniki wobec celów) dotyczy całego regionu" in text
     in_powiat = set(result.gminy.loc[result.gminy["powiat"] == powiat, "nazwa"])
     other = set(result.gminy["nazwa"]) - in_powiat
     assert not any(f" {name} " in text for name in gaps.loc[gaps["Gmina"].isin(other), "Gmina"])
