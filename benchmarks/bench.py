@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import folium  # noqa: E402
 
 from benchmarks.naive import naive_map  # noqa: E402
+from benchmarks.scenarios import bench_scenarios  # noqa: E402
 from benchmarks.synthetic import synthetic_registry  # noqa: E402
 from geo import pipeline  # noqa: E402
 from geo.analysis.coverage import gmina_coverage  # noqa: E402
@@ -500,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--runs", type=int, default=3, help="runs of each scale size (median)")
     parser.add_argument(
-        "--skip", default="", help="sections to skip: documents,reruns,scale,browser"
+        "--skip", default="", help="sections to skip: documents,reruns,scale,scenarios,browser"
     )
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -518,6 +519,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_scale(home, [int(s) for s in args.sizes.split(",")], max(1, args.runs))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     add("peak memory (RSS) of this process", f"{peak:.0f} MB")
+    if "scenarios" not in skip:
+        bench_scenarios(add, check, SHARED)
     if "browser" not in skip:
         bench_browser(home, gminas)
     print(f"mapa-es benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}")
