@@ -94,9 +94,8 @@ def main() -> int:
     args = parser.parse_args()
     shared = args.shared if args.shared.exists() else None
     for case in scenario_cases(shared, args.poland_limit):
-        print(
-            f"{case.name:<34} {case.figure()}  target {case.target}: {'MET' if case.ok else 'NOT MET'}"
-        )
+        met = "MET" if case.ok else "NOT MET"
+        print(f"{case.name:<34} {case.figure()}  target {case.target}: {met}")
     return 0
 
 
