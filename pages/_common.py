@@ -353,6 +353,11 @@ def md(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", formatting.pl_dates_in(str(value)))
 
 
+def md_verbatim(value: object) -> str:
+    """:func:`md` without the date rewriting: a value exactly as someone typed it."""
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
 # One set of Polish formats for every screen (geo.present.formatting): "—" when missing.
 fmt_int = formatting.fmt_int
 fmt_pct = formatting.fmt_pct

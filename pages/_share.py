@@ -154,7 +154,7 @@ def restore(params: Sequence[Param], scope: str) -> None:
         written[param.name] = raw
     if ignored:
         st.warning(
-            "Pominięto nieprawidłowe wartości z linku: " + common.md(", ".join(ignored)),
+            "Pominięto nieprawidłowe wartości z linku: " + common.md_verbatim(", ".join(ignored)),
             icon=":material/link_off:",
         )
 

@@ -238,7 +238,7 @@ class _DeckDocument(Document):
         self.set_xy(self.w - MARGIN - _NUMBER_MM, self.h - _FOOTER_MM)
         self.set_font(FONT, "", MIN_PT)
         self.set_text_color(80, 80, 80)
-        self.cell(_NUMBER_MM, 6, f"strona {self.page_no()}/{{nb}}", align="R")
+        self.cell(_NUMBER_MM, 6, self.page_of_pages(), align="R")
         self.set_text_color(0, 0, 0)
 
 

@@ -105,10 +105,17 @@ class Document(FPDF):
         self.set_text_color(80, 80, 80)
         width = self.w - 2 * MARGIN - 22
         self.cell(width, 4, fit(self, self.footer_text, width), align="L")
-        # Left on after the last page's footer, so that output() fills in the page count.
-        self.alias_nb_pages(_PAGES_ALIAS)
-        self.cell(22, 4, f"strona {self.page_no()}/{_PAGES_ALIAS}", align="R")
+        self.cell(22, 4, self.page_of_pages(), align="R")
         self.set_text_color(0, 0, 0)
+
+    def page_of_pages(self) -> str:
+        """ "strona x/y" for a footer, with the page-count alias turned on for it.
+
+        Left on after the last page's footer, so that output() fills in the page count; the
+        next page's header() turns it off again, so data never meets the alias.
+        """
+        self.alias_nb_pages(_PAGES_ALIAS)
+        return f"strona {self.page_no()}/{_PAGES_ALIAS}"
 
     # -- helpers
 

@@ -274,11 +274,11 @@ def test_import_page_states_the_limits_in_polish_before_the_upload(pes_env) -> N
     from geo.store import Store, auth
 
     with Store(get_settings().database_url) as store:
-        auth.add_user(store, "redaktor", "Hasło-Redaktora-1")
+        auth.add_user(store, "redaktor", "Bardzo-Długie-Hasło-2026")
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60).run()
     at.switch_page("pages/import_danych.py").run()
     at.text_input[0].input("redaktor")
-    at.text_input[1].input("Hasło-Redaktora-1")
+    at.text_input[1].input("Bardzo-Długie-Hasło-2026")
     at.button[0].click().run()
     assert not at.exception
     [limits] = [c.value for c in at.caption if c.value.startswith("Limity pliku")]

@@ -201,7 +201,8 @@ def test_import_page_needs_a_login_and_forgets_the_password(pes_env: dict[str, s
         auth.add_user(store, "ewa", PASSWORD)
     at = _page(pes_env)
     assert not at.file_uploader and not at.segmented_control  # nothing for anonymous users
-    assert "users add" in at.info[0].value
+    assert "administrator serwera" in at.info[0].value
+    assert "python -m" not in at.info[0].value  # commands are for the operator (README)
 
     at.text_input[0].input("ewa")
     at.text_input[1].input("złe hasło")
