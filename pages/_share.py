@@ -172,9 +172,10 @@ def publish(params: Sequence[Param], scope: str) -> None:
         written[param.name] = text
 
 
-_BUTTON = """
-<style>html, body {{ margin: 0; padding: 0; background: transparent; }}</style>
-<div style="display:flex;gap:.5rem;align-items:center;font-family:'Source Sans Pro',
+_BUTTON = """<!doctype html>
+<html lang="pl"><head><meta charset="utf-8"><title>Kopiuj link</title>
+<style>html, body {{ margin: 0; padding: 0; background: transparent; }}</style></head>
+<body><div style="display:flex;gap:.5rem;align-items:center;font-family:'Source Sans Pro',
  'Source Sans 3',system-ui,sans-serif;font-size:14px">
 <button id="copy" type="button" style="min-height:38px;padding:.25rem .75rem;border-radius:.5rem;
  border:1px solid rgba(49,51,63,.3);background:#fff;color:#31333f;cursor:pointer;
@@ -210,7 +211,7 @@ button.addEventListener("click", async () => {{
     label.textContent = copied ? "Skopiowano link" : "Skopiuj link z pola obok";
   }}
 }});
-</script>
+</script></body></html>
 """
 
 
@@ -223,4 +224,8 @@ def copy_link_button(label: str = "Kopiuj link do tego widoku") -> None:
     query = urlencode(st.query_params.to_dict())
     fallback = json.dumps(f"?{query}" if query else "").replace("<", "\\u003c")
     # Our own markup; the only value from the URL is a JSON string literal with "<" escaped.
-    st.iframe(_BUTTON.format(label=html.escape(label), fallback=fallback), height=46)
+    st.iframe(
+        _BUTTON.format(label=html.escape(label), fallback=fallback),
+        height=46,
+        alt=label,  # the frame's title, read by screen readers
+    )

@@ -285,7 +285,7 @@ st.caption(
     f"{common.md(region.name)}: czy każda gmina ma Centrum lub Klub Integracji Społecznej "
     "(CIS/KIS), jak zakłada Model Lokalnej Współpracy."
     + (
-        " :orange[**Dane przykładowe, niekompletne:**] tylko podmioty z przykładowego rejestru."
+        " **Dane przykładowe, niekompletne:** tylko podmioty z przykładowego rejestru."
         if result.registry.is_sample
         else ""
     )

@@ -109,7 +109,9 @@ def _html_table(frame: pd.DataFrame, right: tuple[str, ...] = ()) -> None:
         for values in frame.itertuples(index=False)
     )
     st.markdown(
-        '<div class="profil-tabela" style="overflow-x:auto;-webkit-overflow-scrolling:touch">'
+        # tabindex: a region that scrolls must be reachable by keyboard (WCAG 2.1.1)
+        '<div class="profil-tabela" tabindex="0" role="region" aria-label="Tabela (przewijana)" '
+        'style="overflow-x:auto;-webkit-overflow-scrolling:touch">'
         '<table style="font-size:0.95rem;margin:0">'
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>",
         unsafe_allow_html=True,

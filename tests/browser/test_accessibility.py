@@ -99,7 +99,10 @@ def page(app_url: str) -> Iterator[tuple[Any, list[str]]]:
 
 def _settle(tab: Any, timeout: float = 90) -> None:
     """Wait until the page's script has finished (no running indicator, a title drawn)."""
-    tab.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout * 1000)
+    # a page's title (h1), or a gmina's name (h2) on a profile opened by its link
+    tab.wait_for_selector(
+        "[data-testid='stMain'] h1, [data-testid='stMain'] h2", timeout=timeout * 1000
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         running = tab.locator("[data-testid='stStatusWidget']").count()
