@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -272,12 +273,41 @@ async def _level(target: Target, page: str, n: int, timeout: float, deadline: fl
     )
 
 
-async def _sequential_firsts(url: str, page: str, n: int, timeout: float) -> list[float]:
+async def _sequential_firsts(
+    url: str, page: str, n: int, timeout: float, cookie: str | None = None
+) -> list[float]:
     times = []
     for _ in range(n):
-        async with Session(url, timeout=timeout) as session:
+        async with Session(url, timeout=timeout, cookie=cookie) as session:
             times.append((await session.run(page)).seconds)
     return times
+
+
+def cookie_per_worker(url: str, workers: int) -> dict[str, str]:
+    """A routing cookie that nginx sends to each worker (its hash decides), by asking it."""
+    found: dict[str, str] = {}
+    for i in range(32 * workers):
+        cookie = f"mapaes_worker=loadtest{i}"
+        request = urllib.request.Request(url + "/", headers={"Cookie": cookie})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            found.setdefault(response.headers.get("X-Mapa-Worker", "-"), cookie)
+        if len(found) == workers:
+            break
+    return found
+
+
+def first_visits(url: str, page: str, workers: int, timeout: float) -> dict[str, Any]:
+    """The first visit to each worker after the start (make serve warmed them), against
+    later visits to the same workers."""
+    firsts: dict[str, float] = {}
+    warm: list[float] = []
+    cookies = cookie_per_worker(url, workers)
+    for worker, cookie in sorted(cookies.items()):
+        firsts[worker] = asyncio.run(_sequential_firsts(url, page, 1, timeout, cookie))[0]
+    for _worker, cookie in sorted(cookies.items()):
+        warm += asyncio.run(_sequential_firsts(url, page, 5, timeout, cookie))
+    slowest = max(firsts.values())
+    return {"first_s": slowest, "warm_s": statistics.median(warm), "per_worker": firsts}
 
 
 # --------------------------------------------------------------------------- browser
@@ -398,7 +428,7 @@ def checks(results: dict[str, Any]) -> list[Check]:
         ratio = first["first_s"] / first["warm_s"]
         out.append(
             Check(
-                "first visit after start / warm visit",
+                "first visit after start / warm visit (slowest worker)",
                 f"{ratio:.2f} ({first['first_s']:.2f} / {first['warm_s']:.2f} s)",
                 "<= 1.5",
                 ratio <= 1.5,
@@ -500,9 +530,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ours_env = env | {"PES_HOME": str(home / "ours")}
     with make_serve(ours_env, args.workers, home / "serve.log") as ours:
         # The first visitor after the start (make serve has warmed the workers), then warm ones.
-        first = asyncio.run(_sequential_firsts(ours.url, args.page, 1, args.timeout))[0]
-        warm = asyncio.run(_sequential_firsts(ours.url, args.page, 5, args.timeout))
-        results["first_visit"] = {"first_s": first, "warm_s": statistics.median(warm)}
+        results["first_visit"] = first_visits(ours.url, args.page, args.workers, args.timeout)
         with contextlib.ExitStack() as stack:
             naive = None
             if not args.no_naive:
