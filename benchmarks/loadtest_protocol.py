@@ -75,6 +75,17 @@ def cpu_seconds(pids: list[int]) -> float:
     return total * _TICK_S
 
 
+def rss_mb(pids: list[int]) -> float:
+    """Resident memory of ``pids`` in MB (VmRSS); gone processes count 0."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
 def streamlit_children(pid: int) -> list[int]:
     """The Streamlit worker processes started by ``pid`` (make serve), nginx left out."""
     children: list[int] = []
@@ -219,6 +230,7 @@ class Level:
     kb_per_session: float
     kb_per_rerun: float
     cpu_ms_idle_per_s: float
+    rss_mb_after: float
     workers: dict[str, int]
 
 
@@ -278,6 +290,7 @@ async def _level(target: Target, page: str, n: int, timeout: float, deadline: fl
         cpu_ms_per_session=max(0.0, cpu1 - cpu0 - idle_rate * (t1 - t0)) * 1000 / n,
         cpu_ms_per_rerun=max(0.0, cpu2 - cpu1 - idle_rate * (t2 - t1)) * 1000 / max(1, len(reruns)),
         cpu_ms_idle_per_s=idle_rate * 1000,
+        rss_mb_after=rss_mb(target.pids()),
         kb_per_session=statistics.mean(v.first_bytes for v in visits) / 1024,
         kb_per_rerun=statistics.mean(v.rerun_bytes for v in visits) / 1024,
         workers=workers,
@@ -517,7 +530,7 @@ def print_report(results: dict[str, Any]) -> None:
     header = (
         f"{'server':<6} {'n':>3} {'ok':>3} {'first p50':>9} {'p95':>6} {'max':>6} "
         f"{'rerun p50':>9} {'p95':>6} {'CPU ms/new':>10} {'CPU ms/rerun':>12} "
-        f"{'KB/new':>7} {'KB/rerun':>8}  workers"
+        f"{'KB/new':>7} {'KB/rerun':>8} {'RSS MB':>7}  workers"
     )
     print(header)
     print("-" * len(header))
@@ -527,7 +540,7 @@ def print_report(results: dict[str, Any]) -> None:
             f"{_s(lv['first_p95_s']):>6} {_s(lv['first_max_s']):>6} {_s(lv['rerun_p50_s']):>9} "
             f"{_s(lv['rerun_p95_s']):>6} {lv['cpu_ms_per_session']:>10.0f} "
             f"{lv['cpu_ms_per_rerun']:>12.0f} {lv['kb_per_session']:>7.1f} "
-            f"{lv['kb_per_rerun']:>8.1f}  {lv['workers']}"
+            f"{lv['kb_per_rerun']:>8.1f} {lv['rss_mb_after']:>7.0f}  {lv['workers']}"
         )
     print(
         "(times in s; CPU: utime+stime of the server's Streamlit processes during the phase, "
