@@ -639,6 +639,12 @@ def main(argv: list[str] | None = None) -> int:
     if not (SHARED / "boundaries").is_dir():
         print(f"reference data not found at {SHARED}", file=sys.stderr)
         return 2
+    if args.browser:
+        from benchmarks.browser import CHROMIUM
+
+        if not CHROMIUM.exists():
+            print(f"{CHROMIUM} is missing (apt-get install chromium): no browser measures")
+            args.browser = False
     results = run(args)
     print_report(results)
     if args.json:
