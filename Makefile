@@ -79,9 +79,20 @@ bench: assets install-dev
 	$(BIN)/python benchmarks/bench.py
 
 # 20 concurrent headless Chromium sessions against one local app server (loopback only).
-.PHONY: loadtest
+# MODE=protocol: the protocol-level load test below instead.
+.PHONY: loadtest loadtest-protocol
 loadtest: assets install-dev
+ifeq ($(MODE),protocol)
+	$(BIN)/python benchmarks/loadtest_protocol.py --sessions $(SESSIONS) --browser
+else
 	$(BIN)/python benchmarks/loadtest.py --sessions 20
+endif
+
+# Virtual sessions over Streamlit's websocket protocol against `make serve` (loopback only),
+# beside the naive page: p50/p95, server CPU and bytes per session, Chromium checks, targets.
+SESSIONS ?= 20,50
+loadtest-protocol: assets install-dev
+	$(BIN)/python benchmarks/loadtest_protocol.py --sessions $(SESSIONS) --browser
 
 clean:
 	rm -rf $(VENV) static/vendor .pytest_cache node_modules

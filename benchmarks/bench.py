@@ -454,6 +454,9 @@ def bench_browser(home: Path, gminas: dict[str, int]) -> None:
         )
         if region == "06":
             check("<= naive", ours["warm page"] <= naive["warm page"])
+            ratio = ours["warm page"] / naive["warm page"]
+            add(f"[{label}] time to map, warm server, new session: ours / naive", f"{ratio:.2f}")
+            check("<= 0.8 (issue 15)", ratio <= 0.8)
         if ours["outside"]:
             add(f"[{label}] requests off this machine (ours)", f"{ours['outside']:.0f}")
 

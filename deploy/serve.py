@@ -46,6 +46,9 @@ PRODUCTION_OPTIONS = {
     "browser.gatherUsageStats": "false",
     "client.toolbarMode": "viewer",
     "client.showErrorDetails": "none",
+    # No full garbage collection after every script run: with pandas/geopandas loaded it was
+    # about half the server CPU of a new session (benchmarks/loadtest_protocol.py, BENCHMARKS.md).
+    "runner.postScriptGC": "false",
 }
 MAX_UPLOAD_MB = 200
 #: Seconds the workers and nginx get to finish before they are killed.
