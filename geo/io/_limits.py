@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from geo.core.numbers import decimal
 from geo.errors import UserError
@@ -188,3 +189,36 @@ def file_too_large(size: int, limit: int) -> TabularError:
     return TabularError(
         f"Plik jest zbyt duży ({decimal(size / mb)} MB; dopuszczalne {limit / mb:.0f} MB)."
     )
+
+
+def user_file(
+    source: str | Path | bytes, filename: str | None, max_bytes: int
+) -> tuple[bytes, str]:
+    """The content and name of a file a user supplies (a path or its bytes).
+
+    A path over ``max_bytes`` is refused before it is read. Missing, a folder, unreadable, too
+    large or empty: a :class:`TabularError` with a Polish message naming the file.
+    """
+    limit = f"limit {decimal(max_bytes / 1024**2, 0)} MB"
+    if isinstance(source, bytes):
+        data, name = source, filename or "plik"
+    else:
+        path = Path(source)
+        name = filename or path.name
+        try:
+            if path.stat().st_size > max_bytes:
+                raise TabularError(f"Plik {name} jest zbyt duży ({limit}).")
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise TabularError(f"Nie znaleziono pliku {name}.") from None
+        except IsADirectoryError:
+            raise TabularError(f"{name} jest katalogiem, a nie plikiem.") from None
+        except OSError:
+            raise TabularError(
+                f"Nie można odczytać pliku {name} (brak uprawnień lub błąd dysku)."
+            ) from None
+    if len(data) > max_bytes:
+        raise TabularError(f"Plik {name} jest zbyt duży ({limit}).")
+    if not data.strip():
+        raise TabularError(f"Plik {name} jest pusty.")
+    return data, name

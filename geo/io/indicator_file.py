@@ -98,24 +98,10 @@ def _header_fit(cells: Sequence[object]) -> tuple[bool, int]:
 
 
 def _load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str]:
-    if isinstance(source, bytes):
-        data, name = source, filename or "plik"
-    else:
-        path = Path(source)
-        name = filename or path.name
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise IndicatorFileError(f"Plik {name} jest zbyt duży (limit 2 MB).")
-            data = path.read_bytes()
-        except OSError as exc:
-            raise IndicatorFileError(
-                f"Nie można odczytać pliku {name}: {exc.strerror or exc}"
-            ) from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise IndicatorFileError(f"Plik {name} jest zbyt duży (limit 2 MB).")
-    if not data.strip():
-        raise IndicatorFileError(f"Plik {name} jest pusty.")
-    return data, name
+    try:
+        return tabular.user_file(source, filename, MAX_FILE_BYTES)
+    except TabularError as exc:
+        raise IndicatorFileError(str(exc)) from None
 
 
 def _cells(data: bytes, name: str) -> tuple[pd.DataFrame, list[int]]:

@@ -193,28 +193,10 @@ def _plan_cells(table: Table) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 def _load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str]:
-    if isinstance(source, bytes):
-        data, name = source, filename or "plik"
-    else:
-        path = Path(source)
-        name = filename or path.name
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise LpresError(f"Plik {name} jest zbyt duży (limit 5 MB).")
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise LpresError(f"Nie znaleziono pliku {name}.") from None
-        except IsADirectoryError:
-            raise LpresError(f"{name} jest katalogiem, a nie plikiem.") from None
-        except OSError:
-            raise LpresError(
-                f"Nie można odczytać pliku {name} (brak uprawnień lub błąd dysku)."
-            ) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise LpresError(f"Plik {name} jest zbyt duży (limit 5 MB).")
-    if not data.strip():
-        raise LpresError(f"Plik {name} jest pusty.")
-    return data, name
+    try:
+        return tabular.user_file(source, filename, MAX_FILE_BYTES)
+    except TabularError as exc:
+        raise LpresError(str(exc)) from None
 
 
 def _text(value: object) -> str:

@@ -48,6 +48,7 @@ from geo.io._limits import (
     too_many_columns,
     too_many_rows,
     too_slow,
+    user_file,
 )
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "too_many_rows",
     "too_slow",
     "unique_headers",
+    "user_file",
 ]
 
 #: How many rows from the top are searched for the header row (title rows sit above it).

@@ -91,7 +91,7 @@ def test_errors_and_usage(pes_env, capsys, tmp_path) -> None:
     assert code == 1 and err.startswith("błąd: ") and "nieznana miara" in err
     assert "wcześniejszy niż rok bazowy" in err
     code, _, err = run_cli(capsys, "indicators", "import", str(tmp_path / "brak.csv"))
-    assert code == 1 and "Nie można odczytać" in err
+    assert code == 1 and "Nie znaleziono pliku" in err
     code, _, _ = run_cli(capsys, "indicators", "show", "--format", "xml")
     assert code == 2
     code, _, _ = run_cli(capsys, "indicators")
