@@ -16,11 +16,11 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+import geo.io._csv as csv_reader
 import geo.io.registry as registry
 import geo.io.registry.build as registry_build
 import geo.io.registry.model as registry_model
 import geo.io.registry.values as registry_values
-import geo.io.tabular as tabular
 from geo.core.schema import ENTITY_TYPES, REGISTRY_COLUMNS
 from geo.core.text import clean_text
 from geo.io.registry import (
@@ -873,16 +873,16 @@ def test_arrow_and_pandas_csv_readers_give_the_same_result(
         'Fundacja;NGO;"";"";52.1;',
     ]
     data = (line_end.join(lines) + line_end).encode("utf-8")
-    real_arrow_csv = tabular.arrow_csv
+    real_arrow_csv = csv_reader.arrow_csv
     used: list[bool] = []
     monkeypatch.setattr(
-        tabular,
+        csv_reader,
         "arrow_csv",
         lambda *a: used.append((got := real_arrow_csv(*a)) is not None) or got,
     )
     through_arrow = read_registry(data, "r.csv")
     assert used == [True]  # the Arrow reader really read this file
-    monkeypatch.setattr(tabular, "arrow_csv", lambda *args: None)
+    monkeypatch.setattr(csv_reader, "arrow_csv", lambda *args: None)
     through_pandas = read_registry(data, "r.csv")
     _same_result(through_arrow, through_pandas)
     assert through_arrow.frame["nazwa"].tolist()[:2] == ['Klub "Razem";  w Lublinie', "CIS"]
