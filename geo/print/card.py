@@ -19,10 +19,9 @@ from geo.present.profile import (
     fmt_date,
     fmt_int,
     fmt_km,
-    sources_line,
 )
 from geo.print import maps
-from geo.print.pdf import APP_NAME, FONT, SAMPLE_WARNING, Document, fit, to_bytes
+from geo.print.pdf import APP_NAME, FONT, SAMPLE_WARNING, Document, to_bytes
 
 __all__ = ["gmina_card_pdf"]
 
@@ -54,10 +53,11 @@ def gmina_card_pdf(result: CoverageResult, profile: GminaProfile, dpi: int = 200
     _coverage(pdf, profile)
     _facts_and_comparison(pdf, profile)
     _nearest(pdf, profile)
-    sources_h = 4.5 + SOURCE_LINE_MM * len(profile.zrodla)
+    sources = _source_lines(pdf, profile)
+    sources_h = 4.5 + SOURCE_LINE_MM * len(sources)
     _entities(pdf, profile, room_below=sources_h + _unlocated_height(profile))
     _unlocated(pdf, profile)
-    _sources(pdf, profile, sources_h)
+    _sources(pdf, sources, sources_h)
     return to_bytes(pdf)
 
 
@@ -91,7 +91,8 @@ def _map(pdf: Document, result: CoverageResult, profile: GminaProfile, dpi: int)
     card_map = maps.gmina_map(result, profile.teryt, size=(7.4, height), bare=True)
     pdf.figure(card_map, pdf.content_width, dpi)
     pdf.set_font(FONT, "", 7)
-    pdf.text_line(fit(pdf, "Mapa: " + sources_line(result), pdf.content_width), 3.5, size=7)
+    # The sources are named in full under "Źródła" at the foot of the card; not cut here.
+    pdf.text_line(f"Mapa: {profile.stan_na} · źródła danych: zob. „Źródła” niżej", 3.5, size=7)
     pdf.ln(2)
 
 
@@ -218,11 +219,23 @@ def _unlocated(pdf: Document, profile: GminaProfile) -> None:
         pdf.paragraph(f"Nie są liczone w tej gminie{more}. {CONTACT_FALLBACK_SHORT}", size=8)
 
 
-def _sources(pdf: Document, profile: GminaProfile, height: float) -> None:
+def _source_lines(pdf: Document, profile: GminaProfile) -> list[str]:
+    """The sources wrapped to the page's width (named in full, never cut with "…")."""
+    pdf.set_font(FONT, "", 6.8)
+    lines: list[str] = []
+    for source in profile.zrodla:
+        wrapped = pdf.multi_cell(
+            pdf.content_width, SOURCE_LINE_MM, source, dry_run=True, output="LINES"
+        )
+        assert isinstance(wrapped, list)  # output="LINES": the lines, nothing else
+        lines += wrapped
+    return lines
+
+
+def _sources(pdf: Document, lines: list[str], height: float) -> None:
     """The sources, at the foot of the (last) page."""
     _ensure_room(pdf, height)
     pdf.set_y(pdf.bottom - height)
     pdf.text_line("Źródła", 3.6, style="B", size=7.5)
-    pdf.set_font(FONT, "", 6.8)
-    for line in profile.zrodla:
-        pdf.text_line(fit(pdf, line, pdf.content_width), SOURCE_LINE_MM, size=6.8)
+    for line in lines:
+        pdf.text_line(line, SOURCE_LINE_MM, size=6.8)
