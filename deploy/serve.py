@@ -34,6 +34,7 @@ from pathlib import Path
 
 from geo.config import PROJECT_ROOT, get_settings
 from geo.web.assets import STATIC_DIR
+from pages import _preload as preload
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/bin/nginx")
@@ -138,6 +139,8 @@ def render_nginx(workers: Sequence[Worker], listen: str, prefix: Path) -> str:
         "@WORKER_NAMES@": names,
         "@MAX_BODY_MB@": str(MAX_UPLOAD_MB + 10),
         "@STATIC_DIR@": str(STATIC_DIR.resolve()),
+        "@STREAMLIT_STATIC@": str(preload.STREAMLIT_ASSETS.resolve()),
+        "@PRELOAD_LINKS@": preload.preload_links(),
     }.items():
         text = text.replace(name, value)
     return text

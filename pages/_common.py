@@ -33,6 +33,7 @@ and any other error as a generic Polish message (details in the server log) in p
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import re
 from collections.abc import Callable, Hashable, Iterator
@@ -396,6 +397,43 @@ def table(
             cfg = {k: v for k, v in cfg.items() if k != "type_config"}
         config[name] = cfg
     return st.dataframe(shown, column_config=config, **kwargs)
+
+
+#: The look of Streamlit's own tables (st.table), for :func:`html_table`.
+_HTML_TABLE_CSS = (
+    "table.pes-tabela{width:100%;border-collapse:collapse;font-size:.875rem}"
+    ".pes-tabela th,.pes-tabela td{padding:.25rem .375rem;text-align:left;vertical-align:top;"
+    "border-bottom:1px solid rgba(49,51,63,.1)}"
+    ".pes-tabela th{font-weight:600;color:rgba(49,51,63,.75)}"
+)
+
+
+def html_table(frame: pd.DataFrame, *, numbers: tuple[str, ...] = (), caption: str = "") -> None:
+    """A plain HTML table of already formatted text (every cell escaped): it wraps, and it is
+    cheap for the browser. st.table and st.dataframe need Streamlit's Arrow and data-grid
+    code (about 1.5 MB of JavaScript) and a Markdown table its Markdown parser (about 100 ms
+    for 60 rows on the benchmark machine); on the start page either delays the map
+    (BENCHMARKS.md). ``numbers`` are right-aligned columns.
+
+    The markup is kept small (it travels in every new session's websocket): cells close
+    implicitly, as HTML allows, and alignment is one CSS rule per column.
+    """
+    columns = [str(c) for c in frame.columns]
+    align = "".join(
+        f".pes-tabela td:nth-child({i + 1}){{text-align:right;white-space:nowrap}}"
+        for i, c in enumerate(columns)
+        if c in numbers
+    )
+    head = "".join(f"<th>{html.escape(c)}" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}" for v in row)
+        for row in frame.itertuples(index=False, name=None)
+    )
+    title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    st.html(
+        f"<style>{_HTML_TABLE_CSS}{align}</style><table class=pes-tabela>{title}"
+        f"<thead><tr>{head}</thead><tbody>{body}</tbody></table>"
+    )
 
 
 def safe_database_url(url: str) -> str:

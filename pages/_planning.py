@@ -26,6 +26,7 @@ from pages._downloads import download
 
 ALL = "(wszystkie)"
 PROFILE_PAGE = "pages/profil.py"
+GAPS_PAGE = "pages/luki.py"
 UNKNOWN_NOTE = (
     "„nieznany” oznacza brak informacji w danych aplikacji (nie „brak”): obszary OWES "
     "poza subregionem chełmsko-zamojskim nie są publicznie potwierdzone i czekają na "
@@ -197,6 +198,15 @@ def export_buttons(
     )
 
 
+def gaps_link(label: str) -> None:
+    """Link to the Luki page (every gmina without CIS/KIS, candidates for agreements)."""
+    try:
+        st.page_link(GAPS_PAGE, label=label, icon=":material/report_problem:")
+    except StreamlitAPIException:
+        # The page is not registered in this app (a page run alone): a plain link instead.
+        st.markdown(f"[{common.md(label)}](luki)")
+
+
 def profile_link(teryt: str, name: str = "") -> None:
     """Link to the gmina's profile page (``profil?gmina=TERYT``)."""
     label = f"Profil gminy {name}".strip()
@@ -239,6 +249,19 @@ class Area:
         return "; ".join(parts)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _powiat_names(
+    key: tuple[str, ...], subregion: str, _result: CoverageResult, _names: pd.Series
+) -> pd.Series:
+    """Powiat names (by code) of a subregion, or of the region. They depend on the boundaries
+    and the definition (``key``), not on the date or the registry: computed once, not on
+    every rerun of every page with area filters (shared, read-only)."""
+    gminy = pd.DataFrame(_result.gminy[["powiat", "powiat_nazwa"]])
+    if subregion != ALL:
+        gminy = gminy[(_names == subregion).to_numpy()]
+    return gminy.drop_duplicates().set_index("powiat")["powiat_nazwa"]
+
+
 def area_filters(result: CoverageResult, prefix: str, columns: list[Any] | None = None) -> Area:
     """Widgets: subregion definition, subregion and powiats (three containers)."""
     holders = columns or [st, st, st]
@@ -261,10 +284,7 @@ def area_filters(result: CoverageResult, prefix: str, columns: list[Any] | None 
             key=f"{prefix}_podregion",
             format_func=lambda v: "nieznany (nieskonfigurowany)" if v == subregions.UNKNOWN else v,
         )
-    gminy = result.gminy if subregion == ALL else result.gminy[names == subregion]
-    powiat_names = (
-        gminy[["powiat", "powiat_nazwa"]].drop_duplicates().set_index("powiat")["powiat_nazwa"]
-    )
+    powiat_names = _powiat_names(region_key(result, definition), subregion, result, names)
     with holders[2]:
         chosen = st.multiselect(
             "Powiat",

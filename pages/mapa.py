@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Hashable
 
 import folium
 import pandas as pd
 import streamlit as st
 
 from geo.analysis import neighbours
-from geo.analysis.coverage import COVERAGE_LABELS, NOT_COVERED, pes_count, region_summary
+from geo.analysis.coverage import COVERAGE_LABELS, NOT_COVERED
 from geo.core.schema import ENTITY_TYPES, SOCIAL_EMPLOYMENT_TYPES
-from geo.core.text import fold
 from geo.pipeline import CoverageResult
 from geo.present.classes import METHODS
 from geo.present.formatting import EMPTY, cell
-from geo.present.gmina_search import gmina_labels, search_gminy
+from geo.present.gmina_search import search_gminy
 from geo.present.points import entities_on_map
 from geo.web import entities as web_entities
 from geo.web.indicators import CLASSED_INDICATORS, COVERAGE_COLORS, INDICATORS, LPRES_COLORS
 from pages import _common as common
+from pages import _mapa_data as mapa_data
 from pages import _planning as planning
 from pages import _share as share
 from pages._common import glossary_link
@@ -27,7 +28,6 @@ from pages._mapview import show_map
 
 MAP_HEIGHT = 560  # with the compact header: all of it on a 1280x720 screen but the edge
 GAPS_HEIGHT = 400
-RODZAJ_SHORT = {"1": "miejska", "2": "wiejska", "3": "m.-wiejska"}
 MAP_KEY = "mapa_pokrycia"
 SELECTION_KEY = "mapa_wybor"
 LAST_CLICK_KEY = "mapa_ostatni_klik"
@@ -174,28 +174,23 @@ def _entity_panel(result: CoverageResult, label: object) -> None:
         _gmina_panel(result, e["teryt_gminy"])
 
 
-def _gaps_table(gminy: pd.DataFrame) -> None:
+def _gaps_table(view: mapa_data.MapaView) -> None:
     """Gminas without CIS/KIS, farthest first; an HTML table that wraps, so no column is cut."""
-    gaps = gminy[gminy["pokrycie"] == NOT_COVERED].sort_values(
-        "odleglosc_cis_kis_km", ascending=False, na_position="first"
-    )
-    st.markdown(f"**Gminy bez CIS/KIS: {len(gaps)}** z {len(gminy)}")
-    if gaps.empty:
+    total, table = view.gaps_total, view.gaps_table
+    st.markdown(f"**Gminy bez CIS/KIS: {total}** z {len(view.gminy)}")
+    if not total:
         return
-    table = pd.DataFrame(
-        {
-            "Gmina": gaps["nazwa"].astype(str) + " (" + gaps["rodzaj"].map(RODZAJ_SHORT) + ")",
-            "Powiat": gaps["powiat_nazwa"].astype(str),
-            "Odległość do CIS/KIS": gaps["odleglosc_cis_kis_km"].map(common.fmt_km),
-        }
-    )
     with st.container(height=GAPS_HEIGHT, key="mapa_luki"):
-        # st.table renders Markdown: the data is escaped.
-        st.table(table.map(common.md), hide_index=True)
+        # Plain HTML: st.table/st.dataframe or a Markdown table would cost a new browser
+        # session several hundred ms before the map is drawn (common.html_table).
+        common.html_table(table, numbers=("Odległość do CIS/KIS",))
     st.caption(
-        "Odległość od granicy gminy do najbliższego działającego CIS/KIS; "
+        ("" if total <= mapa_data.GAPS_SHOWN else f"{len(table)} najdalej od CIS/KIS z {total}. ")
+        + "Odległość od granicy gminy do najbliższego działającego CIS/KIS; "
         "— = brak działającego CIS/KIS w danych."
     )
+    if total > mapa_data.GAPS_SHOWN:
+        planning.gaps_link(f"Wszystkie gminy bez CIS/KIS ({total}) i kandydaci do porozumień")
 
 
 def _remember_click(clicked: dict | None, drawn: pd.DataFrame) -> None:
@@ -217,16 +212,9 @@ def _remember_click(clicked: dict | None, drawn: pd.DataFrame) -> None:
         st.session_state[SELECTION_KEY] = ("gmina", ref)
 
 
-def _search_labels(result: CoverageResult) -> dict[str, str]:
-    gminy = result.gminy.assign(_order=result.gminy["nazwa"].map(fold))
-    gminy = gminy.sort_values(["_order", "teryt"])
-    labels = gmina_labels(gminy) + " · " + gminy["teryt"].astype(str)
-    return dict(zip(gminy["teryt"].astype(str), labels, strict=True))
-
-
-def _gmina_search(result: CoverageResult) -> str | None:
+def _gmina_search(result: CoverageResult, data_key: Hashable) -> str | None:
     """The gmina chosen in the search box (a listed one, or the best match of typed text)."""
-    labels = _search_labels(result)
+    labels = mapa_data.search_labels(data_key, result)
     choice = st.selectbox(
         "Znajdź gminę",
         list(labels),
@@ -294,7 +282,7 @@ st.caption(
 # The filter row (the shareable URL state of pages/_share.py belongs here too).
 f_search, f_ind, f_date, f_more = st.columns([1.6, 1.3, 0.9, 0.8], vertical_alignment="bottom")
 with f_search:
-    found = _gmina_search(result)
+    found = _gmina_search(result, data_key)
 with f_ind:
     indicator = st.selectbox(
         "Wskaźnik na mapie",
@@ -336,12 +324,15 @@ include_inactive = status == STATUS_ALL
 share.publish(url_state, "mapa")  # the address bar is a link to this view
 _select_found(found)
 
-mask = planning.area_mask(result, area)
-gminy = result.gminy[mask]
-summary = region_summary(gminy) if len(gminy) else result.summary
-entities = result.entities
-entities = entities[entities["typ"].isin(types) & entities["teryt_gminy"].isin(set(gminy["teryt"]))]
-shown = entities_on_map(entities, include_inactive)
+view = mapa_data.view(
+    data_key,
+    (area.definition, area.subregion, area.powiaty),
+    tuple(types),
+    include_inactive,
+    _result=result,
+    _area=area,
+)
+gminy, summary, entities, shown = view.gminy, view.summary, view.entities, view.shown
 summed = len(shown) > web_entities.MAX_MARKERS
 focus = _focus(result, found)
 
@@ -389,7 +380,7 @@ with map_col:
             returned_objects=["last_active_drawing"],
         )
     _remember_click(clicked, entities)
-    if found is not None and not mask[result.gminy["teryt"] == found].any():
+    if found is not None and found not in view.teryts:
         st.caption("Znaleziona gmina leży poza wybranym obszarem (zmień filtry).")
     if summed:
         st.info(
@@ -417,7 +408,7 @@ with info_col:
             "Kliknij gminę na mapie albo znajdź ją wyszukiwarką, aby zobaczyć jej status, "
             "podmioty, status LPRES, podregion i odległość do najbliższego CIS/KIS."
         )
-        _gaps_table(gminy)
+        _gaps_table(view)
     else:
         if st.button("Wyczyść wybór", icon=":material/close:", key="mapa_wyczysc"):
             st.session_state[SELECTION_KEY] = None
@@ -446,7 +437,7 @@ with m2:
         f"mieszkańców · pokrycie {stan} · {common.md(region.population_source)}"
     )
 with m3:
-    pes_total = int(pes_count(gminy, types).sum())
+    pes_total = view.pes_total
     all_types = set(types) == set(ENTITY_TYPES)
     st.metric("Podmioty ekonomii społecznej", common.fmt_int(pes_total))
     st.caption(
@@ -467,9 +458,15 @@ with glossary_col:
 
 problems = result.problems
 not_counted = int((~problems["uwzgledniony"].astype(bool)).sum()) if len(problems) else 0
-with st.expander(
+problems_box = st.expander(
     f"Podmioty niezlokalizowane lub wymagające uwagi: {len(problems)} "
     f"(nieuwzględnione w liczbach: {not_counted})",
     icon=":material/report:",
-):
-    common.problems_table(problems)
+    key="mapa_problemy",
+    # Filled only when opened: the table's front-end code is then loaded on demand, not by
+    # every new session before the map can be drawn.
+    on_change="rerun",
+)
+if problems_box.open:
+    with problems_box:
+        common.problems_table(problems)

@@ -1,5 +1,6 @@
 """The Mapa page on a 1280x720 screen in headless Chromium: the map fills the first screen,
-tables are not clipped, the legend folds from the keyboard, the search zooms to a gmina and a
+tables are not clipped, the problems section fills itself when opened, the legend folds from
+the keyboard, the search zooms to a gmina and a
 typed "stan na" date applies at once (Enter or Tab).
 
 Screenshots: ``test-artifacts/mapa-1280x720*.png``.
@@ -94,7 +95,7 @@ def test_map_fills_the_first_screen_and_tables_are_not_clipped(page: Any) -> Non
     visible = min(SCREEN["height"], box["y"] + box["height"]) - max(0, box["y"])
     assert visible >= MIN_MAP_PX, f"only {visible:.0f} px of the map in the first screen"
     # the side table of gminas without CIS/KIS: every distance whole and readable
-    cells = page.locator("[data-testid='stTable'] tbody tr td:last-child")
+    cells = page.locator("table.pes-tabela tbody tr td:last-child")
     expect(cells.first).to_be_visible()
     texts = cells.all_inner_texts()
     assert texts and all(re.fullmatch(r"\d+,\d\s?km|—", t.strip()) for t in texts), texts[:5]
@@ -102,6 +103,15 @@ def test_map_fills_the_first_screen_and_tables_are_not_clipped(page: Any) -> Non
         "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)"
     )
     assert clipped == []
+
+
+def test_the_problems_section_builds_its_table_when_opened(page: Any) -> None:
+    _map_frame(page)
+    section = page.locator("[data-testid='stExpander']").filter(has_text="niezlokalizowane")
+    expect(section).to_have_count(1)
+    expect(section.locator("[data-testid='stDataFrame']")).to_have_count(0)
+    section.locator("summary").click()
+    expect(section.locator("[data-testid='stDataFrame']")).to_be_visible(timeout=30_000)
 
 
 def test_legend_folds_from_the_keyboard(page: Any) -> None:

@@ -9,6 +9,7 @@ Needs Debian's nginx: skipped outside CI when it is missing, a failure in CI.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import os
 import re
 import signal
@@ -25,6 +26,7 @@ import pytest
 from deploy.serve import Worker, find_nginx, free_port, render_nginx, wait_healthy
 from deploy.session_client import RunResult, first_run
 from geo.config import PROJECT_ROOT
+from pages import _preload as preload
 
 pytestmark = pytest.mark.serve
 
@@ -158,6 +160,33 @@ def test_map_scripts_are_served_immutable(service: dict) -> None:
         assert "immutable" in response.headers["Cache-Control"]
         assert b"L.map(" in response.read()
     assert result.bytes_received < 60_000
+
+
+def _get(url: str, **headers: str) -> tuple[dict[str, str], bytes]:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as r:
+        return {k.lower(): v for k, v in r.headers.items()}, r.read()
+
+
+def test_the_page_preloads_its_first_screen_code_served_by_nginx(service: dict) -> None:
+    """Streamlit's page names the first screen's modules at once (no chain of round trips
+    before the map); nginx serves them, compressed and immutable; component pages are
+    passed through unchanged."""
+    url = service["url"]
+    _, page = _get(url + "/")
+    preloaded = re.findall(
+        r'rel="modulepreload" crossorigin href="\./static/js/([^"]+)"', page.decode()
+    )
+    assert set(preload.module_closure()) <= set(preloaded)
+    for name in preload.element_modules():
+        headers, body = _get(f"{url}/static/js/{name}", **{"Accept-Encoding": "gzip"})
+        assert headers["content-type"] == "application/javascript"
+        assert "immutable" in headers["cache-control"]
+        assert headers.get("content-encoding") == "gzip"
+        assert "x-mapa-worker" not in headers  # from disk, not from a worker
+        assert gzip.decompress(body) == (preload.STREAMLIT_ASSETS / "js" / name).read_bytes()
+    headers, frame = _get(url + "/component/streamlit_folium.st_folium/index.html")
+    assert headers["x-mapa-worker"] and b"<html" in frame.lower()
+    assert b"modulepreload" not in frame
 
 
 def test_nginx_config_is_rendered_for_every_worker(tmp_path: Path) -> None:
