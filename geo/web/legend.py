@@ -198,6 +198,10 @@ _MAP_CSS = f"""
 """
 
 
+#: A map narrower than this (a phone) opens with its legend folded.
+FOLD_BELOW_PX = 500
+
+
 class Legend(folium.MacroElement):
     """Map CSS plus a Leaflet control holding the legend (pure HTML, no external files)."""
 
@@ -224,7 +228,8 @@ class Legend(folium.MacroElement):
                     button.setAttribute("aria-expanded", open ? "true" : "false");
                     button.textContent = open ? "Legenda \u25b4 zwiń" : "Legenda \u25be";
                 };
-                show(true);
+                // On a phone the open legend would cover most of the map: it starts folded.
+                show(map.getContainer().clientWidth >= {{ this.fold_below_px }});
                 L.DomEvent.on(button, "click", function (e) {
                     L.DomEvent.stop(e);
                     show(div.classList.contains("lg-folded"));
@@ -261,3 +266,4 @@ class Legend(folium.MacroElement):
         self.css = _MAP_CSS
         self.html_js = js_string(legend)
         self.position = position
+        self.fold_below_px = FOLD_BELOW_PX

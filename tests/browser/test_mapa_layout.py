@@ -132,6 +132,20 @@ def test_legend_folds_from_the_keyboard(page: Any) -> None:
     expect(legend.locator(".lg-body")).to_be_visible()
 
 
+def test_on_a_phone_the_legend_starts_folded(page: Any) -> None:
+    """At 390 px the open legend would cover most of the map (geo/web/legend.FOLD_BELOW_PX)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    frame = _map_frame(page)
+    legend = frame.locator(".mapa-legenda")
+    toggle = legend.locator("button.lg-toggle")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(legend.locator(".lg-body")).to_be_hidden()
+    page.screenshot(path=str(ARTIFACTS / "mapa-390x844.png"))
+    toggle.click()
+    expect(legend.locator(".lg-body")).to_be_visible()
+
+
 def test_gmina_search_zooms_to_the_gmina(page: Any, shared_data: Path) -> None:
     frame = _map_frame(page)
     page.wait_for_timeout(800)
