@@ -9,7 +9,6 @@ frame; the test fails on any *serious* or *critical* violation, naming rule and 
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -26,6 +25,8 @@ try:
 except ImportError:  # pragma: no cover - reported by _require_tools
     sync_playwright = None
 
+from browser_tools import require_browser
+
 from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, guard_requests, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -37,18 +38,7 @@ PROFILE_QUERY = "?gmina=0618011"
 
 
 def _require_tools() -> None:
-    missing = []
-    if not CHROMIUM.exists():
-        missing.append("/usr/bin/chromium (apt-get install chromium)")
-    if sync_playwright is None:
-        missing.append("the playwright package (pip install -e .[dev])")
-    if not AXE.exists():
-        missing.append(f"{AXE.relative_to(PROJECT_ROOT)} (npm ci, run by make test)")
-    if not missing:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"accessibility checks must run in CI; missing: {', '.join(missing)}")
-    pytest.skip(f"outside CI and missing: {', '.join(missing)}")
+    require_browser((AXE, f"{AXE.relative_to(PROJECT_ROOT)} (npm ci, run by make test)"))
 
 
 def page_paths() -> list[str]:

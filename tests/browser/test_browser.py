@@ -10,7 +10,6 @@ left the machine. A screenshot is always written to ``test-artifacts/map.png`` (
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +26,8 @@ try:
 except ImportError:  # pragma: no cover - reported by _require_browser
     expect = sync_playwright = None
 
+from browser_tools import require_browser
+
 from benchmarks.browser import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -41,16 +42,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
 def _require_browser() -> None:
-    missing = []
-    if not CHROMIUM.exists():
-        missing.append("/usr/bin/chromium (apt-get install chromium)")
-    if sync_playwright is None:
-        missing.append("the playwright package (pip install -e .[dev])")
-    if not missing:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"browser tests must run in CI; missing: {', '.join(missing)}")
-    pytest.skip(f"outside CI and missing: {', '.join(missing)}")
+    require_browser()
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,8 @@ try:
 except ImportError:  # pragma: no cover - the test is skipped below
     expect = sync_playwright = None
 
+from browser_tools import require_browser
+
 from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -38,8 +40,7 @@ DAY = dt.date(2015, 1, 1)
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
-    if not CHROMIUM.exists() or sync_playwright is None:
-        pytest.skip("needs /usr/bin/chromium and playwright")
+    require_browser()
     ensure_static_assets()
     home = tmp_path_factory.mktemp("mapa_layout") / "home"
     env = {"PES_HOME": str(home), "PES_DATA_DIR": str(shared_data), "PES_REGION": "06"}

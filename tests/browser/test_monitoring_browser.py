@@ -8,7 +8,6 @@ and that no request left the machine. Screenshots are written to
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +20,8 @@ try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # pragma: no cover - reported by _require_browser
     expect = sync_playwright = None
+
+from browser_tools import require_browser
 
 from benchmarks.browser import (  # noqa: E402
     CHROMIUM,
@@ -36,10 +37,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def monitoring_url(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
-    if not CHROMIUM.exists() or sync_playwright is None:
-        if os.environ.get("CI"):
-            pytest.fail("browser tests must run in CI (chromium and playwright)")
-        pytest.skip("outside CI and missing chromium or playwright")
+    require_browser()
     ensure_static_assets()
     home = tmp_path_factory.mktemp("monitoring") / "home"
     env = {"PES_HOME": str(home), "PES_DATA_DIR": str(shared_data), "PES_REGION": "06"}

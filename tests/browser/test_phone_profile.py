@@ -7,7 +7,6 @@ the link (with ``stan=``) copied by the button. Screenshots: ``test-artifacts/ph
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,8 @@ try:
 except ImportError:  # pragma: no cover - reported by _require_browser
     expect = sync_playwright = None
 
+from browser_tools import require_browser
+
 from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, guard_requests, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -32,11 +33,7 @@ DAY = "2026-06-30"
 
 
 def _require_browser() -> None:
-    if CHROMIUM.exists() and sync_playwright is not None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail("browser tests must run in CI; Chromium or Playwright is missing")
-    pytest.skip("outside CI and Chromium or Playwright is missing")
+    require_browser()
 
 
 @pytest.fixture(scope="module")

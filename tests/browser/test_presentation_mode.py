@@ -24,6 +24,8 @@ try:
 except ImportError:  # pragma: no cover - the browser tests skip or fail in _require_browser
     expect = sync_playwright = None
 
+from browser_tools import require_browser
+
 from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, guard_requests, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -73,8 +75,7 @@ _SCROLLING_JS = """() => {
 
 
 def _require_browser() -> None:
-    if not CHROMIUM.exists() or sync_playwright is None:
-        pytest.skip("needs /usr/bin/chromium and playwright")
+    require_browser()
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ A screenshot is written to ``test-artifacts/scenariusze.png``.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,8 @@ try:
 except ImportError:  # pragma: no cover - reported by _require_browser
     expect = sync_playwright = None
 
+from browser_tools import require_browser
+
 from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, guard_requests, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -29,11 +30,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
 def _require_browser() -> None:
-    if CHROMIUM.exists() and sync_playwright is not None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail("browser tests must run in CI; Chromium or playwright is missing")
-    pytest.skip("outside CI and Chromium or playwright is missing")
+    require_browser()
 
 
 @pytest.fixture(scope="module")
