@@ -145,7 +145,29 @@ def make_serve(env: dict[str, str], workers: int, log: Path) -> Iterator[Target]
 
 
 @contextlib.contextmanager
-def naive_server(env: dict[str, str], work: Path, log: Path) -> Iterator[Target]:
+def _production_streamlit(
+    name: str, script: Path, env: dict[str, str], log: Path
+) -> Iterator[Target]:
+    """``streamlit run script`` with make serve's production options, one process."""
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(script)]
+    for option, value in PRODUCTION_OPTIONS.items():
+        command += [f"--{option}", value]
+    command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", 120, proc)
+        yield Target(name, f"http://127.0.0.1:{port}", proc)
+    finally:
+        _stop(proc)
+
+
+def naive_server(
+    env: dict[str, str], work: Path, log: Path
+) -> contextlib.AbstractContextManager[Target]:
     """``benchmarks/naive_app.py`` as its own Streamlit process, production options."""
     # Streamlit serves static/ from beside the script it runs: a link to the app's assets
     # (local Leaflet) and one to the script, in a work folder.
@@ -153,24 +175,12 @@ def naive_server(env: dict[str, str], work: Path, log: Path) -> Iterator[Target]
     folder.mkdir(exist_ok=True)
     (folder / "static").symlink_to(PROJECT_ROOT / "static", target_is_directory=True)
     (folder / "naive_app.py").symlink_to(Path(__file__).with_name("naive_app.py"))
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(folder / "naive_app.py")]
-    for name, value in PRODUCTION_OPTIONS.items():
-        command += [f"--{name}", value]
-    command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", 120, proc)
-        yield Target("naive", f"http://127.0.0.1:{port}", proc)
-    finally:
-        _stop(proc)
+    return _production_streamlit("naive", folder / "naive_app.py", env, log)
 
 
-@contextlib.contextmanager
-def naive_app_server(env: dict[str, str], work: Path, log: Path) -> Iterator[Target]:
+def naive_app_server(
+    env: dict[str, str], work: Path, log: Path
+) -> contextlib.AbstractContextManager[Target]:
     """The real app with the naive map in place of ours (``benchmarks/bench.py``'s launcher):
     the same start page, controls, figures and tables; only the map differs. One Streamlit
     process with the production options, as a naive deployment."""
@@ -178,21 +188,7 @@ def naive_app_server(env: dict[str, str], work: Path, log: Path) -> Iterator[Tar
 
     folder = work / "naive-app"
     folder.mkdir(exist_ok=True)
-    launcher = naive_launcher(folder)
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(launcher)]
-    for name, value in PRODUCTION_OPTIONS.items():
-        command += [f"--{name}", value]
-    command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", 120, proc)
-        yield Target("naive_app", f"http://127.0.0.1:{port}", proc)
-    finally:
-        _stop(proc)
+    return _production_streamlit("naive_app", naive_launcher(folder), env, log)
 
 
 # --------------------------------------------------------------------------- sessions
