@@ -41,6 +41,7 @@ from geo.analysis.scenarios.whatif import (
     SERVE_NEIGHBOURS,
     closable,
 )
+from geo.core.plural import count
 from geo.core.schema import SOCIAL_EMPLOYMENT_TYPES
 from geo.errors import UserError
 from geo.print.scenario import scenario_pdf
@@ -141,10 +142,35 @@ def _load(name: str, number: int) -> None:
     st.session_state[common.AS_OF_KEY] = loaded.as_of
 
 
+def _delete(name: str) -> None:
+    """Callback: delete every version of ``name`` (an editor, checked right before)."""
+    session = _editor_session()
+    if session is None:
+        st.session_state["scen_blad"] = "Usuwanie scenariuszy wymaga zalogowania jako redaktor."
+        return
+    try:
+        store = common.store()
+        login = editor_auth.editor(store, session)  # the login token, checked right before
+        removed = store.delete_scenario(name, by=login)
+    except UserError as exc:
+        st.session_state["scen_blad"] = str(exc)
+        return
+    # the choice of scenario and version starts again from the first remaining one
+    for key in ("scen_zapisany", "scen_wersja"):
+        st.session_state.pop(key, None)
+    st.session_state["scen_usuniety"] = (
+        f"Usunięto scenariusz „{name}” ({count(removed, 'wersja', 'wersje', 'wersji')})."
+    )
+
+
 def _saved_section() -> None:
+    if done := st.session_state.pop("scen_usuniety", None):
+        st.success(common.md(done), icon=":material/delete:")
     names = common.guarded(common.store().scenario_names)
     if not names:
         st.caption("Nie ma jeszcze zapisanych scenariuszy.")
+        if error := st.session_state.pop("scen_blad", None):
+            st.error(common.md(error), icon=":material/error:")
         return
     left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
     name = left.selectbox("Zapisany scenariusz", names, key="scen_zapisany")
@@ -172,6 +198,21 @@ def _saved_section() -> None:
         }
     )
     st.dataframe(history, hide_index=True, width="stretch", height=min(38 + 35 * len(history), 220))
+    if _editor_session() is not None:
+        with st.popover("Usuń scenariusz", icon=":material/delete:"):
+            st.caption(
+                f"Zostaną usunięte wszystkie wersje scenariusza „{common.md(name)}” "
+                f"({count(len(versions), 'wersja', 'wersje', 'wersji')}). Dziennik zmian "
+                "zachowa, kto i kiedy go usunął; przywrócić go można tylko z kopii zapasowej."
+            )
+            st.button(
+                "Usuń wszystkie wersje",
+                type="primary",
+                icon=":material/delete_forever:",
+                on_click=_delete,
+                args=(name,),
+                key="scen_usun",
+            )
 
 
 def _save_section(saved: scenario_saved.SavedScenario, draft: Draft) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from geo.core.plural import count
 from geo.store.audit import log_change
 from geo.store.engine import Database, inserted_id
 from geo.store.models import StoreError, as_utc, clean_user, now
@@ -124,6 +125,23 @@ class Scenarios(Database):
             )
             log_change(conn, "scenariusz", f"Scenariusz „{clean}”: wersja {number}", user)
             return ScenarioRecord(new_id, clean, int(number), created, user, note, json.loads(text))
+
+        return self._write(work)
+
+    def delete_scenario(self, name: str, *, by: str | None) -> int:
+        """Delete every saved version of scenario ``name``; returns how many. The audit log
+        keeps who deleted it and when (the versions themselves are gone: a backup keeps them)."""
+        clean = _clean_name(name)
+        user = clean_user(by)
+        t = scenarios_table
+
+        def work(conn: Connection) -> int:
+            removed = int(conn.execute(sa.delete(t).where(t.c.name == clean)).rowcount or 0)
+            if not removed:
+                raise StoreError(f"Nie ma zapisanego scenariusza „{clean}”.")
+            versions = count(removed, "wersja", "wersje", "wersji")
+            log_change(conn, "scenariusz", f"Scenariusz „{clean}”: usunięty ({versions})", user)
+            return removed
 
         return self._write(work)
 

@@ -185,3 +185,28 @@ def test_planned_sites_can_be_removed(pes_env) -> None:
     assert _metrics(at)["Nowe / zamknięte CIS i KIS"] == "+1 / −0"
     assert [a.teryt for a in at.session_state["scen_stan"].additions] == [first]
     assert _by_label(at.multiselect, "Usuń z planu").value == []
+
+
+def test_an_editor_deletes_a_scenario_and_a_visitor_cannot(editor: str) -> None:
+    with Store(get_settings().database_url) as store:
+        for _ in range(2):
+            store.save_scenario("Próbny", {"format": 1, "additions": []}, by="ewa")
+        store.save_scenario("Plan 2027", {"format": 1, "additions": []}, by="ewa")
+    viewer = open_page(PAGE)
+    assert not [b for b in viewer.button if b.label == "Usuń wszystkie wersje"]
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/import_danych.py").run()
+    at.text_input[0].input(editor)
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    _ok(at.switch_page(PAGE).run())
+    _by_label(at.selectbox, "Zapisany scenariusz").set_value("Próbny").run()
+    _click(at, "Usuń wszystkie wersje")
+    shown = [s.value.replace("\\", "") for s in at.success]  # Markdown-escaped on screen
+    assert any("Usunięto scenariusz „Próbny” (2 wersje)" in text for text in shown), shown
+    assert _by_label(at.selectbox, "Zapisany scenariusz").options == ["Plan 2027"]
+    with Store(get_settings().database_url) as store:
+        assert store.scenario_names() == ["Plan 2027"]
+        assert "„Próbny”: usunięty (2 wersje)" in store.audit().iloc[0]["details"]
+        assert store.audit().iloc[0]["user"] == "ewa"

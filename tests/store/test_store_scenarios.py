@@ -88,3 +88,28 @@ def test_concurrent_saves_get_distinct_numbers(tmp_path) -> None:
     assert not errors
     with Store(url) as store:
         assert sorted(v.number for v in store.scenario_versions("Wspólny")) == [1, 2, 3, 4, 5, 6]
+
+
+def test_deleting_a_scenario_removes_every_version_and_is_logged(db_url) -> None:  # noqa: F811
+    with Store(db_url) as store:
+        store.save_scenario("Plan 2027", DEFINITION, by="anna")
+        store.save_scenario("Plan 2027", DEFINITION | {"within_km": 20.0}, by="jan")
+        store.save_scenario("Inny", DEFINITION, by="anna")
+        assert store.delete_scenario(" Plan  2027 ", by="ewa") == 2
+        assert store.scenario_names() == ["Inny"]
+        assert store.scenario_versions("Plan 2027") == []
+        assert store.load_scenario("Inny").definition == DEFINITION  # others untouched
+        newest = store.audit().iloc[0]
+        assert newest["action"] == "scenariusz"
+        assert "„Plan 2027”: usunięty (2 wersje)" in newest["details"]
+        assert newest["user"] == "ewa"
+
+
+def test_deleting_a_missing_scenario_is_refused_and_logs_nothing(tmp_path) -> None:
+    with Store(f"sqlite:///{tmp_path / 's.sqlite'}") as store:
+        store.save_scenario("Plan", DEFINITION, by="anna")
+        before = len(store.audit())
+        with pytest.raises(StoreError, match="Nie ma zapisanego scenariusza „Brak”"):
+            store.delete_scenario("Brak", by="ewa")
+        assert store.scenario_names() == ["Plan"]
+        assert len(store.audit()) == before
