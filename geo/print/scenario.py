@@ -85,42 +85,22 @@ def _existing_points(result: CoverageResult, whatif: WhatIfResult) -> gpd.GeoSer
     return shapes[shapes.notna()].to_crs(METRIC_CRS)
 
 
+#: The legend's site symbols: marker, size relative to the text, fill, label (as drawn).
+_SITE_MARKERS = (
+    ("*", 1.4, "#ffd92f", "nowy CIS/KIS"),
+    ("o", 0.7, "white", "działający CIS/KIS"),
+    ("X", 0.8, "#b2182b", "zamykany CIS/KIS"),
+)
+
+
 def _legend_handles(counts: pd.Series, k: float) -> list[Artist]:
     handles: list[Artist] = [
         class_patch(style, int(counts.get(style.key, 0))) for style in SCENARIO_CHANGE
     ]
     size = 11 * k
     handles += [
-        Line2D(
-            [],
-            [],
-            ls="",
-            marker="*",
-            ms=size * 1.4,
-            mfc="#ffd92f",
-            mec="black",
-            label="nowy CIS/KIS",
-        ),
-        Line2D(
-            [],
-            [],
-            ls="",
-            marker="o",
-            ms=size * 0.7,
-            mfc="white",
-            mec="black",
-            label="działający CIS/KIS",
-        ),
-        Line2D(
-            [],
-            [],
-            ls="",
-            marker="X",
-            ms=size * 0.8,
-            mfc="#b2182b",
-            mec="black",
-            label="zamykany CIS/KIS",
-        ),
+        Line2D([], [], ls="", marker=marker, ms=size * scale, mfc=fill, mec="black", label=label)
+        for marker, scale, fill, label in _SITE_MARKERS
     ]
     return handles
 
