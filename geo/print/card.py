@@ -86,8 +86,9 @@ def _header(pdf: Document, profile: GminaProfile) -> None:
 
 def _map(pdf: Document, result: CoverageResult, profile: GminaProfile, dpi: int) -> None:
     """The gmina and its neighbours across the page, with the map's sources under it."""
-    # A lower map leaves room for the unlocated entities, so the card still fits one page.
-    height = 3.4 if profile.nieustalone.empty else 2.65
+    # A lower map leaves room for the unlocated entities and for facts that take more than
+    # one line (a long operator's name), so the card still fits one page.
+    height = (3.4 if profile.nieustalone.empty else 2.65) - _facts_extra_mm(pdf, profile) / 25.4
     card_map = maps.gmina_map(result, profile.teryt, size=(7.4, height), bare=True)
     pdf.figure(card_map, pdf.content_width, dpi)
     pdf.set_font(FONT, "", 7)
@@ -105,12 +106,9 @@ def _coverage(pdf: Document, profile: GminaProfile) -> None:
     pdf.ln(1.5)
 
 
-def _facts_and_comparison(pdf: Document, profile: GminaProfile) -> None:
-    """Basic facts (left) and the comparison with powiat and region (right)."""
-    _ensure_room(pdf, 5 + 10 * _ROW_MM + 2)  # side by side: neither may break the page
-    top = pdf.get_y()
-    col_w = (pdf.content_width - _GUTTER_MM) / 2
-    facts = pd.DataFrame(
+def _facts(profile: GminaProfile) -> pd.DataFrame:
+    """The basic facts, a row each."""
+    return pd.DataFrame(
         [
             ("Rodzaj gminy", profile.rodzaj_nazwa),
             ("Powiat", profile.powiat_etykieta),
@@ -123,9 +121,33 @@ def _facts_and_comparison(pdf: Document, profile: GminaProfile) -> None:
         ],
         columns=["Informacja", "Wartość"],
     )
+
+
+def _facts_widths(pdf: Document) -> list[float]:
+    col_w = (pdf.content_width - _GUTTER_MM) / 2
+    return [col_w * 0.36, col_w * 0.64]
+
+
+def _facts_extra_mm(pdf: Document, profile: GminaProfile) -> float:
+    """How much taller than one line per row the facts table is (its cells wrap)."""
+    pdf.set_font(FONT, "", 8)
+    width = _facts_widths(pdf)[1]
+    lines = [
+        len(pdf.multi_cell(width, _ROW_MM, " ".join(str(v).split()), dry_run=True, output="LINES"))
+        for v in _facts(profile)["Wartość"]
+    ]
+    return sum(max(n, 1) - 1 for n in lines) * _ROW_MM
+
+
+def _facts_and_comparison(pdf: Document, profile: GminaProfile) -> None:
+    """Basic facts (left) and the comparison with powiat and region (right)."""
+    _ensure_room(pdf, 5 + 10 * _ROW_MM + 2)  # side by side: neither may break the page
+    top = pdf.get_y()
+    col_w = (pdf.content_width - _GUTTER_MM) / 2
     pdf.set_font(FONT, "B", 10)
     pdf.cell(col_w, 5, "Podstawowe informacje", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.table(facts, [col_w * 0.36, col_w * 0.64], size=8, zebra=True)
+    # Facts are named in full (an operator's name is long): their cells wrap.
+    pdf.table(_facts(profile), _facts_widths(pdf), size=8, zebra=True, wrap=True)
     left_end = pdf.get_y()
     right = pdf.l_margin + col_w + _GUTTER_MM
     pdf.set_xy(right, top)

@@ -182,8 +182,10 @@ class Document(FPDF):
         max_rows: int | None = None,
         x: float | None = None,
         zebra: bool = True,
+        wrap: bool = False,
     ) -> int:
-        """A simple table, header repeated on each page; long text is cut with "…".
+        """A simple table, header repeated on each page; long text is cut with "…", or with
+        ``wrap`` continues on more lines of its cell (a row as tall as its tallest cell).
 
         Returns the number of data rows written.
         """
@@ -209,12 +211,44 @@ class Document(FPDF):
                 header()
             self.set_x(left)
             self.set_fill_color(246, 246, 246)
+            if wrap:
+                self._wrapped_row(row, widths, aligns, row_h, left, zebra and i % 2 == 1)
+                written += 1
+                continue
             for value, w, a in zip(row, widths, aligns, strict=True):
                 text = fit(self, cell_text(value), w)
                 self.cell(w, row_h, text, align=a, fill=zebra and i % 2 == 1)
             self.ln(row_h)
             written += 1
         return written
+
+    def _wrapped_row(
+        self,
+        row: Sequence[object],
+        widths: Sequence[float],
+        aligns: Sequence[str],
+        row_h: float,
+        left: float,
+        fill: bool,
+    ) -> None:
+        """One table row whose cells wrap between words (a new page first if it does not fit)."""
+        texts = [" ".join(cell_text(v).split()) for v in row]
+        lines = [
+            len(self.multi_cell(w, row_h, t, dry_run=True, output="LINES")) or 1
+            for t, w in zip(texts, widths, strict=True)
+        ]
+        height = max(lines) * row_h
+        if self.get_y() + height > self.bottom:
+            self.add_page()
+        top = self.get_y()
+        if fill:
+            self.rect(left, top, sum(widths), height, style="F")
+        x = left
+        for text, w, a in zip(texts, widths, aligns, strict=True):
+            self.set_xy(x, top)
+            self.multi_cell(w, row_h, text, align=a, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            x += w
+        self.set_xy(left, top + height)
 
 
 def cell_text(value: object) -> str:

@@ -65,3 +65,13 @@ def test_a_card_that_does_not_fit_continues_on_a_second_page(result) -> None:
     assert long_name.format(44) in text  # the coverage explanation names every one of them
     assert "strona 1/2" in flat(pages[0]) and "strona 2/2" in flat(pages[1])
     assert "Źródła" in flat(pages[1])
+
+
+def test_a_long_operator_is_named_in_full_and_the_card_keeps_one_page(result) -> None:
+    operator = "Fundacja Rozwoju Lubelszczyzny; Grupa Medialna ITM Sp. z o.o. i partnerzy"
+    profile = dataclasses.replace(gp.build_profile(result, "0618011"), owes_operator=operator)
+    pages = pages_text(gmina_card_pdf(result, profile, dpi=DPI))
+    assert len(pages) == 1  # the map gives way to the wrapped lines
+    text = flat(pages[0])
+    assert operator in text, "wrapped, not cut"
+    assert "…" not in text.split("Porównanie")[0].split("Podstawowe informacje")[-1]
