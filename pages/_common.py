@@ -401,39 +401,63 @@ def table(
 
 #: The look of Streamlit's own tables (st.table), for :func:`html_table`.
 _HTML_TABLE_CSS = (
-    "table.pes-tabela{width:100%;border-collapse:collapse;font-size:.875rem}"
+    "table.pes-tabela{width:100%;border-collapse:collapse;font-size:.875rem;margin:0}"
     ".pes-tabela th,.pes-tabela td{padding:.25rem .375rem;text-align:left;vertical-align:top;"
     "border-bottom:1px solid rgba(49,51,63,.1)}"
     ".pes-tabela th{font-weight:600;color:rgba(49,51,63,.75)}"
+    ".pes-przewijana{overflow-x:auto;-webkit-overflow-scrolling:touch}"
+    ".pes-przewijana td,.pes-przewijana th{white-space:nowrap}"
+    ".pes-przewijana td:first-child,.pes-przewijana th:first-child"
+    "{white-space:normal;min-width:9em}"
 )
 
 
-def html_table(frame: pd.DataFrame, *, numbers: tuple[str, ...] = (), caption: str = "") -> None:
-    """A plain HTML table of already formatted text (every cell escaped): it wraps, and it is
-    cheap for the browser. st.table and st.dataframe need Streamlit's Arrow and data-grid
-    code (about 1.5 MB of JavaScript) and a Markdown table its Markdown parser (about 100 ms
-    for 60 rows on the benchmark machine); on the start page either delays the map
-    (BENCHMARKS.md). ``numbers`` are right-aligned columns.
+def html_table(
+    frame: pd.DataFrame,
+    *,
+    numbers: tuple[str, ...] = (),
+    caption: str = "",
+    header: bool = True,
+    scroll: bool = False,
+) -> None:
+    """A plain HTML table of already formatted text (every cell escaped).
+
+    Cheap for the browser: st.table and st.dataframe need Streamlit's Arrow and data-grid
+    code (about 1.6 MB of JavaScript, which a phone downloads and compiles before the page is
+    drawn) and a Markdown table its Markdown parser (about 100 ms for 60 rows on the
+    benchmark machine); on the start page either delayed the map (BENCHMARKS.md).
+    ``numbers``: right-aligned columns. ``scroll``: on a narrow screen the table scrolls
+    sideways (the first column wraps, the others do not) instead of squeezing its columns;
+    the scrolling region takes keyboard focus (WCAG 2.1.1).
 
     The markup is kept small (it travels in every new session's websocket): cells close
     implicitly, as HTML allows, and alignment is one CSS rule per column.
     """
     columns = [str(c) for c in frame.columns]
+    right = [i + 1 for i, c in enumerate(columns) if c in numbers]
+    # A page's styles apply to all of it: the alignment rules name this table's layout.
+    kind = "pes-r" + "-".join(map(str, right)) if right else ""
     align = "".join(
-        f".pes-tabela td:nth-child({i + 1}){{text-align:right;white-space:nowrap}}"
-        for i, c in enumerate(columns)
-        if c in numbers
+        f".{kind} td:nth-child({i}),.{kind} th:nth-child({i})"
+        "{text-align:right;white-space:nowrap}"
+        for i in right
     )
-    head = "".join(f"<th>{html.escape(c)}" for c in columns)
+    head = "<thead><tr>" + "".join(f"<th>{html.escape(c)}" for c in columns) + "</thead>"
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(v))}" for v in row)
         for row in frame.itertuples(index=False, name=None)
     )
     title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    st.html(
-        f"<style>{_HTML_TABLE_CSS}{align}</style><table class=pes-tabela>{title}"
-        f"<thead><tr>{head}</thead><tbody>{body}</tbody></table>"
+    table = (
+        f'<table class="pes-tabela {kind}">{title}{head if header else ""}'
+        f"<tbody>{body}</tbody></table>"
     )
+    if scroll:
+        table = (
+            '<div class=pes-przewijana tabindex="0" role="region" '
+            f'aria-label="Tabela (przewijana)">{table}</div>'
+        )
+    st.html(f"<style>{_HTML_TABLE_CSS}{align}</style>{table}")
 
 
 def safe_database_url(url: str) -> str:

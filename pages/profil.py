@@ -85,37 +85,14 @@ def _searched(result: CoverageResult, linked: str | None) -> tuple[str | None, s
     return chosen, str(note or "")
 
 
-def _html_table(frame: pd.DataFrame, right: tuple[str, ...] = ()) -> None:
-    """A small table that scrolls sideways on a phone instead of hiding columns.
-
-    Every cell is escaped: text from data stays text.
-    """
-
-    def style(i: int, column: str) -> str:
-        # The first column (names) wraps, the others do not: the table scrolls sideways.
-        wrap = "white-space:normal;min-width:9em" if i == 0 else "white-space:nowrap"
-        return f'style="text-align:{"right" if column in right else "left"};{wrap}"'
-
-    columns = list(frame.columns)
-    head = "".join(f"<th {style(i, c)}>{html.escape(str(c))}</th>" for i, c in enumerate(columns))
-    rows = "".join(
-        "<tr>"
-        + "".join(
-            f"<td {style(i, c)}>"
-            f"{html.escape(gmina_profile.plain_text(v) or gmina_profile.EMPTY)}</td>"
-            for i, (c, v) in enumerate(zip(columns, values, strict=True))
-        )
-        + "</tr>"
-        for values in frame.itertuples(index=False)
-    )
-    st.markdown(
-        # tabindex: a region that scrolls must be reachable by keyboard (WCAG 2.1.1)
-        '<div class="profil-tabela" tabindex="0" role="region" aria-label="Tabela (przewijana)" '
-        'style="overflow-x:auto;-webkit-overflow-scrolling:touch">'
-        '<table style="font-size:0.95rem;margin:0">'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>",
-        unsafe_allow_html=True,
-    )
+def _html_table(
+    frame: pd.DataFrame, right: tuple[str, ...] = (), header: bool = True, scroll: bool = True
+) -> None:
+    """A small table that scrolls sideways on a phone instead of hiding columns (escaped
+    HTML: no Arrow table code for a phone to load, see common.html_table); without
+    ``scroll`` every cell wraps (facts: a label and a long text)."""
+    cells = frame.map(lambda v: gmina_profile.plain_text(v) or gmina_profile.EMPTY)
+    common.html_table(cells, numbers=right, header=header, scroll=scroll)
 
 
 def _legend() -> None:
@@ -281,18 +258,18 @@ def _profile(result: CoverageResult, key: common.CoverageKey, teryt: str, note: 
         ],
         columns=["Pole", "Wartość"],
     )
-    st.table(facts.map(common.md), hide_index=True, hide_header=True)
+    _html_table(facts, header=False, scroll=False)
 
     st.subheader(f"Podmioty ekonomii społecznej w gminie ({len(profile.podmioty)})", anchor=False)
     if profile.podmioty.empty:
         st.caption("Brak działających podmiotów z rejestru w tej gminie.")
     else:
-        # st.dataframe shows text as plain text and scrolls sideways: no escaping needed.
-        st.dataframe(profile.podmioty, hide_index=True, width="stretch")
+        _html_table(profile.podmioty)
     st.caption(f"{common.md(gmina_profile.pl_dates(result.registry.label))} · {profile.stan_na}")
 
     st.subheader("Porównanie z powiatem i regionem", anchor=False)
-    st.table(gmina_profile.comparison_table(profile).map(common.md), hide_index=True)
+    comparison = gmina_profile.comparison_table(profile)
+    _html_table(comparison, right=tuple(comparison.columns[1:]))
     st.caption(
         f"Wskaźniki na 10 tys. mieszkańców; {profile.stan_na}; "
         f"{common.md(gmina_profile.pl_dates(result.region.population_source))}."
@@ -300,9 +277,7 @@ def _profile(result: CoverageResult, key: common.CoverageKey, teryt: str, note: 
 
     if profile.sasiedzi.shape[0]:
         with st.expander(f"Gminy sąsiednie ({len(profile.sasiedzi)})"):
-            st.dataframe(
-                profile.sasiedzi[["Gmina", "Pokrycie", "CIS/KIS"]], hide_index=True, width="stretch"
-            )
+            _html_table(profile.sasiedzi[["Gmina", "Pokrycie", "CIS/KIS"]])
     with st.expander("Źródła danych"):
         for line in profile.zrodla:
             st.markdown(f"- {common.md(line)}")

@@ -109,7 +109,7 @@ def test_profile_on_a_phone(phone, phone_url: str) -> None:
     assert legend.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 12
 
     # The nearest CIS/KIS: the table scrolls sideways, its distance column is on screen.
-    table = page.locator(".profil-tabela").first
+    table = page.locator(".pes-przewijana").first
     table.scroll_into_view_if_needed()
     assert table.evaluate("e => e.scrollWidth > e.clientWidth")  # wider than the phone
     assert table.evaluate("e => getComputedStyle(e).overflowX") == "auto"
