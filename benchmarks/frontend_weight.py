@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -37,9 +38,9 @@ _MODULES = (
 )
 
 
-def visit(browser: object, url: str, until: str) -> tuple[float, int, int]:
+def visit(browser: Any, url: str, until: str) -> tuple[float, int, int]:
     """Seconds to ``until`` on screen, Streamlit modules loaded, their decoded bytes."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="pl-PL")  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="pl-PL")
     page = context.new_page()
     start = time.perf_counter()
     page.goto(url)
