@@ -4,9 +4,11 @@ Why this exists: Streamlit's front end loads the code of each element type (sele
 field, component frame, metric...) only when it first renders one, and React suspends the
 page at that element until the code has arrived: the start page then loads its element code
 in a chain of round trips (five on the Mapa page, about 100 ms each on the 2-core machine of
-BENCHMARKS.md), and the map's frame is created only after the last one. Importing those
-modules as soon as the page's first script runs puts them in the browser's module map in
-parallel, so every later render finds them ready.
+BENCHMARKS.md), and the map's frame is created only after the last one. ``make serve``'s
+nginx adds ``<link rel="modulepreload">`` tags for those modules (and the modules they
+import) to Streamlit's page (``deploy/nginx.conf.template``), so the browser fetches them
+in parallel while the page starts, and every later render finds them ready. ``make run``
+(development) does without.
 
 The module files are Streamlit's own, named ``<Element>.<hash>.js`` in its static folder: the
 names are read from the installed package (so an upgrade changes the hashes, not this code),
