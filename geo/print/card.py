@@ -133,7 +133,7 @@ def _facts_extra_mm(pdf: Document, profile: GminaProfile) -> float:
     pdf.set_font(FONT, "", 8)
     width = _facts_widths(pdf)[1]
     lines = [
-        len(pdf.multi_cell(width, _ROW_MM, " ".join(str(v).split()), dry_run=True, output="LINES"))
+        len(pdf.wrapped_lines(" ".join(str(v).split()), width, _ROW_MM))
         for v in _facts(profile)["Wartość"]
     ]
     return sum(max(n, 1) - 1 for n in lines) * _ROW_MM
@@ -246,11 +246,7 @@ def _source_lines(pdf: Document, profile: GminaProfile) -> list[str]:
     pdf.set_font(FONT, "", 6.8)
     lines: list[str] = []
     for source in profile.zrodla:
-        wrapped = pdf.multi_cell(
-            pdf.content_width, SOURCE_LINE_MM, source, dry_run=True, output="LINES"
-        )
-        assert isinstance(wrapped, list)  # output="LINES": the lines, nothing else
-        lines += wrapped
+        lines += pdf.wrapped_lines(source, pdf.content_width, SOURCE_LINE_MM)
     return lines
 
 

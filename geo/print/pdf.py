@@ -222,6 +222,12 @@ class Document(FPDF):
             written += 1
         return written
 
+    def wrapped_lines(self, text: str, width: float, line_h: float) -> list[str]:
+        """The lines ``text`` takes in a cell ``width`` mm wide, in the current font."""
+        lines = self.multi_cell(width, line_h, text, dry_run=True, output="LINES")
+        assert isinstance(lines, list)  # output="LINES": the lines, nothing else
+        return lines
+
     def _wrapped_row(
         self,
         row: Sequence[object],
@@ -234,8 +240,7 @@ class Document(FPDF):
         """One table row whose cells wrap between words (a new page first if it does not fit)."""
         texts = [" ".join(cell_text(v).split()) for v in row]
         lines = [
-            len(self.multi_cell(w, row_h, t, dry_run=True, output="LINES")) or 1
-            for t, w in zip(texts, widths, strict=True)
+            len(self.wrapped_lines(t, w, row_h)) or 1 for t, w in zip(texts, widths, strict=True)
         ]
         height = max(lines) * row_h
         if self.get_y() + height > self.bottom:
