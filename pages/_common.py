@@ -405,6 +405,9 @@ _HTML_TABLE_CSS = (
     ".pes-tabela th,.pes-tabela td{padding:.25rem .375rem;text-align:left;vertical-align:top;"
     "border-bottom:1px solid rgba(49,51,63,.1)}"
     ".pes-tabela th{font-weight:600;color:rgba(49,51,63,.75)}"
+)
+#: Only with tables that scroll sideways (every byte travels in each new session).
+_SCROLL_CSS = (
     ".pes-przewijana{overflow-x:auto;-webkit-overflow-scrolling:touch}"
     ".pes-przewijana td,.pes-przewijana th{white-space:nowrap}"
     ".pes-przewijana td:first-child,.pes-przewijana th:first-child"
@@ -457,7 +460,8 @@ def html_table(
             '<div class=pes-przewijana tabindex="0" role="region" '
             f'aria-label="Tabela (przewijana)">{table}</div>'
         )
-    st.html(f"<style>{_HTML_TABLE_CSS}{align}</style>{table}")
+    css = _HTML_TABLE_CSS + (_SCROLL_CSS if scroll else "") + align
+    st.html(f"<style>{css}</style>{table}")
 
 
 def safe_database_url(url: str) -> str:
