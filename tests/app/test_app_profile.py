@@ -62,7 +62,7 @@ def test_deep_link_opens_the_profile_with_figures_from_the_pipeline(pes_env) -> 
     assert "Dane przykładowe, niekompletne" in _texts(at.warning)
     # the page's tables are escaped HTML (no Arrow table code for a phone to load)
     assert not at.table and not at.dataframe
-    tables = [h.proto.body for h in at.get("html") if "pes-przewijana" in h.proto.body]
+    tables = [h.proto.body for h in at.get("html") if "pes-tabela" in h.proto.body]
     assert any("Podregion OWES" in t for t in tables) and any("Ludność" in t for t in tables)
     comparison = next(t for t in tables if "Ludność" in t)
     assert f">{int(row['ludnosc']):,}<".replace(",", "\u00a0") in comparison.replace(" ", "\u00a0")
