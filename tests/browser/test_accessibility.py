@@ -18,16 +18,15 @@ from typing import Any
 import pytest
 
 from geo.config import PROJECT_ROOT
-from geo.web.assets import ensure_static_assets
 
 try:
     from playwright.sync_api import sync_playwright
 except ImportError:  # pragma: no cover - reported by _require_tools
     sync_playwright = None
 
-from browser_tools import require_browser
+from browser_tools import region_app, require_browser
 
-from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, guard_requests, streamlit_server
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, guard_requests
 
 pytestmark = pytest.mark.browser
 
@@ -66,12 +65,8 @@ def test_every_page_is_found() -> None:
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
     _require_tools()
-    ensure_static_assets()
-    home = tmp_path_factory.mktemp("a11y") / "home"
-    env = {"PES_HOME": str(home), "PES_DATA_DIR": str(shared_data), "PES_REGION": "06"}
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    with streamlit_server("app.py", env, log, timeout=60) as server:
-        yield server.url
+    with region_app(tmp_path_factory, shared_data, "a11y") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,10 @@ from geo.web.assets import ensure_static_assets
 
 try:
     from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - reported by _require_browser
+except ImportError:  # pragma: no cover - reported by require_browser
     expect = sync_playwright = None
 
-from browser_tools import require_browser
+from browser_tools import map_frame, require_browser
 
 from benchmarks.browser import (  # noqa: E402
     CHROMIUM,
@@ -41,10 +41,6 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
-def _require_browser() -> None:
-    require_browser()
-
-
 @pytest.fixture(scope="module")
 def app_env(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> dict[str, str]:
     home = tmp_path_factory.mktemp("browser") / "home"
@@ -53,7 +49,7 @@ def app_env(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> dict
 
 @pytest.fixture(scope="module")
 def app_url(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_browser()
+    require_browser()
     ensure_static_assets()
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     # the same loopback server as the benchmark and the load test
@@ -89,23 +85,6 @@ def browser(app_url: str, request: pytest.FixtureRequest) -> Iterator[tuple[Any,
             chromium.close()
 
 
-def _map_frame(page, timeout: float = 120):
-    """The streamlit-folium iframe once all gminas are drawn."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.locator("path.gmina").count() > 0:
-                    frame.wait_for_function(
-                        "document.querySelectorAll('path.gmina').length >= 213", timeout=10_000
-                    )
-                    return frame
-            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
-                continue
-        page.wait_for_timeout(300)
-    raise AssertionError("the map (path.gmina) did not appear")
-
-
 def test_about_page(browser, app_url: str, app_env: dict[str, str]) -> None:
     """Runs first: a deep link into a freshly started server must get the app's navigation."""
     page, outside = browser
@@ -130,7 +109,7 @@ def test_map_page_offline(browser, app_url: str, app_env: dict[str, str]) -> Non
     approximate = int(entities_on_map(result.entities)["pozycja_przyblizona"].sum())
 
     page.goto(app_url)
-    frame = _map_frame(page)
+    frame = map_frame(page)
     page.wait_for_timeout(800)  # let the fit-to-frame settle for the screenshot
     page.screenshot(path=str(ARTIFACTS / "map.png"))
 
@@ -161,7 +140,7 @@ def test_click_gmina_and_marker_show_details(
     point = gmina.geometry.representative_point()
 
     page.goto(app_url)
-    frame = _map_frame(page)
+    frame = map_frame(page)
     page.wait_for_timeout(800)
     x, y = frame.evaluate(
         """([lat, lng]) => {
@@ -220,7 +199,7 @@ _EDITOR_PASSWORD = "Zielony-Most-Nad-Wisłą-1"  # not containing the login (pol
 @pytest.fixture(scope="module")
 def hostile_app_url(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
     """The app over a registry whose every text field holds a script payload."""
-    _require_browser()
+    require_browser()
     import pandas as pd
     from hostile.make_corpus import PAYLOADS
 
@@ -289,7 +268,7 @@ def test_registry_full_of_script_payloads_runs_none(hostile_app_url: str) -> Non
         try:
             # The map: open every popup and tooltip, where folium puts text into HTML.
             page.goto(url)
-            frame = _map_frame(page)
+            frame = map_frame(page)
             # Every popup and tooltip is opened at once, built by the map's own functions
             # from each feature (as a click would), so all texts are in the page together.
             opened = frame.evaluate(
@@ -405,7 +384,7 @@ def test_map_filters_redraw_the_map(browser, app_url: str, app_env: dict[str, st
     result = pipeline.run(get_settings(app_env), dt.date.today())
     gminy = result.gminy
     page.goto(app_url)
-    _map_frame(page)
+    map_frame(page)
 
     # indicator: the LPRES status colours the gminas; "unknown" has its own hatched class
     _choose(page, "Wskaźnik na mapie", "Status LPRES")
@@ -449,7 +428,7 @@ def test_click_gmina_shows_planning_facts_and_profile_link(
         & ~gminy["teryt"].isin(occupied)
     ].iloc[0]
     page.goto(app_url)
-    frame = _map_frame(page)
+    frame = map_frame(page)
     page.wait_for_timeout(800)
     path = frame.locator(f"path.gmina-{chosen['teryt']}")
     point = chosen.geometry.representative_point()

@@ -19,16 +19,15 @@ import geopandas as gpd
 import pytest
 
 from geo.config import PROJECT_ROOT
-from geo.web.assets import ensure_static_assets
 
 try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # pragma: no cover - the test is skipped below
     expect = sync_playwright = None
 
-from browser_tools import require_browser
+from browser_tools import map_frame, region_app, require_browser
 
-from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -41,12 +40,8 @@ DAY = dt.date(2015, 1, 1)
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
     require_browser()
-    ensure_static_assets()
-    home = tmp_path_factory.mktemp("mapa_layout") / "home"
-    env = {"PES_HOME": str(home), "PES_DATA_DIR": str(shared_data), "PES_REGION": "06"}
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    with streamlit_server("app.py", env, log, timeout=60) as server:
-        yield server.url
+    with region_app(tmp_path_factory, shared_data, "mapa_layout") as url:
+        yield url
 
 
 @pytest.fixture()
@@ -66,18 +61,9 @@ def page(app_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
             chromium.close()
 
 
-def _map_frame(page: Any, timeout: float = 120) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.locator("path.gmina").count() > 0:
-                    frame.wait_for_function("window.map && window.map.getZoom() > 0")
-                    return frame
-            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
-                continue
-        page.wait_for_timeout(300)
-    raise AssertionError("the map did not appear")
+def _map_frame(page: Any) -> Any:
+    """The map's frame once Leaflet has set its view (the tests read the zoom)."""
+    return map_frame(page, "window.map && window.map.getZoom() > 0")
 
 
 def _stan_na(page: Any) -> set[str]:

@@ -14,20 +14,18 @@ from pathlib import Path
 import pytest
 
 from geo.config import PROJECT_ROOT
-from geo.web.assets import ensure_static_assets
 
 try:
     from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - reported by _require_browser
+except ImportError:  # pragma: no cover - reported by require_browser
     expect = sync_playwright = None
 
-from browser_tools import require_browser
+from browser_tools import region_app, require_browser
 
 from benchmarks.browser import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     guard_requests,
-    streamlit_server,
 )
 
 pytestmark = pytest.mark.browser
@@ -38,12 +36,8 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 @pytest.fixture(scope="module")
 def monitoring_url(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
     require_browser()
-    ensure_static_assets()
-    home = tmp_path_factory.mktemp("monitoring") / "home"
-    env = {"PES_HOME": str(home), "PES_DATA_DIR": str(shared_data), "PES_REGION": "06"}
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    with streamlit_server("app.py", env, log, timeout=60) as server:
-        yield server.url
+    with region_app(tmp_path_factory, shared_data, "monitoring") as url:
+        yield url
 
 
 def test_monitoring_page(monitoring_url: str) -> None:

@@ -14,16 +14,15 @@ from typing import Any
 import pytest
 
 from geo.config import PROJECT_ROOT
-from geo.web.assets import ensure_static_assets
 
 try:
     from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - reported by _require_browser
+except ImportError:  # pragma: no cover - reported by require_browser
     expect = sync_playwright = None
 
-from browser_tools import require_browser
+from browser_tools import region_app, require_browser
 
-from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, guard_requests, streamlit_server
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, guard_requests
 
 pytestmark = pytest.mark.browser
 
@@ -32,19 +31,11 @@ PHONE = {"width": 390, "height": 844}
 DAY = "2026-06-30"
 
 
-def _require_browser() -> None:
-    require_browser()
-
-
 @pytest.fixture(scope="module")
 def phone_url(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
-    _require_browser()
-    ensure_static_assets()
-    home = tmp_path_factory.mktemp("phone") / "home"
-    env = {"PES_HOME": str(home), "PES_DATA_DIR": str(shared_data), "PES_REGION": "06"}
-    log = tmp_path_factory.mktemp("streamlit-phone") / "streamlit.log"
-    with streamlit_server("app.py", env, log, timeout=60) as server:
-        yield server.url
+    require_browser()
+    with region_app(tmp_path_factory, shared_data, "phone") as url:
+        yield url
 
 
 @pytest.fixture()

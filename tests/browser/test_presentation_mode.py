@@ -17,16 +17,15 @@ from typing import Any
 import pytest
 
 from geo.config import PROJECT_ROOT
-from geo.web.assets import ensure_static_assets
 
 try:
     from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - the browser tests skip or fail in _require_browser
+except ImportError:  # pragma: no cover - the browser tests skip or fail in require_browser
     expect = sync_playwright = None
 
-from browser_tools import require_browser
+from browser_tools import region_app, require_browser
 
-from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, guard_requests, streamlit_server
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, guard_requests
 
 pytestmark = pytest.mark.browser
 
@@ -74,19 +73,11 @@ _SCROLLING_JS = """() => {
 }"""
 
 
-def _require_browser() -> None:
-    require_browser()
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
-    _require_browser()
-    ensure_static_assets()
-    home = tmp_path_factory.mktemp("pokaz") / "home"
-    env = {"PES_HOME": str(home), "PES_DATA_DIR": str(shared_data), "PES_REGION": "06"}
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    with streamlit_server("app.py", env, log, timeout=60) as server:
-        yield server.url
+    require_browser()
+    with region_app(tmp_path_factory, shared_data, "pokaz") as url:
+        yield url
 
 
 @pytest.fixture()

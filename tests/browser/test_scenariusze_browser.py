@@ -13,52 +13,26 @@ from typing import Any
 import pytest
 
 from geo.config import PROJECT_ROOT
-from geo.web.assets import ensure_static_assets
 
 try:
     from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - reported by _require_browser
+except ImportError:  # pragma: no cover - reported by require_browser
     expect = sync_playwright = None
 
-from browser_tools import require_browser
+from browser_tools import map_frame, region_app, require_browser
 
-from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, guard_requests, streamlit_server
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, guard_requests
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
-def _require_browser() -> None:
-    require_browser()
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
-    _require_browser()
-    ensure_static_assets()
-    home = tmp_path_factory.mktemp("scenariusze") / "home"
-    env = {"PES_HOME": str(home), "PES_DATA_DIR": str(shared_data), "PES_REGION": "06"}
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    with streamlit_server("app.py", env, log, timeout=60) as server:
-        yield server.url
-
-
-def _map_frame(page: Any, timeout: float = 120) -> Any:
-    """The streamlit-folium iframe once all gminas are drawn."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.locator("path.gmina").count() > 0:
-                    frame.wait_for_function(
-                        "document.querySelectorAll('path.gmina').length >= 213", timeout=10_000
-                    )
-                    return frame
-            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
-                continue
-        page.wait_for_timeout(300)
-    raise AssertionError("the map (path.gmina) did not appear")
+    require_browser()
+    with region_app(tmp_path_factory, shared_data, "scenariusze") as url:
+        yield url
 
 
 def _stars(page: Any) -> int:
@@ -82,7 +56,7 @@ def test_scenario_page_offline_with_optimiser(app_url: str) -> None:
         try:
             page.goto(app_url + "/scenariusze")
             page.get_by_role("heading", name="Scenariusze").wait_for(timeout=60_000)
-            _map_frame(page)
+            map_frame(page)
             assert _stars(page) == 0
             page.get_by_role("tab", name="Optymalizacja").click()
             page.get_by_text("K miejsc, najwięcej ludzi").click()
